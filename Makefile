@@ -1,0 +1,85 @@
+# Makefile: builds the hypervisor image, the UEFI loader, boot media and tests.
+#
+#   make          hypervisor image and UEFI loader
+#   make iso      hybrid BIOS/UEFI GRUB ISO          (build/apicvisor.iso)
+#   make usb      raw GPT disk image for a USB stick (build/apicvisor-usb.img)
+#   make run      boot the ISO in Bochs, console on this terminal
+#   make test     every test: host unit tests, then emulator tests
+#
+# Options: CONSOLE_PORT=0x2f8 (build-time console), CMDLINE="..." (added to the ISO's
+# GRUB entry; the defaults live in boot/hv.conf)
+
+BUILD ?= build
+CONSOLE_PORT ?= 0x3f8
+CMDLINE ?=
+VERSION := 0.1.0
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo nogit)
+
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+HV_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns -O2 -g $(WARNINGS) -I. -MMD -MP \
+	-DHV_EARLY_CONSOLE_PORT=$(CONSOLE_PORT) -DHV_VERSION='"$(VERSION)-$(GIT_REV)"'
+HV_ASFLAGS := -f elf64 -I. -DHV_EARLY_CONSOLE_PORT=$(CONSOLE_PORT)
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
+
+# Per-folder object lists of the hypervisor image.
+boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
+arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
+	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o
+vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
+	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(vmm_objs))
+
+.PHONY: all iso usb run run-qemu test unit emu deps clean format cppcheck
+all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.o: %.asm boot/asm_defs.inc
+	@mkdir -p $(dir $@)
+	$(NASM) $(HV_ASFLAGS) $< -o $@
+
+# Two link passes: the first with an empty symbol table, the second with the
+# table made from the first. .ksyms is last in the image, so no code address
+# moves; the check below proves it.
+$(BUILD)/hv/ksyms_empty.o: boot/mkksyms.sh
+	@mkdir -p $(dir $@)
+	sh boot/mkksyms.sh > $(BUILD)/hv/ksyms_empty.asm
+	$(NASM) -f elf64 $(BUILD)/hv/ksyms_empty.asm -o $@
+
+$(BUILD)/hv.stage1.elf: $(HV_OBJS) $(BUILD)/hv/ksyms_empty.o linker.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms_empty.o
+
+$(BUILD)/hv/ksyms.o: $(BUILD)/hv.stage1.elf boot/mkksyms.sh
+	sh boot/mkksyms.sh $< > $(BUILD)/hv/ksyms.asm
+	$(NASM) -f elf64 $(BUILD)/hv/ksyms.asm -o $@
+
+$(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o linker.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms.o
+	@nm -n $(BUILD)/hv.stage1.elf | awk '$$2 ~ /^[tT]$$/' > $(BUILD)/hv/syms1.txt
+	@nm -n $@ | awk '$$2 ~ /^[tT]$$/' > $(BUILD)/hv/syms2.txt
+	@cmp -s $(BUILD)/hv/syms1.txt $(BUILD)/hv/syms2.txt || \
+		{ echo "error: symbol addresses moved between link passes"; diff $(BUILD)/hv/syms1.txt $(BUILD)/hv/syms2.txt | head; rm -f $@; exit 1; }
+
+-include $(HV_OBJS:.o=.d)
+include boot/boot.mk
+-include boot/efi/efi.mk
+-include test/test.mk
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--inline-suppr -I. --suppress=missingIncludeSystem $$(git ls-files '*.c' | grep -v '^boot/efi/')

@@ -1,0 +1,168 @@
+"""conftest.py: boots real images under QEMU and Bochs and hands the serial log to tests.
+
+Every run is bounded by a timeout; a run that hits it is reported as such
+(RunResult.timed_out) so a hang fails the test that caused it.
+"""
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("BUILD", ROOT / "build")).resolve()
+OVMF = Path("/usr/share/ovmf/OVMF.fd")
+BOCHS_BIOS = Path("/usr/share/bochs/BIOS-bochs-latest")
+VGA_BIOS = Path("/usr/share/vgabios/vgabios.bin")
+
+READY_RE = re.compile(r"^HV READY cpus=(\d+) vmx=(on|off|unsupported) apicv=(\S+) guests=(\d+)\r?$", re.M)
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]")
+
+
+@dataclass
+class RunResult:
+    log: str          # serial output, ANSI escapes removed, CR dropped
+    returncode: int   # emulator exit status (QEMU: (code << 1) | 1 via isa-debug-exit)
+    timed_out: bool
+    seconds: float
+    emulator_log: str = ""
+
+    def ready(self):
+        """The fields of the one HV READY line, or None; fails if there are several."""
+        found = READY_RE.findall(self.log)
+        assert len(found) <= 1, f"more than one ready line: {found}"
+        if not found:
+            return None
+        cpus, vmx, apicv, guests = found[0]
+        return {"cpus": int(cpus), "vmx": vmx, "apicv": apicv, "guests": int(guests)}
+
+    def explain(self):
+        tail = "\n".join(self.log.splitlines()[-40:])
+        return f"timed_out={self.timed_out} rc={self.returncode} after {self.seconds:.1f}s; serial tail:\n{tail}"
+
+
+def clean(text):
+    return ANSI_RE.sub("", text).replace("\r", "")
+
+
+def _run(cmd, serial, timeout, cwd=None):
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            cwd=cwd, start_new_session=True)
+    timed_out = False
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, 9)
+        out, _ = proc.communicate()
+    log = clean(serial.read_text(errors="replace")) if serial.exists() else ""
+    return RunResult(log, proc.returncode, timed_out, time.monotonic() - start, out.decode(errors="replace"))
+
+
+def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabios", smp=1, mem=512,
+             timeout=90, extra=()):
+    """Boot one medium under QEMU (TCG); the serial port goes to a file."""
+    serial = tmp_path / "serial.log"
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", str(smp), "-m", str(mem),
+           "-display", "none", "-monitor", "none", "-serial", f"file:{serial}", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if firmware == "ovmf":
+        cmd += ["-bios", str(OVMF)]
+    if iso:
+        cmd += ["-cdrom", str(iso)]
+    if esp_dir:
+        cmd += ["-drive", f"file=fat:rw:{esp_dir},format=raw"]
+    if usb_img:
+        cmd += ["-device", "qemu-xhci", "-drive", f"if=none,id=stick,format=raw,file={usb_img}",
+                "-device", "usb-storage,drive=stick"]
+    return _run(cmd + list(extra), serial, timeout)
+
+
+def run_bochs(tmp_path, *, iso, cpus=1, model="corei7_skylake_x", mem=256, timeout=120, bochs="bochs",
+              root=None):
+    """Boot an ISO under Bochs (BIOS); root: a chroot holding another Bochs build."""
+    serial = tmp_path / "serial.log"
+    log = tmp_path / "bochs.log"
+    rc_file = tmp_path / "bochs.rc"
+    rc_file.write_text("continue\n")
+    conf = tmp_path / "bochsrc"
+    conf.write_text(f"""megs: {mem}
+cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips=50000000
+romimage: file={BOCHS_BIOS}, options=fastboot
+vgaromimage: file={VGA_BIOS}
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev={serial}
+port_e9_hack: enabled=1
+clock: sync=none
+speaker: enabled=0
+sound: driver=dummy
+log: {log}
+display_library: rfb, options="timeout=0"
+""")
+    res = _run([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)], serial, timeout)
+    res.emulator_log = log.read_text(errors="replace") if log.exists() else res.emulator_log
+    return res
+
+
+GRUB_CFG = """serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry "apicvisor" {{
+	multiboot2 /boot/apicvisor/hv.elf {cmdline}
+	{modules}
+	boot
+}}
+"""
+
+
+def make_iso(tmp_path, *, cmdline="", config=None, modules=None, hv_elf=None):
+    """A GRUB ISO like `make iso` writes, with our own command line and modules.
+
+    config: text of hv.conf (None: the default boot/hv.conf; False: no hv.conf).
+    modules: {name: bytes} extra module2 files.
+    """
+    tree = tmp_path / "iso"
+    (tree / "boot/grub").mkdir(parents=True)
+    (tree / "boot/apicvisor").mkdir(parents=True)
+    shutil.copy(hv_elf or BUILD / "hv.elf", tree / "boot/apicvisor/hv.elf")
+    lines = []
+    if config is not False:
+        text = (ROOT / "boot/hv.conf").read_text() if config is None else config
+        (tree / "boot/apicvisor/hv.conf").write_text(text)
+        lines.append("module2 /boot/apicvisor/hv.conf hv.conf")
+    for name, data in (modules or {}).items():
+        (tree / "boot/apicvisor" / name).write_bytes(data)
+        lines.append(f"module2 /boot/apicvisor/{name} {name}")
+    (tree / "boot/grub/grub.cfg").write_text(GRUB_CFG.format(cmdline=cmdline, modules="\n\t".join(lines)))
+    iso = tmp_path / "test.iso"
+    subprocess.run(["grub-mkrescue", "-o", str(iso), str(tree)], check=True, capture_output=True)
+    return iso
+
+
+def assert_booted(res, *, cpus=None):
+    """The checks every boot path shares: banner, memory map summary, ready line, clean end."""
+    assert not res.timed_out, res.explain()
+    assert re.search(r"^\[cpu0\] apicvisor \S+: a micro-hypervisor", res.log, re.M), res.explain()
+    m = re.search(r"^\[cpu0\] mem: summary: (\d+) MiB usable.*?(\d+) free pages$", res.log, re.M)
+    assert m and int(m.group(1)) > 64 and int(m.group(2)) > 1000, res.explain()
+    ready = res.ready()
+    assert ready is not None, res.explain()
+    if cpus is not None:
+        assert ready["cpus"] == cpus, res.explain()
+    assert "HV PANIC" not in res.log and "HV STOPPED" not in res.log, res.explain()
+    return ready
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The build products the emulator tests boot; `make test` builds them first."""
+    for f in ("hv.elf", "apicvisor.iso"):
+        assert (BUILD / f).exists(), f"{BUILD / f} missing: run `make test` (it builds first)"
+    return BUILD

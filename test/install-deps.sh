@@ -1,0 +1,31 @@
+#!/bin/sh
+# install-deps.sh: install the Debian packages a target needs, printing what it installs.
+# Usage: install-deps.sh build|run|test
+set -eu
+
+build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
+run="$build bochs bochsbios vgabios qemu-system-x86 ovmf"
+test="$run libcmocka-dev python3-pytest"
+
+case "${1:-}" in
+build) want=$build ;;
+run) want=$run ;;
+test) want=$test ;;
+*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing missing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: not root; run as root or install them yourself: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

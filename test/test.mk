@@ -1,0 +1,42 @@
+# test.mk: host unit tests (cmocka, ASan + UBSan) and emulator tests (pytest).
+#
+# A unit test test/unit/test_NAME.c is linked with the sources its first
+# line lists, as a comment:  /* sources: vmm/fmt.c vmm/string.c */
+
+UNIT_CFLAGS := -std=c11 -g -O1 -I. -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DHOST_UNIT_TEST
+UNIT_LDLIBS := -lcmocka -lpthread
+UNIT_SRCS := $(wildcard test/unit/test_*.c)
+UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+PYTEST := /usr/bin/python3 -m pytest
+
+unit_sources = $(shell sed -n '1s|^/\* sources: \(.*\) \*/$$|\1|p' $(1))
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: test/unit/%.c $$(call unit_sources,test/unit/%.c) $$(wildcard test/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(call unit_sources,$<) $(UNIT_LDLIBS)
+
+deps:
+	@sh test/install-deps.sh test
+
+# Each binary runs on its own; a failing one fails the target after all have run.
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+emu: all iso usb
+	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -v -ra -p no:cacheprovider .
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) emu
+
+run:
+	@sh test/install-deps.sh run
+	$(MAKE) iso
+	@sh test/run.sh bochs $(ISO)
+
+run-qemu:
+	@sh test/install-deps.sh run
+	$(MAKE) iso
+	@sh test/run.sh qemu $(ISO)

@@ -1,0 +1,49 @@
+/* cmdline.c: reading key=value options from the hypervisor command line. */
+#include "vmm/cmdline.h"
+
+#include "vmm/string.h"
+
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Copy the value starting at p (quoted or not) into val; return the end of the word. */
+static const char *copy_value(const char *p, char *val, size_t size)
+{
+	bool quoted = *p == '"';
+	size_t n = 0;
+
+	if (quoted)
+		p++;
+	for (; *p && (quoted ? *p != '"' : !is_blank(*p)); p++)
+		if (val && n + 1 < size)
+			val[n++] = *p;
+	if (val && size)
+		val[n] = '\0';
+	if (quoted && *p == '"')
+		p++;
+	return p;
+}
+
+bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
+{
+	size_t klen = hv_strlen(key);
+	bool found = false;
+	const char *p = cmdline;
+
+	while (p && *p) {
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			break;
+		const char *word = p;
+		while (*p && !is_blank(*p) && *p != '=')
+			p++;
+		bool match = (size_t)(p - word) == klen && hv_strncmp(word, key, klen) == 0;
+		if (*p == '=') {
+			p = copy_value(p + 1, match ? val : NULL, size);
+		} else if (match && val && size) {
+			val[0] = '\0';
+		}
+		found |= match;
+	}
+	return found;
+}

@@ -1,0 +1,17 @@
+/* cmdline.h: reading key=value options from the hypervisor command line. */
+#ifndef VMM_CMDLINE_H
+#define VMM_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The command line is words separated by blanks; a word is "key" or
+ * "key=value", and a value may be double-quoted to hold blanks. When a key
+ * appears more than once the last one wins, so a loader can prepend defaults.
+ * Returns true if key is present; val gets its value ("" for a bare key),
+ * truncated to size-1 bytes.
+ */
+bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
+
+#endif

@@ -1,0 +1,56 @@
+/* debug.c: switches for exercising the hypervisor's own failure paths. */
+#include "vmm/debug.h"
+
+#include "vmm/cmdline.h"
+#include "vmm/console.h"
+#include "vmm/panic.h"
+#include "vmm/string.h"
+
+/* A non-canonical address faults with #GP; an unmapped canonical one with #PF. */
+#define DEBUG_UNMAPPED_ADDR 0xffff900000000000ull
+#define DEBUG_NONCANONICAL_ADDR 0x8000000000000000ull
+
+/* noinline keeps each fault in a function of its own, so the dump names it. */
+__attribute__((noinline)) static void debug_fault_pf(void)
+{
+	*(volatile uint64_t *)DEBUG_UNMAPPED_ADDR = 0xdead;
+}
+
+__attribute__((noinline)) static void debug_fault_gp(void)
+{
+	*(volatile uint64_t *)DEBUG_NONCANONICAL_ADDR = 0xdead;
+}
+
+__attribute__((noinline)) static void debug_fault_ud(void) { __asm__ volatile("ud2"); }
+
+__attribute__((noinline)) static void debug_fault_de(void)
+{
+	volatile unsigned zero = 0;
+	__asm__ volatile("divl %0" ::"r"(zero), "a"(1), "d"(0));
+}
+
+__attribute__((noinline)) static void debug_fault_panic(void) { panic("debug.fault=panic requested"); }
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} faults[] = {
+	{"pf", debug_fault_pf}, {"gp", debug_fault_gp},       {"ud", debug_fault_ud},
+	{"de", debug_fault_de}, {"panic", debug_fault_panic},
+};
+
+void debug_apply_cmdline(const char *cmdline)
+{
+	char val[16];
+
+	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))
+		return;
+	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (hv_strcmp(val, faults[i].name) == 0) {
+			pr_warn("debug: forcing a '%s' fault in the hypervisor (debug.fault=%s)", val, val);
+			faults[i].fn();
+			return;
+		}
+	}
+	pr_err("debug.fault=%s: expected pf, gp, ud, de or panic; ignored", val);
+}

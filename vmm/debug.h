@@ -1,0 +1,11 @@
+/* debug.h: switches for exercising the hypervisor's own failure paths. */
+#ifndef VMM_DEBUG_H
+#define VMM_DEBUG_H
+
+/*
+ * debug.fault=<kind> on the command line forces a fault in the hypervisor
+ * (kind: pf, gp, ud, de, panic) so the exception dump can be seen and tested.
+ */
+void debug_apply_cmdline(const char *cmdline);
+
+#endif

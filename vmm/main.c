@@ -1,0 +1,139 @@
+/* main.c: bring-up of the hypervisor on the boot CPU, from boot info to the ready line. */
+#include "vmm/main.h"
+
+#include "arch/x86/acpi.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/power.h"
+#include "vmm/cmdline.h"
+#include "vmm/config.h"
+#include "vmm/console.h"
+#include "vmm/debug.h"
+#include "vmm/fmt.h"
+#include "vmm/mm.h"
+#include "vmm/panic.h"
+#include "vmm/percpu.h"
+#include "vmm/string.h"
+
+#ifndef HV_VERSION
+#define HV_VERSION "unknown"
+#endif
+
+extern uint8_t *const bsp_boot_stack_top_ptr;
+
+void hv_stop(const char *reason)
+{
+	console_printf_raw("HV STOPPED: %s\n", reason);
+	stop_machine(POWEROFF_CODE_FAILED);
+}
+
+static const char *boot_path_name(uint32_t p)
+{
+	switch (p) {
+	case BOOT_PATH_MULTIBOOT2: return "multiboot2";
+	case BOOT_PATH_UEFI: return "UEFI loader";
+	default: return "unknown";
+	}
+}
+
+static void apply_cmdline(const char *cmdline)
+{
+	char val[32];
+	enum panic_action a;
+
+	console_apply_cmdline(cmdline);
+	if (cmdline_get(cmdline, "onpanic", val, sizeof(val))) {
+		if (panic_parse_action(val, &a))
+			panic_set_action(a);
+		else
+			pr_err("onpanic=%s: expected halt, poweroff or reboot; keeping halt", val);
+	}
+}
+
+static void print_banner(const struct boot_info *bi)
+{
+	console_printf_raw("\n");
+	pr_info("%s %s: a micro-hypervisor for studying APIC virtualization", HV_NAME, HV_VERSION);
+	pr_info("boot: entered through %s from \"%s\"", boot_path_name(bi->boot_path),
+		bi->loader_name[0] ? bi->loader_name : "an unnamed loader");
+	pr_info("boot: command line \"%s\"", bi->cmdline);
+	pr_info("boot: image at physical %#llx, %llu KiB", (unsigned long long)bi->image_phys_base,
+		(unsigned long long)(bi->image_phys_size / 1024));
+}
+
+static void print_modules(const struct boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		pr_info("boot: module %u \"%s\" at %#llx, %llu bytes", i, bi->modules[i].name,
+			(unsigned long long)bi->modules[i].base, (unsigned long long)bi->modules[i].size);
+}
+
+static struct hv_config config;
+static char effective_cmdline[sizeof(config.cmdline) + BOOT_CMDLINE_MAX + 1];
+
+/* The configuration module: named "hv.conf" (or ".../hv.conf") by every loader. */
+static const struct boot_module *find_config(const struct boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		size_t n = hv_strlen(bi->modules[i].name);
+		if (n >= 7 && hv_strcmp(bi->modules[i].name + n - 7, "hv.conf") == 0)
+			return &bi->modules[i];
+	}
+	return 0;
+}
+
+/* Parse hv.conf and build the command line: the file's first, the loader's after it. */
+static void load_config(const struct boot_info *bi)
+{
+	const struct boot_module *m = find_config(bi);
+	struct cfg_error err;
+
+	if (!m) {
+		pr_info("config: no hv.conf module: built-in defaults");
+	} else if (!hv_config_parse(phys_to_virt(m->base), m->size, &config, &err)) {
+		pr_err("config: %s:%u:%u: %s", m->name, err.line, err.col, err.msg);
+		hv_stop("bad configuration file (see above)");
+	} else {
+		pr_info("config: %s parsed (%llu bytes)", m->name, (unsigned long long)m->size);
+	}
+	hv_snprintf(effective_cmdline, sizeof(effective_cmdline), "%s%s%s", config.cmdline,
+		    config.cmdline[0] && bi->cmdline[0] ? " " : "", bi->cmdline);
+}
+
+/* The ACPI RSDP as this boot path gave it: a copy (multiboot2) or an address. */
+static enum acpi_err init_acpi(const struct boot_info *bi)
+{
+	if (bi->rsdp_copy_len)
+		return acpi_init((const struct acpi_rsdp *)bi->rsdp_copy, "a copy from the boot loader");
+	if (bi->rsdp_phys)
+		return acpi_init(phys_to_virt(bi->rsdp_phys), "from the UEFI configuration table");
+	return acpi_init(0, 0);
+}
+
+void hv_main(struct boot_info *bi)
+{
+	struct percpu *bsp = this_cpu();
+
+	bsp->stack_top = (uint64_t)bsp_boot_stack_top_ptr;
+	bsp->stack_bottom = bsp->stack_top - HV_STACK_SIZE;
+	percpu_setup_tables(bsp);
+	apply_cmdline(bi->cmdline); /* early: the console and onpanic for what follows */
+	print_banner(bi);
+	pr_info("cpu: boot CPU has its GDT, TSS (IST stacks for #DF, NMI, #MC) and IDT");
+	load_config(bi);
+	apply_cmdline(effective_cmdline);
+	pr_info("boot: effective command line \"%s\"", effective_cmdline);
+	if (!mm_init(bi))
+		hv_stop("no usable memory for the hypervisor");
+	if (!paging_init(memmap_top_memory(mm_map())))
+		hv_stop("out of memory while building the hypervisor's page tables");
+	print_modules(bi);
+	enum acpi_err e = init_acpi(bi);
+	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
+		hv_stop("corrupt ACPI tables (see above)");
+	debug_apply_cmdline(effective_cmdline);
+
+	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", 1u, "unsupported", "none", 0u);
+	pr_info("no guests to run: powering off");
+	platform_poweroff(POWEROFF_CODE_OK);
+}
