@@ -40,6 +40,7 @@ enum boot_mem_type {
 	BOOT_MEM_HV_MODULE = 17,
 	BOOT_MEM_HV_BOOT = 18, /* loader data the hypervisor keeps (boot page tables) */
 	BOOT_MEM_LOW = 19,     /* below 1 MiB: kept out of the page allocator */
+	BOOT_MEM_UNUSED = 20,  /* usable, but above the mem= limit */
 };
 
 #define BOOT_MEM_MAX 256

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The command line is words separated by blanks; a word is "key" or
@@ -13,5 +14,8 @@
  * truncated to size-1 bytes.
  */
 bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
+
+/* Parse a size: a number (decimal or 0x hex) with an optional K, M or G suffix. */
+bool cmdline_parse_size(const char *s, uint64_t *out);
 
 #endif

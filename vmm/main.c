@@ -100,6 +100,17 @@ static void load_config(const struct boot_info *bi)
 		    config.cmdline[0] && bi->cmdline[0] ? " " : "", bi->cmdline);
 }
 
+/* mem=<size>: use no RAM at or above this address (for experiments and tests). */
+static uint64_t mem_limit(const char *cmdline)
+{
+	char val[32];
+	uint64_t limit = 0;
+
+	if (cmdline_get(cmdline, "mem", val, sizeof(val)) && !cmdline_parse_size(val, &limit))
+		pr_err("mem=%s: expected a size such as 512M or 0x20000000; ignored", val);
+	return limit;
+}
+
 /* The ACPI RSDP as this boot path gave it: a copy (multiboot2) or an address. */
 static enum acpi_err init_acpi(const struct boot_info *bi)
 {
@@ -123,7 +134,7 @@ void hv_main(struct boot_info *bi)
 	load_config(bi);
 	apply_cmdline(effective_cmdline);
 	pr_info("boot: effective command line \"%s\"", effective_cmdline);
-	if (!mm_init(bi))
+	if (!mm_init(bi, mem_limit(effective_cmdline)))
 		hv_stop("no usable memory for the hypervisor");
 	if (!paging_init(memmap_top_memory(mm_map())))
 		hv_stop("out of memory while building the hypervisor's page tables");

@@ -2,6 +2,7 @@
 #include "vmm/memmap.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Which type wins where ranges overlap: higher is more restrictive. */
 static int type_rank(uint32_t type)
@@ -14,6 +15,7 @@ static int type_rank(uint32_t type)
 	case BOOT_MEM_FIRMWARE: return 4;
 	case BOOT_MEM_RESERVED: return 5;
 	case BOOT_MEM_BAD: return 6;
+	case BOOT_MEM_UNUSED: return 7;
 	case BOOT_MEM_LOW: return 10;
 	case BOOT_MEM_HV_BOOT: return 11;
 	case BOOT_MEM_HV_MODULE: return 12;
@@ -41,6 +43,7 @@ const char *memmap_type_name(uint32_t type)
 	case BOOT_MEM_HV_MODULE: return "boot module";
 	case BOOT_MEM_HV_BOOT: return "hypervisor boot data";
 	case BOOT_MEM_LOW: return "low memory (kept)";
+	case BOOT_MEM_UNUSED: return "usable, above mem= (unused)";
 	default: return "unknown";
 	}
 }
@@ -149,6 +152,28 @@ int memmap_carve(struct memmap *m, uint64_t base, uint64_t length, uint32_t type
 		tmp[i] = m->r[i];
 	tmp[n++] = (struct boot_mem_range){.base = base, .length = length, .type = type};
 	return memmap_build(m, tmp, n);
+}
+
+/* The first usable range that reaches above limit, or NULL. */
+static const struct boot_mem_range *usable_above(const struct memmap *m, uint64_t limit)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->r[i].type == BOOT_MEM_USABLE && range_end(&m->r[i]) > limit)
+			return &m->r[i];
+	return NULL;
+}
+
+int memmap_limit_usable(struct memmap *m, uint64_t limit)
+{
+	const struct boot_mem_range *r;
+
+	/* Each carve rebuilds the map and removes one usable tail. */
+	while ((r = usable_above(m, limit)) != NULL) {
+		uint64_t from = r->base > limit ? r->base : limit;
+		if (memmap_carve(m, from, range_end(r) - from, BOOT_MEM_UNUSED) != MEMMAP_OK)
+			return MEMMAP_FULL;
+	}
+	return MEMMAP_OK;
 }
 
 uint64_t memmap_total(const struct memmap *m, uint32_t type)

@@ -28,6 +28,8 @@ enum memmap_err {
 int memmap_build(struct memmap *m, const struct boot_mem_range *in, uint32_t n);
 /* Mark [base, base+length) as type (a BOOT_MEM_HV_* type), whatever it was. */
 int memmap_carve(struct memmap *m, uint64_t base, uint64_t length, uint32_t type);
+/* Turn usable memory at or above limit into BOOT_MEM_UNUSED (the mem= option). */
+int memmap_limit_usable(struct memmap *m, uint64_t limit);
 /* Bytes of the given type. */
 uint64_t memmap_total(const struct memmap *m, uint32_t type);
 /* One past the highest address any range covers. */

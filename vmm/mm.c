@@ -77,12 +77,13 @@ static uint64_t *place_bitmap(size_t bytes)
 	return NULL;
 }
 
-bool mm_init(const struct boot_info *bi)
+bool mm_init(const struct boot_info *bi, uint64_t mem_limit)
 {
 	uint64_t lo, hi;
 
 	image_phys = bi->image_phys_base;
-	if (memmap_build(&map, bi->mem, bi->mem_count) != MEMMAP_OK || !carve_boot_ranges(bi)) {
+	if (memmap_build(&map, bi->mem, bi->mem_count) != MEMMAP_OK || !carve_boot_ranges(bi) ||
+	    (mem_limit && memmap_limit_usable(&map, mem_limit) != MEMMAP_OK)) {
 		pr_err("mem: the firmware memory map has more than %u distinct ranges", MEMMAP_MAX);
 		return false;
 	}

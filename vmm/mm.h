@@ -26,10 +26,11 @@ uint64_t image_virt_to_phys(const void *va);
 
 /*
  * Build the memory map from boot info, carve out the image, modules, loader
- * data and low memory, print the map and a summary, and start the page
- * allocator. Returns false (after saying why) if no usable memory is left.
+ * data and low memory, leave usable memory at or above mem_limit unused
+ * (0: no limit), print the map and a summary, and start the page allocator.
+ * Returns false (after saying why) if no usable memory is left.
  */
-bool mm_init(const struct boot_info *bi);
+bool mm_init(const struct boot_info *bi, uint64_t mem_limit);
 const struct memmap *mm_map(void);
 
 /* npages zeroed, contiguous pages (identity-mapped); 0 when memory runs out. */

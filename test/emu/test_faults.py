@@ -69,3 +69,21 @@ def test_no_config_uses_defaults(built, tmp_path):
     assert "config: no hv.conf module: built-in defaults" in res.log, res.explain()
     assert res.ready() is not None
 
+
+
+def test_no_usable_memory_stops_cleanly(built, tmp_path):
+    """mem=1M leaves no usable RAM above 1 MiB: a clear message, not a hang."""
+    res = run_qemu(tmp_path, iso=make_iso(tmp_path, cmdline="mem=1M onpanic=poweroff"))
+    assert not res.timed_out, res.explain()
+    assert "mem: no usable RAM above 1 MiB is left" in res.log, res.explain()
+    assert "HV STOPPED: no usable memory for the hypervisor" in res.log
+    assert res.ready() is None
+    assert res.returncode == (0x08 << 1) | 1, res.explain()
+
+
+def test_mem_limit_is_respected(built, tmp_path):
+    res = run_qemu(tmp_path, iso=make_iso(tmp_path, cmdline="mem=64M"))
+    assert res.ready() is not None, res.explain()
+    assert "usable, above mem= (unused)" in res.log
+    m = re.search(r"mem: summary: (\d+) MiB usable", res.log)
+    assert m and int(m.group(1)) < 64, res.explain()
