@@ -4,7 +4,7 @@
 #   make iso      hybrid BIOS/UEFI GRUB ISO          (build/apicvisor.iso)
 #   make usb      raw GPT disk image for a USB stick (build/apicvisor-usb.img)
 #   make run      boot the ISO in Bochs, console on this terminal
-#   make test     every test: host unit tests, then emulator tests
+#   make test     every test: lint, host unit tests, then emulator tests
 #
 # Options: CONSOLE_PORT=0x2f8 (build-time console), CMDLINE="..." (added to the ISO's
 # GRUB entry; the defaults live in boot/hv.conf)
@@ -36,7 +36,7 @@ vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdlin
 	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-qemu test unit emu deps clean format cppcheck
+.PHONY: all iso usb run run-qemu test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI
 
 $(BUILD)/hv/%.o: %.c
@@ -77,9 +77,13 @@ include boot/boot.mk
 clean:
 	rm -rf $(BUILD)
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+C_SOURCES = $$(git ls-files '*.c' '*.h')
 
-cppcheck:
+format:
+	clang-format -i $(C_SOURCES)
+
+# Part of `make test`: formatting and cppcheck must be clean.
+lint:
+	clang-format --dry-run -Werror $(C_SOURCES)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr -I. --suppress=missingIncludeSystem $$(git ls-files '*.c' | grep -v '^boot/efi/')

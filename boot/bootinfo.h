@@ -60,8 +60,8 @@ _Static_assert(sizeof(struct boot_mem_range) == 24, "boot_mem_range layout");
 
 /* A file the loader brought along: the configuration and guest images. */
 struct boot_module {
-	uint64_t base; /* physical, page aligned */
-	uint64_t size; /* bytes */
+	uint64_t base;            /* physical, page aligned */
+	uint64_t size;            /* bytes */
 	char name[BOOT_NAME_MAX]; /* path on the boot medium, NUL terminated */
 };
 _Static_assert(sizeof(struct boot_module) == 80, "boot_module layout");
@@ -81,9 +81,9 @@ struct boot_cpu {
 #define BOOT_CPU_ENABLED (1u << 1)
 
 struct boot_info {
-	uint64_t magic;   /* BOOTINFO_MAGIC */
-	uint32_t version; /* BOOTINFO_VERSION */
-	uint32_t size;    /* sizeof(struct boot_info), checked by the hypervisor */
+	uint64_t magic;     /* BOOTINFO_MAGIC */
+	uint32_t version;   /* BOOTINFO_VERSION */
+	uint32_t size;      /* sizeof(struct boot_info), checked by the hypervisor */
 	uint32_t boot_path; /* enum boot_path */
 	uint32_t reserved0;
 	char loader_name[BOOT_NAME_MAX];

@@ -38,7 +38,7 @@ __attribute__((noreturn)) void mb2_entry(uint32_t magic, uint32_t info_phys)
 	boot_info.image_phys_size = (uint64_t)hv_image_size;
 	/* The boot page tables in .boot stay live until paging_init switches CR3. */
 	boot_info.reserved[boot_info.reserved_count++] =
-		(struct boot_reserved){(uint64_t)__boot_start, (uint64_t)(__boot_end - __boot_start)};
+	        (struct boot_reserved){(uint64_t)__boot_start, (uint64_t)__boot_end - (uint64_t)__boot_start};
 	hv_main(&boot_info);
 }
 

@@ -29,11 +29,11 @@ enum {
 
 enum mb2_err {
 	MB2_OK = 0,
-	MB2_ERR_MAGIC,     /* EAX did not hold the multiboot2 magic */
-	MB2_ERR_SIZE,      /* total_size implausible */
-	MB2_ERR_TAG,       /* a tag runs past the end or is too small */
-	MB2_ERR_NO_MMAP,   /* no memory map tag */
-	MB2_ERR_TOO_MANY,  /* more ranges or modules than boot_info holds */
+	MB2_ERR_MAGIC,    /* EAX did not hold the multiboot2 magic */
+	MB2_ERR_SIZE,     /* total_size implausible */
+	MB2_ERR_TAG,      /* a tag runs past the end or is too small */
+	MB2_ERR_NO_MMAP,  /* no memory map tag */
+	MB2_ERR_TOO_MANY, /* more ranges or modules than boot_info holds */
 };
 const char *mb2_strerror(enum mb2_err e);
 

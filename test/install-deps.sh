@@ -5,7 +5,7 @@ set -eu
 
 build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
 run="$build bochs bochsbios vgabios qemu-system-x86 ovmf"
-test="$run libcmocka-dev python3-pytest"
+test="$run libcmocka-dev python3-pytest cppcheck clang-format"
 
 case "${1:-}" in
 build) want=$build ;;

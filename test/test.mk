@@ -28,6 +28,7 @@ emu: all iso usb
 	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -v -ra -p no:cacheprovider .
 
 test: deps
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) emu
 

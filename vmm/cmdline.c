@@ -77,9 +77,21 @@ bool cmdline_parse_size(const char *s, uint64_t *out)
 		return false;
 	unsigned shift = 0;
 	switch (*p) {
-	case 'K': case 'k': shift = 10; p++; break;
-	case 'M': case 'm': shift = 20; p++; break;
-	case 'G': case 'g': shift = 30; p++; break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		p++;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		p++;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		p++;
+		break;
 	default: break;
 	}
 	if (*p != '\0' || (shift && v > (UINT64_MAX >> shift)))

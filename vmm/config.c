@@ -45,7 +45,8 @@ static bool parse_line(const char *s, size_t len, unsigned lineno, struct cfg_li
 			return fail(err, lineno, col, "expected a name (letters, digits, '_', '-', '.')", 0);
 		if (!have_directive) {
 			if (i < len && !is_blank(s[i]) && s[i] != '#')
-				return fail(err, lineno, (unsigned)i + 1, "expected a blank after the directive name", 0);
+				return fail(err, lineno, (unsigned)i + 1, "expected a blank after the directive name",
+				            0);
 			l->directive = w;
 			have_directive = true;
 			continue;
@@ -70,7 +71,8 @@ static bool parse_line(const char *s, size_t len, unsigned lineno, struct cfg_li
 			while (i < len && !is_blank(s[i]) && s[i] != '#' && s[i] != '"')
 				i++;
 			if (i < len && s[i] == '"')
-				return fail(err, lineno, (unsigned)i + 1, "unexpected '\"' inside an unquoted value", 0);
+				return fail(err, lineno, (unsigned)i + 1, "unexpected '\"' inside an unquoted value",
+				            0);
 			p->value = (struct cfg_word){s + v, i - v, (unsigned)v + 1};
 		}
 		if (i < len && !is_blank(s[i]) && s[i] != '#')
@@ -112,7 +114,7 @@ static bool hypervisor_line(const struct cfg_line *l, struct hv_config *c, struc
 		const struct cfg_pair *p = &l->pairs[i];
 		if (!word_is(&p->key, "cmdline"))
 			return fail(err, l->line, p->key.col, "unknown key '%.*s' for 'hypervisor' (expected cmdline)",
-				    &p->key);
+			            &p->key);
 		if (p->value.len >= sizeof(c->cmdline))
 			return fail(err, l->line, p->value.col, "cmdline longer than 511 characters", 0);
 		memcpy(c->cmdline, p->value.s, p->value.len);

@@ -25,10 +25,7 @@ static struct {
 	enum log_level level;
 } con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, false, LOG_INFO};
 
-void console_init_early(void)
-{
-	con.present = uart16550_init(con.port, CONSOLE_DEFAULT_BAUD);
-}
+void console_init_early(void) { con.present = uart16550_init(con.port, CONSOLE_DEFAULT_BAUD); }
 
 /* Write n bytes, turning "\n" into "\r\n"; caller holds the lock. */
 static void con_write(const char *s, size_t n)

@@ -11,15 +11,9 @@
 #define DEBUG_NONCANONICAL_ADDR 0x8000000000000000ull
 
 /* noinline keeps each fault in a function of its own, so the dump names it. */
-__attribute__((noinline)) static void debug_fault_pf(void)
-{
-	*(volatile uint64_t *)DEBUG_UNMAPPED_ADDR = 0xdead;
-}
+__attribute__((noinline)) static void debug_fault_pf(void) { *(volatile uint64_t *)DEBUG_UNMAPPED_ADDR = 0xdead; }
 
-__attribute__((noinline)) static void debug_fault_gp(void)
-{
-	*(volatile uint64_t *)DEBUG_NONCANONICAL_ADDR = 0xdead;
-}
+__attribute__((noinline)) static void debug_fault_gp(void) { *(volatile uint64_t *)DEBUG_NONCANONICAL_ADDR = 0xdead; }
 
 __attribute__((noinline)) static void debug_fault_ud(void) { __asm__ volatile("ud2"); }
 
@@ -35,8 +29,8 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } faults[] = {
-	{"pf", debug_fault_pf}, {"gp", debug_fault_gp},       {"ud", debug_fault_ud},
-	{"de", debug_fault_de}, {"panic", debug_fault_panic},
+        {"pf", debug_fault_pf}, {"gp", debug_fault_gp},       {"ud", debug_fault_ud},
+        {"de", debug_fault_de}, {"panic", debug_fault_panic},
 };
 
 void debug_apply_cmdline(const char *cmdline)

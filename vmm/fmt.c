@@ -54,6 +54,7 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, 
 	const char *prefix = "";
 
 	while (v) {
+		// cppcheck-suppress zerodivcond ; base is 8, 10 or 16
 		tmp[n++] = digits[v % base];
 		v /= base;
 	}

@@ -55,17 +55,17 @@ static void print_banner(const struct boot_info *bi)
 	console_printf_raw("\n");
 	pr_info("%s %s: a micro-hypervisor for studying APIC virtualization", HV_NAME, HV_VERSION);
 	pr_info("boot: entered through %s from \"%s\"", boot_path_name(bi->boot_path),
-		bi->loader_name[0] ? bi->loader_name : "an unnamed loader");
+	        bi->loader_name[0] ? bi->loader_name : "an unnamed loader");
 	pr_info("boot: command line \"%s\"", bi->cmdline);
 	pr_info("boot: image at physical %#llx, %llu KiB", (unsigned long long)bi->image_phys_base,
-		(unsigned long long)(bi->image_phys_size / 1024));
+	        (unsigned long long)(bi->image_phys_size / 1024));
 }
 
 static void print_modules(const struct boot_info *bi)
 {
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		pr_info("boot: module %u \"%s\" at %#llx, %llu bytes", i, bi->modules[i].name,
-			(unsigned long long)bi->modules[i].base, (unsigned long long)bi->modules[i].size);
+		        (unsigned long long)bi->modules[i].base, (unsigned long long)bi->modules[i].size);
 }
 
 static struct hv_config config;
@@ -97,7 +97,7 @@ static void load_config(const struct boot_info *bi)
 		pr_info("config: %s parsed (%llu bytes)", m->name, (unsigned long long)m->size);
 	}
 	hv_snprintf(effective_cmdline, sizeof(effective_cmdline), "%s%s%s", config.cmdline,
-		    config.cmdline[0] && bi->cmdline[0] ? " " : "", bi->cmdline);
+	            config.cmdline[0] && bi->cmdline[0] ? " " : "", bi->cmdline);
 }
 
 /* mem=<size>: use no RAM at or above this address (for experiments and tests). */

@@ -24,10 +24,7 @@ static int type_rank(uint32_t type)
 	}
 }
 
-static uint32_t normalize_type(uint32_t type)
-{
-	return type_rank(type) == 5 ? BOOT_MEM_RESERVED : type;
-}
+static uint32_t normalize_type(uint32_t type) { return type_rank(type) == 5 ? BOOT_MEM_RESERVED : type; }
 
 const char *memmap_type_name(uint32_t type)
 {

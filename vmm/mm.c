@@ -28,8 +28,8 @@ static void print_map(void)
 	for (uint32_t i = 0; i < map.count; i++) {
 		const struct boot_mem_range *r = &map.r[i];
 		pr_info("mem:   %016llx-%016llx %8llu KiB  %s", (unsigned long long)r->base,
-			(unsigned long long)(r->base + r->length - 1), (unsigned long long)(r->length / 1024),
-			memmap_type_name(r->type));
+		        (unsigned long long)(r->base + r->length - 1), (unsigned long long)(r->length / 1024),
+		        memmap_type_name(r->type));
 	}
 }
 
@@ -107,10 +107,10 @@ bool mm_init(const struct boot_info *bi, uint64_t mem_limit)
 			palloc_add_range(&pa, map.r[i].base, map.r[i].length);
 	print_map();
 	pr_info("mem: summary: %llu MiB usable, memory up to %#llx, hypervisor image %llu KiB, %u boot modules, "
-		"%llu free pages",
-		(unsigned long long)(memmap_total(&map, BOOT_MEM_USABLE) / MIB),
-		(unsigned long long)memmap_top_memory(&map), (unsigned long long)(bi->image_phys_size / 1024),
-		bi->module_count, (unsigned long long)pa.free_pages);
+	        "%llu free pages",
+	        (unsigned long long)(memmap_total(&map, BOOT_MEM_USABLE) / MIB),
+	        (unsigned long long)memmap_top_memory(&map), (unsigned long long)(bi->image_phys_size / 1024),
+	        bi->module_count, (unsigned long long)pa.free_pages);
 	return true;
 }
 

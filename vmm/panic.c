@@ -36,7 +36,7 @@ void panic_begin(void)
 	if (__atomic_fetch_add(&panic_depth, 1, __ATOMIC_SEQ_CST) > 0) {
 		console_break_lock();
 		console_printf_raw("\n*** HV PANIC again on CPU %u while reporting a panic: halting\n",
-				   this_cpu()->cpu_id);
+		                   this_cpu()->cpu_id);
 		cpu_halt_forever();
 	}
 	console_break_lock();
@@ -53,8 +53,7 @@ void stop_machine(unsigned code)
 		console_printf_raw("*** rebooting (onpanic=reboot)\n");
 		platform_reset();
 		break;
-	case PANIC_HALT:
-		break;
+	case PANIC_HALT: break;
 	}
 	console_printf_raw("*** system halted (onpanic=halt); reset the machine to continue\n");
 	cpu_halt_forever();

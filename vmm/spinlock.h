@@ -10,7 +10,9 @@ struct spinlock {
 	int32_t owner;    /* CPU id of the holder, -1 when free */
 };
 
+/* clang-format off */
 #define SPINLOCK_INIT {0, 0, -1}
+/* clang-format on */
 
 static inline void spin_lock(struct spinlock *l, int32_t cpu)
 {

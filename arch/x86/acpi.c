@@ -79,7 +79,7 @@ static uint64_t root_entry(const struct acpi_sdt_header *root, bool is_xsdt, uin
 }
 
 enum acpi_err acpi_find(const struct acpi_sdt_header *root, bool is_xsdt, const char sig[4],
-			const struct acpi_sdt_header **out)
+                        const struct acpi_sdt_header **out)
 {
 	uint32_t n = (root->length - sizeof(*root)) / (is_xsdt ? 8 : 4);
 	enum acpi_err last = ACPI_ERR_NOT_FOUND;
@@ -117,7 +117,7 @@ static unsigned aml_integer(const uint8_t *p, uint64_t avail, uint8_t *v)
 	switch (p[0]) {
 	case 0x00: *v = 0; return 1; /* ZeroOp */
 	case 0x01: *v = 1; return 1; /* OneOp */
-	case 0x0a: /* BytePrefix */
+	case 0x0a:                   /* BytePrefix */
 		if (avail < 2)
 			return 0;
 		*v = p[1];
@@ -213,5 +213,5 @@ void acpi_parse_fadt(const struct acpi_sdt_header *fadt, struct acpi_power_info 
 	if (memcmp(d->signature, "DSDT", 4) != 0 || acpi_sdt_check(d, sizeof(*d), ACPI_TABLE_MAX_LEN) != ACPI_OK)
 		return;
 	out->s5_valid = acpi_aml_find_s5((const uint8_t *)(d + 1), d->length - sizeof(*d), &out->slp_typ_a,
-					 &out->slp_typ_b) == ACPI_OK;
+	                                 &out->slp_typ_b) == ACPI_OK;
 }

@@ -65,11 +65,11 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS layout (ACPI 5.2.3.2)");
 
 enum acpi_err {
 	ACPI_OK = 0,
-	ACPI_ERR_SIGNATURE,   /* not the expected signature */
-	ACPI_ERR_CHECKSUM,    /* bytes do not sum to zero */
-	ACPI_ERR_LENGTH,      /* length field too small or implausible */
-	ACPI_ERR_NOT_FOUND,   /* no such table / object */
-	ACPI_ERR_MALFORMED,   /* structure inconsistent */
+	ACPI_ERR_SIGNATURE, /* not the expected signature */
+	ACPI_ERR_CHECKSUM,  /* bytes do not sum to zero */
+	ACPI_ERR_LENGTH,    /* length field too small or implausible */
+	ACPI_ERR_NOT_FOUND, /* no such table / object */
+	ACPI_ERR_MALFORMED, /* structure inconsistent */
 };
 const char *acpi_strerror(enum acpi_err e);
 
@@ -97,7 +97,7 @@ enum acpi_err acpi_sdt_check(const struct acpi_sdt_header *h, uint32_t min_len, 
 enum acpi_err acpi_root(const struct acpi_rsdp *rsdp, const struct acpi_sdt_header **root, bool *is_xsdt);
 /* Find the first checked table with signature sig under root. */
 enum acpi_err acpi_find(const struct acpi_sdt_header *root, bool is_xsdt, const char sig[4],
-			const struct acpi_sdt_header **out);
+                        const struct acpi_sdt_header **out);
 /* Find \_S5 in AML (DSDT body) and take SLP_TYPa/b from its package. */
 enum acpi_err acpi_aml_find_s5(const uint8_t *aml, uint64_t len, uint8_t *slp_a, uint8_t *slp_b);
 /* Fill the power info from a checked FADT; DSDT found through it. */

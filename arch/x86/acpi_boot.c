@@ -17,15 +17,14 @@ static struct {
 /* Legacy BIOS search (ACPI 5.2.5.1): first KiB of the EBDA, then 0xe0000-0xfffff. */
 static uint64_t bios_find_rsdp(void)
 {
-	uint64_t ebda = (uint64_t)*(const uint16_t *)phys_to_virt(0x40e) << 4;
+	uint64_t ebda = (uint64_t) * (const uint16_t *)phys_to_virt(0x40e) << 4;
 	uint64_t areas[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
 
 	for (int a = 0; a < 2; a++) {
 		if (areas[a][0] < 0x400 || areas[a][1] > 0x100000)
 			continue;
 		for (uint64_t p = areas[a][0]; p + sizeof(struct acpi_rsdp) <= areas[a][1]; p += 16)
-			if (memcmp(phys_to_virt(p), "RSD PTR ", 8) == 0 &&
-			    acpi_checksum(phys_to_virt(p), 20) == 0)
+			if (memcmp(phys_to_virt(p), "RSD PTR ", 8) == 0 && acpi_checksum(phys_to_virt(p), 20) == 0)
 				return p;
 	}
 	return 0;
@@ -60,14 +59,14 @@ enum acpi_err acpi_init(const struct acpi_rsdp *rsdp, const char *origin)
 	}
 	acpi.ready = true;
 	pr_info("acpi: RSDP (%s): revision %u, OEM \"%s\", %s at %p with %u tables", origin, rsdp->revision,
-		acpi.oem_id, acpi.is_xsdt ? "XSDT" : "RSDT", (const void *)acpi.root,
-		(acpi.root->length - 36) / (acpi.is_xsdt ? 8 : 4));
+	        acpi.oem_id, acpi.is_xsdt ? "XSDT" : "RSDT", (const void *)acpi.root,
+	        (acpi.root->length - 36) / (acpi.is_xsdt ? 8 : 4));
 	const struct acpi_sdt_header *fadt = acpi_table("FACP");
 	if (fadt) {
 		acpi_parse_fadt(fadt, &acpi.power);
 		pr_info("acpi: FADT: PM1a_CNT %#x PM1b_CNT %#x, S5 %s, reset register %s", acpi.power.pm1a_cnt,
-			acpi.power.pm1b_cnt, acpi.power.s5_valid ? "found" : "not found",
-			acpi.power.reset_valid ? "present" : "absent");
+		        acpi.power.pm1b_cnt, acpi.power.s5_valid ? "found" : "not found",
+		        acpi.power.reset_valid ? "present" : "absent");
 	} else {
 		pr_warn("acpi: no valid FADT: power-off falls back to emulator ports and reset");
 	}

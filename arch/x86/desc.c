@@ -17,7 +17,7 @@ static void gdt_set_tss(uint64_t *gdt, const struct tss64 *tss)
 	uint64_t limit = sizeof(*tss) - 1;
 
 	gdt[GDT_SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (TSS_TYPE_AVAILABLE_64 << 40) |
-			       ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	                       ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 	gdt[GDT_SEL_TSS / 8 + 1] = base >> 32;
 }
 
@@ -49,20 +49,20 @@ static void load_tables(struct cpu_tables *t)
 
 	/* Reload CS with a far return, then the data segments and TR. */
 	__asm__ volatile("lgdt %0\n\t"
-			 "pushq %1\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movw %w2, %%ax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss\n\t"
-			 "ltr %w3\n\t"
-			 "lidt %4"
-			 :
-			 : "m"(gdtr), "i"(GDT_SEL_CODE64), "i"(GDT_SEL_DATA), "r"((uint16_t)GDT_SEL_TSS), "m"(idtr)
-			 : "rax", "memory");
+	                 "pushq %1\n\t"
+	                 "leaq 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "movw %w2, %%ax\n\t"
+	                 "movw %%ax, %%ds\n\t"
+	                 "movw %%ax, %%es\n\t"
+	                 "movw %%ax, %%ss\n\t"
+	                 "ltr %w3\n\t"
+	                 "lidt %4"
+	                 :
+	                 : "m"(gdtr), "i"(GDT_SEL_CODE64), "i"(GDT_SEL_DATA), "r"((uint16_t)GDT_SEL_TSS), "m"(idtr)
+	                 : "rax", "memory");
 }
 
 void cpu_tables_load(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT])

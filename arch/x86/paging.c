@@ -93,6 +93,6 @@ bool paging_init(uint64_t phys_top)
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(virt_to_phys_identity(pml4));
 	pr_info("paging: identity map 0-%llu GiB (2 MiB pages%s), image at %p with W^X 4 KiB pages",
-		(unsigned long long)(top >> 30), nx_bit ? ", no-execute" : "", (const void *)__image_start);
+	        (unsigned long long)(top >> 30), nx_bit ? ", no-execute" : "", (const void *)__image_start);
 	return true;
 }

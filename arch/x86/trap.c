@@ -10,26 +10,26 @@
 static irq_handler_t irq_handlers[IDT_VECTORS];
 
 static const char *const exception_names[X86_EXC_COUNT] = {
-	[X86_EXC_DE] = "#DE divide error",
-	[X86_EXC_DB] = "#DB debug",
-	[X86_EXC_NMI] = "NMI",
-	[X86_EXC_BP] = "#BP breakpoint",
-	[X86_EXC_OF] = "#OF overflow",
-	[X86_EXC_BR] = "#BR bound range exceeded",
-	[X86_EXC_UD] = "#UD invalid opcode",
-	[X86_EXC_NM] = "#NM device not available",
-	[X86_EXC_DF] = "#DF double fault",
-	[X86_EXC_TS] = "#TS invalid TSS",
-	[X86_EXC_NP] = "#NP segment not present",
-	[X86_EXC_SS] = "#SS stack-segment fault",
-	[X86_EXC_GP] = "#GP general protection",
-	[X86_EXC_PF] = "#PF page fault",
-	[X86_EXC_MF] = "#MF x87 floating-point error",
-	[X86_EXC_AC] = "#AC alignment check",
-	[X86_EXC_MC] = "#MC machine check",
-	[X86_EXC_XM] = "#XM SIMD floating-point",
-	[X86_EXC_VE] = "#VE virtualization exception",
-	[X86_EXC_CP] = "#CP control protection",
+        [X86_EXC_DE] = "#DE divide error",
+        [X86_EXC_DB] = "#DB debug",
+        [X86_EXC_NMI] = "NMI",
+        [X86_EXC_BP] = "#BP breakpoint",
+        [X86_EXC_OF] = "#OF overflow",
+        [X86_EXC_BR] = "#BR bound range exceeded",
+        [X86_EXC_UD] = "#UD invalid opcode",
+        [X86_EXC_NM] = "#NM device not available",
+        [X86_EXC_DF] = "#DF double fault",
+        [X86_EXC_TS] = "#TS invalid TSS",
+        [X86_EXC_NP] = "#NP segment not present",
+        [X86_EXC_SS] = "#SS stack-segment fault",
+        [X86_EXC_GP] = "#GP general protection",
+        [X86_EXC_PF] = "#PF page fault",
+        [X86_EXC_MF] = "#MF x87 floating-point error",
+        [X86_EXC_AC] = "#AC alignment check",
+        [X86_EXC_MC] = "#MC machine check",
+        [X86_EXC_XM] = "#XM SIMD floating-point",
+        [X86_EXC_VE] = "#VE virtualization exception",
+        [X86_EXC_CP] = "#CP control protection",
 };
 
 /* #PF error code bits (SDM Vol. 3, Figure 4-12). */
@@ -39,9 +39,9 @@ static const char *const exception_names[X86_EXC_COUNT] = {
 #define PF_ERR_RSVD (1u << 3)
 #define PF_ERR_I (1u << 4)
 
-void trap_set_handler(uint8_t vector, irq_handler_t fn)
+void trap_set_handler(unsigned vector, irq_handler_t fn)
 {
-	if (vector < X86_EXC_COUNT || irq_handlers[vector])
+	if (vector < X86_EXC_COUNT || vector >= IDT_VECTORS || irq_handlers[vector])
 		panic("trap_set_handler: vector %u is reserved or taken", vector);
 	irq_handlers[vector] = fn;
 }
@@ -84,30 +84,31 @@ void trap_dump(const struct trap_frame *f)
 	const char *name = f->vector < X86_EXC_COUNT ? exception_names[f->vector] : 0;
 
 	console_printf_raw("  vector %llu (%s), error code %#llx\n", (unsigned long long)f->vector,
-			   name ? name : "interrupt", (unsigned long long)f->error_code);
+	                   name ? name : "interrupt", (unsigned long long)f->error_code);
 	if (f->vector == X86_EXC_PF)
 		console_printf_raw("  page fault: %s, %s access, %s mode%s%s\n",
-				   f->error_code & PF_ERR_P ? "protection violation" : "page not present",
-				   f->error_code & PF_ERR_I ? "instruction fetch" :
-				   f->error_code & PF_ERR_W ? "write" : "read",
-				   f->error_code & PF_ERR_U ? "user" : "supervisor",
-				   f->error_code & PF_ERR_RSVD ? ", reserved bit set" : "", "");
+		                   f->error_code & PF_ERR_P ? "protection violation" : "page not present",
+		                   f->error_code & PF_ERR_I   ? "instruction fetch"
+		                   : f->error_code & PF_ERR_W ? "write"
+		                                              : "read",
+		                   f->error_code & PF_ERR_U ? "user" : "supervisor",
+		                   f->error_code & PF_ERR_RSVD ? ", reserved bit set" : "", "");
 	dump_symbolized("RIP", f->rip);
 	console_printf_raw("  CS  %04llx  SS %04llx  RFLAGS %016llx  RSP %016llx\n", (unsigned long long)f->cs,
-			   (unsigned long long)f->ss, (unsigned long long)f->rflags, (unsigned long long)f->rsp);
+	                   (unsigned long long)f->ss, (unsigned long long)f->rflags, (unsigned long long)f->rsp);
 	console_printf_raw("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)f->rax,
-			   (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	                   (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
 	console_printf_raw("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n", (unsigned long long)f->rsi,
-			   (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->r8);
+	                   (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->r8);
 	console_printf_raw("  R9  %016llx R10 %016llx R11 %016llx R12 %016llx\n", (unsigned long long)f->r9,
-			   (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12);
+	                   (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12);
 	console_printf_raw("  R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)f->r13,
-			   (unsigned long long)f->r14, (unsigned long long)f->r15);
+	                   (unsigned long long)f->r14, (unsigned long long)f->r15);
 	console_printf_raw("  CR0 %016llx CR2 %016llx CR3 %016llx CR4 %016llx\n", (unsigned long long)read_cr0(),
-			   (unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
-			   (unsigned long long)read_cr4());
+	                   (unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
+	                   (unsigned long long)read_cr4());
 	console_printf_raw("  EFER %016llx GS.base %016llx\n", (unsigned long long)rdmsr(MSR_EFER),
-			   (unsigned long long)rdmsr(MSR_GS_BASE));
+	                   (unsigned long long)rdmsr(MSR_GS_BASE));
 	trap_dump_backtrace(f->rbp);
 }
 
@@ -123,7 +124,7 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	panic_begin();
 	console_printf_raw("\n*** HV PANIC on CPU %u: unhandled exception %s in the hypervisor\n", this_cpu()->cpu_id,
-			   exception_names[f->vector] ? exception_names[f->vector] : "(reserved vector)");
+	                   exception_names[f->vector] ? exception_names[f->vector] : "(reserved vector)");
 	trap_dump(f);
 	panic_end();
 }

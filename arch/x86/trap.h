@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86/desc.h"
+
 /* Laid out by isr_common (arch/x86/isr.asm): keep the two in step. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -42,7 +44,7 @@ enum {
 typedef void (*irq_handler_t)(struct trap_frame *f);
 
 /* Route an interrupt vector (32..255) to fn; precondition: vector not yet taken. */
-void trap_set_handler(uint8_t vector, irq_handler_t fn);
+void trap_set_handler(unsigned vector, irq_handler_t fn);
 
 /* Called by the stubs for every vector. */
 void trap_dispatch(struct trap_frame *f);
