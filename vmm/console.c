@@ -21,11 +21,12 @@ static const uint16_t com_ports[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 static struct {
 	struct spinlock lock;
 	uint16_t port;
+	uint32_t baud;
 	bool present;
 	enum log_level level;
-} con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, false, LOG_INFO};
+} con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, CONSOLE_DEFAULT_BAUD, false, LOG_INFO};
 
-void console_init_early(void) { con.present = uart16550_init(con.port, CONSOLE_DEFAULT_BAUD); }
+void console_init_early(void) { con.present = uart16550_init(con.port, con.baud); }
 
 /* Write n bytes, turning "\n" into "\r\n"; caller holds the lock. */
 static void con_write(const char *s, size_t n)
@@ -120,11 +121,12 @@ void console_apply_cmdline(const char *cmdline)
 		if (!console_parse_spec(val, &cfg)) {
 			pr_err("console=%s: expected com1..com4 or an I/O port, then optional ,baud; keeping port %#x",
 			       val, con.port);
-		} else if (cfg.port != con.port || cfg.baud != CONSOLE_DEFAULT_BAUD) {
+		} else if (cfg.port != con.port || cfg.baud != con.baud) {
 			pr_info("console: moving to port %#x at %u baud", cfg.port, cfg.baud);
 			spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
 			con.port = cfg.port;
-			con.present = uart16550_init(con.port, cfg.baud);
+			con.baud = cfg.baud;
+			con.present = uart16550_init(con.port, con.baud);
 			spin_unlock(&con.lock);
 			pr_info("console: now on port %#x at %u baud", cfg.port, cfg.baud);
 		}

@@ -131,6 +131,7 @@ void hv_main(struct boot_info *bi)
 	apply_cmdline(bi->cmdline); /* early: the console and onpanic for what follows */
 	print_banner(bi);
 	pr_info("cpu: boot CPU has its GDT, TSS (IST stacks for #DF, NMI, #MC) and IDT");
+	print_modules(bi);
 	load_config(bi);
 	apply_cmdline(effective_cmdline);
 	pr_info("boot: effective command line \"%s\"", effective_cmdline);
@@ -138,7 +139,6 @@ void hv_main(struct boot_info *bi)
 		hv_stop("no usable memory for the hypervisor");
 	if (!paging_init(memmap_top_memory(mm_map())))
 		hv_stop("out of memory while building the hypervisor's page tables");
-	print_modules(bi);
 	enum acpi_err e = init_acpi(bi);
 	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
 		hv_stop("corrupt ACPI tables (see above)");

@@ -20,7 +20,7 @@ BOCHS_BIOS = Path("/usr/share/bochs/BIOS-bochs-latest")
 VGA_BIOS = Path("/usr/share/vgabios/vgabios.bin")
 
 READY_RE = re.compile(r"^HV READY cpus=(\d+) vmx=(on|off|unsupported) apicv=(\S+) guests=(\d+)\r?$", re.M)
-ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]")
+ANSI_RE = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\x1b[()][A-Z0-9]")
 
 
 @dataclass
@@ -49,27 +49,44 @@ def clean(text):
     return ANSI_RE.sub("", text).replace("\r", "")
 
 
-def _run(cmd, serial, timeout, cwd=None):
+def _serial_text(serial):
+    return clean(serial.read_text(errors="replace")) if serial.exists() else ""
+
+
+def _run(cmd, serial, timeout, until=None):
+    """Run an emulator until it exits, or until the regex `until` shows up in the serial log.
+
+    timed_out is set when neither happened within timeout seconds.
+    """
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=cwd, start_new_session=True)
-    timed_out = False
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    timed_out = True
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, 9)
-        out, _ = proc.communicate()
-    log = clean(serial.read_text(errors="replace")) if serial.exists() else ""
-    return RunResult(log, proc.returncode, timed_out, time.monotonic() - start, out.decode(errors="replace"))
+        while time.monotonic() - start < timeout:
+            if proc.poll() is not None:
+                timed_out = False
+                break
+            if until and re.search(until, _serial_text(serial), re.M):
+                timed_out = False
+                break
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+        proc.wait()
+    return RunResult(_serial_text(serial), proc.returncode, timed_out, time.monotonic() - start)
 
 
 def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabios", smp=1, mem=512,
-             timeout=90, extra=()):
-    """Boot one medium under QEMU (TCG); the serial port goes to a file."""
+             timeout=90, until=None, extra=()):
+    """Boot one medium under QEMU (TCG); the serial port goes to a file.
+
+    No network card: a failed boot would otherwise spend a minute in PXE.
+    """
     serial = tmp_path / "serial.log"
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", str(smp), "-m", str(mem),
-           "-display", "none", "-monitor", "none", "-serial", f"file:{serial}", "-no-reboot",
+           "-display", "none", "-monitor", "none", "-serial", f"file:{serial}", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if firmware == "ovmf":
         cmd += ["-bios", str(OVMF)]
@@ -80,7 +97,7 @@ def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabio
     if usb_img:
         cmd += ["-device", "qemu-xhci", "-drive", f"if=none,id=stick,format=raw,file={usb_img}",
                 "-device", "usb-storage,drive=stick"]
-    return _run(cmd + list(extra), serial, timeout)
+    return _run(cmd + list(extra), serial, timeout, until)
 
 
 def run_bochs(tmp_path, *, iso, cpus=1, model="corei7_skylake_x", mem=256, timeout=120, bochs="bochs",
@@ -106,7 +123,7 @@ log: {log}
 display_library: rfb, options="timeout=0"
 """)
     res = _run([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)], serial, timeout)
-    res.emulator_log = log.read_text(errors="replace") if log.exists() else res.emulator_log
+    res.emulator_log = log.read_text(errors="replace") if log.exists() else ""
     return res
 
 

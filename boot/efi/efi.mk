@@ -1,0 +1,78 @@
+# efi.mk: the UEFI loader (BOOTX64.EFI), the ESP folder and the USB disk image.
+# Included by the top-level Makefile; paths are relative to the repository root.
+#
+#   make build/BOOTX64.EFI   the loader
+#   make esp                 build/esp/: EFI/BOOT/BOOTX64.EFI, apicvisor/hv.elf, apicvisor/hv.conf
+#   make usb                 build/apicvisor-usb.img: GPT disk, one FAT32 EFI System Partition
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_LDS := $(EFI_LIB)/elf_x86_64_efi.lds
+
+# gnu-efi's startup code calls efi_main with the System V ABI: firmware calls go
+# through uefi_call_wrapper, and GNU_EFI_USE_MS_ABI must stay undefined.
+EFI_CFLAGS := -std=gnu11 -fpic -fshort-wchar -mno-red-zone -ffreestanding -fno-stack-protector \
+	-fno-strict-aliasing -DEFI_FUNCTION_WRAPPER -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -I. -MMD -MP
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LDS) -L$(EFI_LIB)
+EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
+
+# Pure parts first (no efi.h: also built on the host by test/unit/test_efi_memmap.c).
+efi_pure_objs := hvelf.o conf_scan.o memmap_conv.o loadopt.o
+efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o pagetable.o handoff.o
+EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs))
+
+$(BUILD)/efi/%.o: boot/efi/%.c boot/efi/efi.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/loader.so: $(EFI_OBJS) $(EFI_CRT0) $(EFI_LDS)
+	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(EFI_OBJS) -o $@ -lefi -lgnuefi
+
+$(BUILD)/BOOTX64.EFI: $(BUILD)/efi/loader.so
+	$(OBJCOPY) $(addprefix -j ,$(EFI_SECTIONS)) --target efi-app-x86_64 --subsystem=10 $< $@
+
+-include $(EFI_OBJS:.o=.d)
+
+# The ESP as a folder (QEMU can serve it as a FAT drive).
+ESP := $(BUILD)/esp
+ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI $(ESP)/apicvisor/hv.elf $(ESP)/apicvisor/hv.conf
+
+$(ESP)/EFI/BOOT/BOOTX64.EFI: $(BUILD)/BOOTX64.EFI
+$(ESP)/apicvisor/hv.elf: $(BUILD)/hv.elf
+$(ESP)/apicvisor/hv.conf: boot/hv.conf
+$(ESP_FILES):
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+.PHONY: esp
+esp: $(ESP_FILES)
+
+# The USB image: 64 MiB, GPT, partition 1 = ESP (type EF00) from 1 MiB, 62 MiB
+# long, FAT32 with 512-byte clusters (FAT32 needs at least 65525 clusters).
+# Built with sgdisk and mtools: no root, loop devices or mounting. The ESP
+# files are listed one by one so that the image holds exactly them.
+USB_IMG := $(BUILD)/apicvisor-usb.img
+USB_MIB := 64
+USB_PART_START := 2048
+USB_PART_SECTORS := 126976
+
+# sgdisk's -q also skips writing the table here: its chatter goes to /dev/null instead.
+EFI_SYSTEM_GUID := C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+USB_FAT = $@.tmp@@$$(( $(USB_PART_START) * 512 ))
+
+$(USB_IMG): $(ESP_FILES) boot/efi/efi.mk
+	rm -f $@ $@.tmp
+	truncate -s $(USB_MIB)M $@.tmp
+	sgdisk -o -n 1:$(USB_PART_START):$$(( $(USB_PART_START) + $(USB_PART_SECTORS) - 1 )) -t 1:EF00 \
+		-c "1:EFI System Partition" $@.tmp > /dev/null
+	sgdisk -i 1 $@.tmp | grep -q '$(EFI_SYSTEM_GUID)' || { echo "error: no EFI System Partition in $@.tmp"; exit 1; }
+	mformat -i $(USB_FAT) -F -c 1 -T $(USB_PART_SECTORS) -h 64 -s 32 -H $(USB_PART_START) -v APICVISOR ::
+	mmd -i $(USB_FAT) ::/EFI ::/EFI/BOOT ::/apicvisor
+	mcopy -i $(USB_FAT) $(ESP)/EFI/BOOT/BOOTX64.EFI ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i $(USB_FAT) $(ESP)/apicvisor/hv.elf $(ESP)/apicvisor/hv.conf ::/apicvisor/
+	mv $@.tmp $@
+
+usb: $(USB_IMG)
