@@ -57,7 +57,7 @@ static enum mb2_err parse_mmap(const struct mb2_tag *tag, struct boot_info *bi)
 	memcpy(&entry_size, p + 8, 4);
 	if (entry_size < 24 || entry_size % 8)
 		return MB2_ERR_TAG;
-	for (; off + entry_size <= tag->size; off += entry_size) {
+	for (; (uint64_t)off + entry_size <= tag->size; off += entry_size) {
 		uint64_t base, length;
 		uint32_t type;
 		memcpy(&base, p + off, 8);
@@ -120,6 +120,8 @@ enum mb2_err mb2_parse(uint32_t magic, const void *info, uint64_t max_len, struc
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
 		return MB2_ERR_MAGIC;
+	if (max_len < 16)
+		return MB2_ERR_SIZE;
 	memcpy(&total, base, 4);
 	if (total < 16 || total > MB2_INFO_MAX || total > max_len)
 		return MB2_ERR_SIZE;

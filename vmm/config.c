@@ -15,7 +15,7 @@ static bool fail(struct cfg_error *err, unsigned line, unsigned col, const char 
 	return false;
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 static bool is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
@@ -86,11 +86,14 @@ bool cfg_parse(const char *text, size_t len, cfg_line_fn fn, void *ctx, struct c
 	unsigned lineno = 1;
 
 	for (size_t start = 0; start < len; lineno++) {
-		size_t end = start;
+		size_t end = start, next;
 		while (end < len && text[end] != '\n')
 			end++;
+		next = end + 1;
+		if (end > start && text[end - 1] == '\r')
+			end--; /* CRLF: the CR belongs to the line ending */
 		for (size_t k = start; k < end; k++)
-			if ((unsigned char)text[k] < 0x20 && text[k] != '\t' && text[k] != '\r')
+			if ((unsigned char)text[k] < 0x20 && text[k] != '\t')
 				return fail(err, lineno, (unsigned)(k - start) + 1, "control character in the file", 0);
 		if (end - start > CFG_MAX_LINE)
 			return fail(err, lineno, CFG_MAX_LINE + 1, "line longer than 1024 characters", 0);
@@ -98,7 +101,7 @@ bool cfg_parse(const char *text, size_t len, cfg_line_fn fn, void *ctx, struct c
 			return false;
 		if (l.directive.len && !fn(&l, ctx, err))
 			return false;
-		start = end + 1;
+		start = next;
 	}
 	return true;
 }

@@ -35,7 +35,7 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 
 	if (!s)
 		s = "(null)";
-	while (s[len] && (sp->prec < 0 || len < sp->prec))
+	while ((sp->prec < 0 || len < sp->prec) && s[len])
 		len++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - len);
@@ -45,8 +45,9 @@ static void put_str(struct out *o, const struct spec *sp, const char *s)
 		pad(o, ' ', sp->width - len);
 }
 
-/* Format one integer: magnitude v, sign given separately, in the given base. */
-static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, unsigned base, bool upper)
+/* Format one integer: magnitude v, its sign separately ('+' and ' ' apply to signed conversions only). */
+static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool is_signed, bool neg, unsigned base,
+                    bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -64,9 +65,9 @@ static void put_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, 
 
 	if (neg)
 		prefix = "-";
-	else if (sp->plus && base == 10)
+	else if (sp->plus && is_signed)
 		prefix = "+";
-	else if (sp->space && base == 10)
+	else if (sp->space && is_signed)
 		prefix = " ";
 	else if (sp->alt && base == 16 && ndigits)
 		prefix = upper ? "0X" : "0x";
@@ -171,16 +172,16 @@ static void convert(struct out *o, struct spec *sp, enum len_mod len, char c, va
 	case 'i': {
 		int64_t v = arg_signed(len, ap);
 		uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-		put_num(o, sp, mag, v < 0, 10, false);
+		put_num(o, sp, mag, true, v < 0, 10, false);
 		break;
 	}
-	case 'u': put_num(o, sp, arg_unsigned(len, ap), false, 10, false); break;
-	case 'x': put_num(o, sp, arg_unsigned(len, ap), false, 16, false); break;
-	case 'X': put_num(o, sp, arg_unsigned(len, ap), false, 16, true); break;
-	case 'o': put_num(o, sp, arg_unsigned(len, ap), false, 8, false); break;
+	case 'u': put_num(o, sp, arg_unsigned(len, ap), false, false, 10, false); break;
+	case 'x': put_num(o, sp, arg_unsigned(len, ap), false, false, 16, false); break;
+	case 'X': put_num(o, sp, arg_unsigned(len, ap), false, false, 16, true); break;
+	case 'o': put_num(o, sp, arg_unsigned(len, ap), false, false, 8, false); break;
 	case 'p':
 		sp->alt = true;
-		put_num(o, sp, (uintptr_t)va_arg(*ap, void *), false, 16, false);
+		put_num(o, sp, (uintptr_t)va_arg(*ap, void *), false, false, 16, false);
 		break;
 	case 'c': {
 		char s[2] = {(char)va_arg(*ap, int), 0};

@@ -115,8 +115,8 @@ bool palloc_free(struct palloc *pa, uint64_t phys, uint64_t npages)
 {
 	uint64_t i;
 
-	if (!span_index(pa, phys, npages, &i))
-		return false;
+	if (phys == 0 || !span_index(pa, phys, npages, &i))
+		return false; /* frame 0 is never handed out, so never given back */
 	for (uint64_t k = 0; k < npages; k++)
 		if (test_free(pa, i + k))
 			return false;

@@ -1,0 +1,461 @@
+/* sources: vmm/config.c vmm/fmt.c vmm/string.c */
+/* test_config.c: the hv.conf tokenizer (cfg_parse) and directives (hv_config_parse). */
+#include "test/unit/unit.h"
+
+#include "vmm/config.h"
+
+/* ---- recording what cfg_parse hands its callback ---- */
+
+struct rec_line {
+	unsigned line, dcol, npairs;
+	char dir[64];
+	struct {
+		char key[64], val[128];
+		size_t vlen;
+		unsigned kcol, vcol;
+	} p[CFG_MAX_KEYS];
+};
+
+static struct rec {
+	unsigned n;
+	unsigned fail_on_line; /* 0: accept all */
+	struct rec_line l[32];
+} rec;
+
+static void copy_word(char *dst, size_t size, const struct cfg_word *w)
+{
+	size_t n = w->len < size - 1 ? w->len : size - 1;
+	memcpy(dst, w->s, n);
+	dst[n] = '\0';
+}
+
+static bool record(const struct cfg_line *l, void *ctx, struct cfg_error *err)
+{
+	struct rec *r = ctx;
+
+	assert_ptr_equal(r, &rec);
+	assert_true(l->directive.len > 0); /* only lines with a directive are passed on */
+	if (r->fail_on_line == l->line) {
+		err->line = l->line;
+		err->col = 99;
+		strcpy(err->msg, "callback says no");
+		return false;
+	}
+	assert_true(r->n < ARRAY_LEN(r->l));
+	struct rec_line *o = &r->l[r->n++];
+	o->line = l->line;
+	o->dcol = l->directive.col;
+	o->npairs = l->npairs;
+	copy_word(o->dir, sizeof(o->dir), &l->directive);
+	for (unsigned i = 0; i < l->npairs; i++) {
+		copy_word(o->p[i].key, sizeof(o->p[i].key), &l->pairs[i].key);
+		copy_word(o->p[i].val, sizeof(o->p[i].val), &l->pairs[i].value);
+		o->p[i].vlen = l->pairs[i].value.len;
+		o->p[i].kcol = l->pairs[i].key.col;
+		o->p[i].vcol = l->pairs[i].value.col;
+	}
+	return true;
+}
+
+static struct cfg_error err;
+static struct hv_config cfg;
+
+/*
+ * Parse a copy of exactly len bytes that ends right before an inaccessible
+ * page: reading past the text (which has no NUL after it) faults, and the
+ * fault fails the test.
+ */
+static struct call {
+	const char *text;
+	size_t len;
+	bool whole_config; /* hv_config_parse, else cfg_parse with record() */
+	bool ok;
+} call;
+
+static void run_call(void *arg)
+{
+	struct call *c = arg;
+
+	if (c->whole_config)
+		c->ok = hv_config_parse(c->text, c->len, &cfg, &err);
+	else
+		c->ok = cfg_parse(c->text, c->len, record, &rec, &err);
+}
+
+static bool parse_guarded(const char *text, size_t len, bool whole_config)
+{
+	char *copy = unit_guarded_dup(text, len);
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&cfg, 0x5a, sizeof(cfg));
+	memset(&err, 0, sizeof(err));
+	call = (struct call){copy, len, whole_config, false};
+	bool faulted = unit_faults(run_call, &call);
+	unit_guarded_free(copy, len);
+	if (faulted) {
+		print_error("parsing \"%.*s\" read past its %zu bytes (%u:%u %s)\n", (int)len, text, len, err.line,
+		            err.col, err.msg);
+		fail();
+	}
+	return call.ok;
+}
+
+static bool tokenize_n(const char *text, size_t len) { return parse_guarded(text, len, false); }
+static bool tokenize(const char *text) { return tokenize_n(text, strlen(text)); }
+static bool config(const char *text) { return parse_guarded(text, strlen(text), true); }
+
+#define EXPECT_ERROR(ok, l, c, m)                  \
+	do {                                       \
+		assert_false(ok);                  \
+		assert_string_equal(err.msg, (m)); \
+		assert_int_equal(err.line, (l));   \
+		assert_int_equal(err.col, (c));    \
+	} while (0)
+
+/* ---- the tokenizer ---- */
+
+static void test_tokenize_words(void **state)
+{
+	(void)state;
+	assert_true(tokenize("guest name=linux image=\"/guests/my linux.efi\" cores=2\n"));
+	assert_int_equal(rec.n, 1);
+	struct rec_line *l = &rec.l[0];
+	assert_int_equal(l->line, 1);
+	assert_string_equal(l->dir, "guest");
+	assert_int_equal(l->dcol, 1);
+	assert_int_equal(l->npairs, 3);
+	assert_string_equal(l->p[0].key, "name");
+	assert_int_equal(l->p[0].kcol, 7);
+	assert_string_equal(l->p[0].val, "linux");
+	assert_int_equal(l->p[0].vcol, 12);
+	assert_string_equal(l->p[1].key, "image");
+	assert_int_equal(l->p[1].kcol, 18);
+	assert_string_equal(l->p[1].val, "/guests/my linux.efi"); /* without its quotes */
+	assert_int_equal(l->p[1].vcol, 25);                       /* the first character inside them */
+	assert_string_equal(l->p[2].key, "cores");
+	assert_string_equal(l->p[2].val, "2");
+}
+
+static void test_tokenize_comments_and_blank_lines(void **state)
+{
+	(void)state;
+	const char *text = "# hv.conf\n"
+	                   "\n"
+	                   "   \t  \n"
+	                   "  # indented comment\n"
+	                   "\thypervisor cmdline=\"a # not a comment\" # a comment\n"
+	                   "guest x=1#comment right after a value\n"
+	                   "guest# comment right after the directive\n"
+	                   "directive-only\n";
+
+	assert_true(tokenize(text));
+	assert_int_equal(rec.n, 4);
+	assert_int_equal(rec.l[0].line, 5);
+	assert_string_equal(rec.l[0].dir, "hypervisor");
+	assert_int_equal(rec.l[0].dcol, 2);
+	assert_int_equal(rec.l[0].npairs, 1);
+	assert_string_equal(rec.l[0].p[0].val, "a # not a comment");
+	assert_int_equal(rec.l[1].line, 6);
+	assert_int_equal(rec.l[1].npairs, 1);
+	assert_string_equal(rec.l[1].p[0].val, "1");
+	assert_int_equal(rec.l[2].line, 7);
+	assert_string_equal(rec.l[2].dir, "guest");
+	assert_int_equal(rec.l[2].npairs, 0);
+	assert_int_equal(rec.l[3].line, 8);
+	assert_string_equal(rec.l[3].dir, "directive-only");
+}
+
+static void test_tokenize_names_and_values(void **state)
+{
+	(void)state;
+	assert_true(tokenize("a.b_c-D9 k.1=v=w e= q=\"\" x='y'\n"));
+	assert_int_equal(rec.n, 1);
+	assert_string_equal(rec.l[0].dir, "a.b_c-D9");
+	assert_int_equal(rec.l[0].npairs, 4);
+	assert_string_equal(rec.l[0].p[0].key, "k.1");
+	assert_string_equal(rec.l[0].p[0].val, "v=w");
+	assert_string_equal(rec.l[0].p[1].key, "e");
+	assert_int_equal(rec.l[0].p[1].vlen, 0);
+	assert_string_equal(rec.l[0].p[2].key, "q");
+	assert_int_equal(rec.l[0].p[2].vlen, 0);
+	assert_string_equal(rec.l[0].p[3].val, "'y'");
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	assert_true(tokenize("# comment\r\nguest a=1 b=\"x y\"\r\n\r\nguest c=3\r\n"));
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(rec.l[0].line, 2);
+	assert_int_equal(rec.l[0].npairs, 2);
+	assert_string_equal(rec.l[0].p[0].val, "1");
+	assert_string_equal(rec.l[0].p[1].val, "x y");
+	assert_int_equal(rec.l[1].line, 4);
+	assert_string_equal(rec.l[1].p[0].val, "3"); /* no '\r' in the value */
+	assert_int_equal(rec.l[1].p[0].vlen, 1);
+
+	assert_true(config("hypervisor cmdline=\"loglevel=debug\"\r\n"));
+	assert_string_equal(cfg.cmdline, "loglevel=debug");
+	assert_true(config("hypervisor cmdline=loglevel=info\r\n"));
+	assert_string_equal(cfg.cmdline, "loglevel=info");
+}
+
+static void test_no_trailing_newline_and_empty(void **state)
+{
+	(void)state;
+	assert_true(tokenize("guest a=1\nguest b=2"));
+	assert_int_equal(rec.n, 2);
+	assert_string_equal(rec.l[1].p[0].val, "2");
+	assert_int_equal(rec.l[1].line, 2);
+
+	assert_true(tokenize(""));
+	assert_int_equal(rec.n, 0);
+	assert_true(tokenize("\n\n\n"));
+	assert_int_equal(rec.n, 0);
+	assert_true(tokenize("# only a comment"));
+	assert_int_equal(rec.n, 0);
+}
+
+/* The word an error message quotes ends the text: the message must not read past it. */
+static void test_error_word_at_end_of_text(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(tokenize("guest a=1\n\nguest b"), 3, 8, "expected '=' after key 'b'");
+	EXPECT_ERROR(config("hypervisor cmdline=x\nguset"), 2, 1, "unknown directive 'guset' (expected hypervisor)");
+}
+
+static void test_max_keys(void **state)
+{
+	(void)state;
+	char line[512];
+	size_t n = (size_t)snprintf(line, sizeof(line), "guest");
+
+	for (int i = 0; i < CFG_MAX_KEYS; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " k%d=%d", i, i);
+	assert_true(tokenize(line));
+	assert_int_equal(rec.l[0].npairs, CFG_MAX_KEYS);
+	assert_string_equal(rec.l[0].p[CFG_MAX_KEYS - 1].key, "k15");
+
+	/* One more: the error points at the extra key. */
+	unsigned col = (unsigned)n + 2;
+	snprintf(line + n, sizeof(line) - n, " extra=1");
+	EXPECT_ERROR(tokenize(line), 1, col, "too many key=value words on one line");
+}
+
+static void test_max_line_length(void **state)
+{
+	(void)state;
+	char text[CFG_MAX_LINE + 40];
+
+	/* Exactly CFG_MAX_LINE characters: accepted. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "guest v=");
+	memset(text + 8, 'x', CFG_MAX_LINE - 8);
+	strcpy(text + CFG_MAX_LINE, "\nguest w=1\n");
+	assert_true(tokenize(text));
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(rec.l[0].p[0].vlen, CFG_MAX_LINE - 8);
+
+	/* One more: refused, pointing just past the limit. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "guest w=1\nguest v=");
+	memset(text + 18, 'x', CFG_MAX_LINE + 1 - 8);
+	strcat(text, "\n");
+	EXPECT_ERROR(tokenize(text), 2, CFG_MAX_LINE + 1, "line longer than 1024 characters");
+
+	/* A long comment is a long line too. */
+	memset(text, '#', CFG_MAX_LINE + 1);
+	text[CFG_MAX_LINE + 1] = '\0';
+	EXPECT_ERROR(tokenize(text), 1, CFG_MAX_LINE + 1, "line longer than 1024 characters");
+}
+
+/* docs/config.md: lines end with LF or CRLF and hold at most 1024 characters: the CR is not one of them. */
+static void test_max_line_length_crlf(void **state)
+{
+	(void)state;
+	char text[CFG_MAX_LINE + 40];
+
+	memset(text, 0, sizeof(text));
+	strcpy(text, "guest v=");
+	memset(text + 8, 'x', CFG_MAX_LINE - 8);
+	strcpy(text + CFG_MAX_LINE, "\r\nguest w=1\r\n");
+	assert_true(tokenize(text));
+	assert_int_equal(rec.n, 2);
+}
+
+static void test_control_characters(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(tokenize("guest a=1\nguest b=\x01\n"), 2, 9, "control character in the file");
+	EXPECT_ERROR(tokenize("guest a=\"x\x1by\"\n"), 1, 11, "control character in the file");
+	EXPECT_ERROR(tokenize("# comment is fine, \x0c is not\n"), 1, 20, "control character in the file");
+	EXPECT_ERROR(tokenize_n("guest\0a=1\n", 10), 1, 6, "control character in the file");
+	/* Tabs are blanks. */
+	assert_true(tokenize("guest\ta=1\t\tb=\"\tx\"\t\n"));
+	assert_string_equal(rec.l[0].p[1].val, "\tx");
+}
+
+/* docs/config.md: control characters other than tab are refused; a CR not ending a line is one. */
+static void test_lone_cr_refused(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(tokenize("guest\ra=1\n"), 1, 6, "control character in the file");
+	EXPECT_ERROR(tokenize("guest a=\"x\ry\"\n"), 1, 11, "control character in the file");
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(tokenize("guest a=1\nguest name\n"), 2, 11, "expected '=' after key 'name'");
+	EXPECT_ERROR(tokenize("guest name x=1\n"), 1, 11, "expected '=' after key 'name'");
+	EXPECT_ERROR(tokenize("guest a=\"abc\n"), 1, 9, "unterminated quoted value");
+	EXPECT_ERROR(tokenize("\n\nguest a=1 b=\"abc def"), 3, 13, "unterminated quoted value");
+	EXPECT_ERROR(tokenize("guest a=abc\"def\"\n"), 1, 12, "unexpected '\"' inside an unquoted value");
+	EXPECT_ERROR(tokenize("guest a=\"abc\"def\n"), 1, 14, "expected a blank after the value");
+	EXPECT_ERROR(tokenize("guest a=\"abc\"\"\n"), 1, 14, "expected a blank after the value");
+	EXPECT_ERROR(tokenize("guest=1\n"), 1, 6, "expected a blank after the directive name");
+	EXPECT_ERROR(tokenize("gu$est a=1\n"), 1, 3, "expected a blank after the directive name");
+	EXPECT_ERROR(tokenize("guest a$=1\n"), 1, 8, "expected '=' after key 'a'");
+	EXPECT_ERROR(tokenize("=1\n"), 1, 1, "expected a name (letters, digits, '_', '-', '.')");
+	EXPECT_ERROR(tokenize("guest =1\n"), 1, 7, "expected a name (letters, digits, '_', '-', '.')");
+	EXPECT_ERROR(tokenize("  \"quoted\"\n"), 1, 3, "expected a name (letters, digits, '_', '-', '.')");
+}
+
+static void test_callback_stops_parsing(void **state)
+{
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	memset(&err, 0, sizeof(err));
+	rec.fail_on_line = 2;
+	const char *text = "guest a=1\nguest b=2\nguest c=3\n";
+	assert_false(cfg_parse(text, strlen(text), record, &rec, &err));
+	assert_int_equal(rec.n, 1); /* line 3 never reached */
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 99);
+	assert_string_equal(err.msg, "callback says no");
+}
+
+static void test_len_bounds_text(void **state)
+{
+	(void)state;
+	/* Only len bytes count, whatever follows them. */
+	const char *text = "guest a=1\nguest b=\"unterminated";
+	memset(&rec, 0, sizeof(rec));
+	assert_true(cfg_parse(text, 10, record, &rec, &err));
+	assert_int_equal(rec.n, 1);
+	assert_true(cfg_parse(text, 0, record, &rec, &err));
+}
+
+/* ---- hv_config_parse ---- */
+
+static void test_config_cmdline(void **state)
+{
+	(void)state;
+	assert_true(config("# defaults\nhypervisor cmdline=\"loglevel=debug onpanic=poweroff\"\n"));
+	assert_string_equal(cfg.cmdline, "loglevel=debug onpanic=poweroff");
+
+	assert_true(config("hypervisor cmdline=\"a\"\nhypervisor cmdline=\"b c\""));
+	assert_string_equal(cfg.cmdline, "b c"); /* the last one wins */
+
+	assert_true(config("hypervisor cmdline=first cmdline=second\n"));
+	assert_string_equal(cfg.cmdline, "second");
+
+	assert_true(config("hypervisor cmdline=\"# not a comment\" # a comment\n"));
+	assert_string_equal(cfg.cmdline, "# not a comment");
+
+	assert_true(config("hypervisor cmdline=\"long value\"\nhypervisor cmdline=\"\"\n"));
+	assert_string_equal(cfg.cmdline, "");
+
+	assert_true(config("hypervisor\n")); /* no keys: nothing set */
+	assert_string_equal(cfg.cmdline, "");
+}
+
+static void test_config_empty(void **state)
+{
+	(void)state;
+	assert_true(config(""));
+	assert_string_equal(cfg.cmdline, ""); /* out is cleared */
+	assert_true(config("\n# nothing here\n\n"));
+	assert_string_equal(cfg.cmdline, "");
+}
+
+static void test_config_unknown_directive(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("hypervisor cmdline=x\n\nguset image=a.efi\n"), 3, 1,
+	             "unknown directive 'guset' (expected hypervisor)");
+	EXPECT_ERROR(config("  Hypervisor cmdline=x\n"), 1, 3, "unknown directive 'Hypervisor' (expected hypervisor)");
+	EXPECT_ERROR(config("hypervisorx\n"), 1, 1, "unknown directive 'hypervisorx' (expected hypervisor)");
+	/* Long names are cut to 40 characters in the message. */
+	EXPECT_ERROR(config("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\n"), 1, 1,
+	             "unknown directive 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' (expected hypervisor)");
+}
+
+static void test_config_unknown_key(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("hypervisor cmdline=x loglevel=debug\n"), 1, 22,
+	             "unknown key 'loglevel' for 'hypervisor' (expected cmdline)");
+	EXPECT_ERROR(config("# c\nhypervisor  cmd=x\n"), 2, 13,
+	             "unknown key 'cmd' for 'hypervisor' (expected cmdline)");
+}
+
+static void test_config_syntax_errors_reported(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("hypervisor cmdline\n"), 1, 19, "expected '=' after key 'cmdline'");
+	EXPECT_ERROR(config("hypervisor cmdline=\"abc\n"), 1, 20, "unterminated quoted value");
+	EXPECT_ERROR(config("hypervisor cmdline=a\"b\"\n"), 1, 21, "unexpected '\"' inside an unquoted value");
+	EXPECT_ERROR(config("hypervisor\x02 cmdline=x\n"), 1, 11, "control character in the file");
+}
+
+static void test_config_cmdline_length(void **state)
+{
+	(void)state;
+	char text[700];
+
+	/* 511 characters fit. */
+	strcpy(text, "hypervisor cmdline=\"");
+	memset(text + 20, 'c', 511);
+	strcpy(text + 20 + 511, "\"\n");
+	assert_true(config(text));
+	assert_int_equal(strlen(cfg.cmdline), 511);
+
+	/* 512 do not: the error points at the value's first character. */
+	memset(text + 20, 'c', 512);
+	strcpy(text + 20 + 512, "\"\n");
+	EXPECT_ERROR(config(text), 1, 21, "cmdline longer than 511 characters");
+
+	strcpy(text, "hypervisor cmdline=");
+	memset(text + 19, 'u', 600);
+	strcpy(text + 19 + 600, "\n");
+	EXPECT_ERROR(config(text), 1, 20, "cmdline longer than 511 characters");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_tokenize_words),
+	        cmocka_unit_test(test_tokenize_comments_and_blank_lines),
+	        cmocka_unit_test(test_tokenize_names_and_values),
+	        cmocka_unit_test(test_crlf),
+	        cmocka_unit_test(test_no_trailing_newline_and_empty),
+	        cmocka_unit_test(test_error_word_at_end_of_text),
+	        cmocka_unit_test(test_max_keys),
+	        cmocka_unit_test(test_max_line_length),
+	        cmocka_unit_test(test_max_line_length_crlf),
+	        cmocka_unit_test(test_control_characters),
+	        cmocka_unit_test(test_lone_cr_refused),
+	        cmocka_unit_test(test_syntax_errors),
+	        cmocka_unit_test(test_callback_stops_parsing),
+	        cmocka_unit_test(test_len_bounds_text),
+	        cmocka_unit_test(test_config_cmdline),
+	        cmocka_unit_test(test_config_empty),
+	        cmocka_unit_test(test_config_unknown_directive),
+	        cmocka_unit_test(test_config_unknown_key),
+	        cmocka_unit_test(test_config_syntax_errors_reported),
+	        cmocka_unit_test(test_config_cmdline_length),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
