@@ -1,0 +1,141 @@
+/* vmx_defs.h: VMX architectural names: capability MSRs and VM-execution control bits (SDM Vol. 3, App. A, 25.6-25.8). */
+#ifndef ARCH_X86_VMX_DEFS_H
+#define ARCH_X86_VMX_DEFS_H
+
+/* IA32_FEATURE_CONTROL (SDM Vol. 4, Table 2-2). */
+#define FEAT_CTL_LOCKED (1ull << 0)
+#define FEAT_CTL_VMX_ENABLED_INSIDE_SMX (1ull << 1)
+#define FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX (1ull << 2)
+
+/* VMX capability MSRs (SDM Vol. 3, Appendix A). */
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define MSR_IA32_VMX_VMCS_ENUM 0x48a
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+#define MSR_IA32_VMX_VMFUNC 0x491
+#define MSR_IA32_VMX_PROCBASED_CTLS3 0x492
+
+/* IA32_VMX_BASIC (SDM Vol. 3, A.1). */
+#define VMX_BASIC_REVISION_MASK 0x7fffffffull
+#define VMX_BASIC_VMCS_SIZE_SHIFT 32
+#define VMX_BASIC_VMCS_SIZE_MASK 0x1fffull
+#define VMX_BASIC_32BIT_PHYS_ADDR_ONLY (1ull << 48)
+#define VMX_BASIC_MEM_TYPE_SHIFT 50
+#define VMX_BASIC_MEM_TYPE_MASK 0xfull
+#define VMX_BASIC_INOUT (1ull << 54)
+#define VMX_BASIC_TRUE_CTLS (1ull << 55)
+
+/* IA32_VMX_MISC (SDM Vol. 3, A.6). */
+#define VMX_MISC_PREEMPTION_TIMER_RATE_MASK 0x1full
+#define VMX_MISC_SAVE_EFER_LMA (1ull << 5)
+#define VMX_MISC_ACTIVITY_HLT (1ull << 6)
+#define VMX_MISC_ACTIVITY_SHUTDOWN (1ull << 7)
+#define VMX_MISC_ACTIVITY_WAIT_SIPI (1ull << 8)
+#define VMX_MISC_CR3_TARGETS_SHIFT 16
+#define VMX_MISC_CR3_TARGETS_MASK 0x1ffull
+
+/* Pin-based VM-execution controls (SDM Vol. 3, Table 25-5). */
+#define PIN_BASED_EXT_INTR_MASK (1u << 0)
+#define PIN_BASED_NMI_EXITING (1u << 3)
+#define PIN_BASED_VIRTUAL_NMIS (1u << 5)
+#define PIN_BASED_VMX_PREEMPTION_TIMER (1u << 6)
+#define PIN_BASED_POSTED_INTR (1u << 7)
+
+/* Primary processor-based VM-execution controls (SDM Vol. 3, Table 25-6). */
+#define CPU_BASED_INTR_WINDOW_EXITING (1u << 2)
+#define CPU_BASED_USE_TSC_OFFSETTING (1u << 3)
+#define CPU_BASED_HLT_EXITING (1u << 7)
+#define CPU_BASED_INVLPG_EXITING (1u << 9)
+#define CPU_BASED_MWAIT_EXITING (1u << 10)
+#define CPU_BASED_RDPMC_EXITING (1u << 11)
+#define CPU_BASED_RDTSC_EXITING (1u << 12)
+#define CPU_BASED_CR3_LOAD_EXITING (1u << 15)
+#define CPU_BASED_CR3_STORE_EXITING (1u << 16)
+#define CPU_BASED_ACTIVATE_TERTIARY_CONTROLS (1u << 17)
+#define CPU_BASED_CR8_LOAD_EXITING (1u << 19)
+#define CPU_BASED_CR8_STORE_EXITING (1u << 20)
+#define CPU_BASED_TPR_SHADOW (1u << 21)
+#define CPU_BASED_NMI_WINDOW_EXITING (1u << 22)
+#define CPU_BASED_MOV_DR_EXITING (1u << 23)
+#define CPU_BASED_UNCOND_IO_EXITING (1u << 24)
+#define CPU_BASED_USE_IO_BITMAPS (1u << 25)
+#define CPU_BASED_MONITOR_TRAP_FLAG (1u << 27)
+#define CPU_BASED_USE_MSR_BITMAPS (1u << 28)
+#define CPU_BASED_MONITOR_EXITING (1u << 29)
+#define CPU_BASED_PAUSE_EXITING (1u << 30)
+#define CPU_BASED_ACTIVATE_SECONDARY_CONTROLS (1u << 31)
+
+/* Secondary processor-based VM-execution controls (SDM Vol. 3, Table 25-7). */
+#define SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES (1u << 0)
+#define SECONDARY_EXEC_ENABLE_EPT (1u << 1)
+#define SECONDARY_EXEC_DESC (1u << 2)
+#define SECONDARY_EXEC_ENABLE_RDTSCP (1u << 3)
+#define SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE (1u << 4)
+#define SECONDARY_EXEC_ENABLE_VPID (1u << 5)
+#define SECONDARY_EXEC_WBINVD_EXITING (1u << 6)
+#define SECONDARY_EXEC_UNRESTRICTED_GUEST (1u << 7)
+#define SECONDARY_EXEC_APIC_REGISTER_VIRT (1u << 8)
+#define SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY (1u << 9)
+#define SECONDARY_EXEC_PAUSE_LOOP_EXITING (1u << 10)
+#define SECONDARY_EXEC_RDRAND_EXITING (1u << 11)
+#define SECONDARY_EXEC_ENABLE_INVPCID (1u << 12)
+#define SECONDARY_EXEC_ENABLE_VMFUNC (1u << 13)
+#define SECONDARY_EXEC_SHADOW_VMCS (1u << 14)
+#define SECONDARY_EXEC_RDSEED_EXITING (1u << 16)
+#define SECONDARY_EXEC_ENABLE_PML (1u << 17)
+#define SECONDARY_EXEC_EPT_VIOLATION_VE (1u << 18)
+#define SECONDARY_EXEC_XSAVES (1u << 20)
+#define SECONDARY_EXEC_TSC_SCALING (1u << 25)
+
+/* Tertiary processor-based VM-execution controls (SDM Vol. 3, Table 25-8). */
+#define TERTIARY_EXEC_IPI_VIRT (1ull << 4)
+
+/* VM-exit controls (SDM Vol. 3, Table 25-13). */
+#define VM_EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
+#define VM_EXIT_HOST_ADDR_SPACE_SIZE (1u << 9)
+#define VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL (1u << 12)
+#define VM_EXIT_ACK_INTR_ON_EXIT (1u << 15)
+#define VM_EXIT_SAVE_IA32_PAT (1u << 18)
+#define VM_EXIT_LOAD_IA32_PAT (1u << 19)
+#define VM_EXIT_SAVE_IA32_EFER (1u << 20)
+#define VM_EXIT_LOAD_IA32_EFER (1u << 21)
+#define VM_EXIT_SAVE_VMX_PREEMPTION_TIMER (1u << 22)
+
+/* VM-entry controls (SDM Vol. 3, Table 25-15). */
+#define VM_ENTRY_LOAD_DEBUG_CONTROLS (1u << 2)
+#define VM_ENTRY_IA32E_MODE (1u << 9)
+#define VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL (1u << 13)
+#define VM_ENTRY_LOAD_IA32_PAT (1u << 14)
+#define VM_ENTRY_LOAD_IA32_EFER (1u << 15)
+
+/* IA32_VMX_EPT_VPID_CAP (SDM Vol. 3, A.10). */
+#define VMX_EPT_EXECUTE_ONLY (1ull << 0)
+#define VMX_EPT_PAGE_WALK_4 (1ull << 6)
+#define VMX_EPT_PAGE_WALK_5 (1ull << 7)
+#define VMX_EPT_MT_UC (1ull << 8)
+#define VMX_EPT_MT_WB (1ull << 14)
+#define VMX_EPT_2MB_PAGE (1ull << 16)
+#define VMX_EPT_1GB_PAGE (1ull << 17)
+#define VMX_EPT_INVEPT (1ull << 20)
+#define VMX_EPT_AD_BITS (1ull << 21)
+#define VMX_EPT_INVEPT_SINGLE_CONTEXT (1ull << 25)
+#define VMX_EPT_INVEPT_ALL_CONTEXT (1ull << 26)
+#define VMX_VPID_INVVPID (1ull << 32)
+#define VMX_VPID_INVVPID_INDIVIDUAL_ADDR (1ull << 40)
+#define VMX_VPID_INVVPID_SINGLE_CONTEXT (1ull << 41)
+#define VMX_VPID_INVVPID_ALL_CONTEXT (1ull << 42)
+
+#endif
