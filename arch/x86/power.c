@@ -10,6 +10,7 @@
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900
+#define BOCHS_E9_PORT 0xe9 /* Bochs' port_e9_hack (and QEMU's debugcon) read back 0xe9 */
 #define PCI_RESET_CONTROL_PORT 0xcf9
 #define PCI_RESET_FULL 0x0e
 #define KBC_COMMAND_PORT 0x64
@@ -37,6 +38,13 @@ static bool hypervisor_signature_is(const char *sig)
 
 static bool under_qemu(void) { return hypervisor_signature_is("TCGTCGTCGTCG") || hypervisor_signature_is("KVMKVMKVM"); }
 
+/*
+ * Bochs is known by its firmware tables' OEM id "BOCHS " or, where it runs
+ * firmware without ACPI tables (OVMF), by its port 0xe9 hack answering 0xe9.
+ * Only then is the shutdown port known to be there.
+ */
+static bool under_bochs(void) { return memcmp(acpi_oem_id(), "BOCHS ", 6) == 0 || inb(BOCHS_E9_PORT) == 0xe9; }
+
 static void acpi_s5(void)
 {
 	const struct acpi_power_info *pw = acpi_power();
@@ -56,9 +64,7 @@ void platform_poweroff(uint8_t code)
 	if (under_qemu())
 		outl(QEMU_DEBUG_EXIT_PORT, code); /* ends QEMU if the device is present */
 	acpi_s5();
-	/* Bochs (and old QEMU) firmware tables carry OEM id "BOCHS ": only then is
-	 * the Bochs shutdown port known to be there. */
-	if (memcmp(acpi_oem_id(), "BOCHS ", 6) == 0) {
+	if (under_bochs()) {
 		for (const char *s = "Shutdown"; *s; s++)
 			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
 		io_delay(100000);

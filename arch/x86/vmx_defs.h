@@ -1,4 +1,4 @@
-/* vmx_defs.h: VMX architectural names: capability MSRs and VM-execution control bits (SDM Vol. 3, App. A, 25.6-25.8). */
+/* vmx_defs.h: VMX names: capability MSRs and control bits (SDM Vol. 3, Appendix A, 25.6-25.8). */
 #ifndef ARCH_X86_VMX_DEFS_H
 #define ARCH_X86_VMX_DEFS_H
 

@@ -100,20 +100,34 @@ def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabio
     return _run(cmd + list(extra), serial, timeout, until)
 
 
-def run_bochs(tmp_path, *, iso, cpus=1, model="corei7_skylake_x", mem=256, timeout=120, bochs="bochs",
-              root=None):
-    """Boot an ISO under Bochs (BIOS); root: a chroot holding another Bochs build."""
+def run_bochs(tmp_path, *, iso=None, disk=None, firmware="bios", cpus=1, model="corei7_skylake_x", mem=256,
+              timeout=120, bochs="bochs"):
+    """Boot an ISO (BIOS) or a disk image (firmware="ovmf": the USB image) under Bochs.
+
+    A disk image is copied first: Bochs locks the file it uses. Bochs running
+    OVMF installs no ACPI tables, so the hypervisor finds CPUs through the
+    UEFI loader there, and ends the run through the Bochs shutdown port.
+    """
     serial = tmp_path / "serial.log"
     log = tmp_path / "bochs.log"
     rc_file = tmp_path / "bochs.rc"
     rc_file.write_text("continue\n")
     conf = tmp_path / "bochsrc"
+    if firmware == "ovmf":
+        rom = f"romimage: file={OVMF}, address=0xffe00000"
+    else:
+        rom = f"romimage: file={BOCHS_BIOS}, options=fastboot"
+    if disk:
+        copy = tmp_path / "disk.img"
+        shutil.copy(disk, copy)
+        medium = f"ata0-master: type=disk, path={copy}, mode=flat\nboot: disk"
+    else:
+        medium = f"ata0-master: type=cdrom, path={iso}, status=inserted\nboot: cdrom"
     conf.write_text(f"""megs: {mem}
 cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips=50000000
-romimage: file={BOCHS_BIOS}, options=fastboot
+{rom}
 vgaromimage: file={VGA_BIOS}
-ata0-master: type=cdrom, path={iso}, status=inserted
-boot: cdrom
+{medium}
 com1: enabled=1, mode=file, dev={serial}
 port_e9_hack: enabled=1
 clock: sync=none
