@@ -5,10 +5,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/power.h"
-#include "arch/x86/vmx_caps.h"
 #include "vmm/cmdline.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/cpus.h"
 #include "vmm/debug.h"
 #include "vmm/fmt.h"
 #include "vmm/mm.h"
@@ -67,12 +67,6 @@ static void print_modules(const struct boot_info *bi)
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		pr_info("boot: module %u \"%s\" at %#llx, %llu bytes", i, bi->modules[i].name,
 		        (unsigned long long)bi->modules[i].base, (unsigned long long)bi->modules[i].size);
-}
-
-static void log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	pr_info("vmx: %s", line);
 }
 
 static struct hv_config config;
@@ -150,14 +144,10 @@ void hv_main(struct boot_info *bi)
 	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
 		hv_stop("corrupt ACPI tables (see above)");
 	debug_apply_cmdline(effective_cmdline);
-	if (cpuid(1, 0).ecx & CPUID_1_ECX_VMX) {
-		struct vmx_caps_raw raw;
-		vmx_caps_read(&raw);
-		if (cmdline_get(effective_cmdline, "vmx.raw", 0, 0))
-			vmx_caps_format_raw(&raw, log_line, 0);
-	}
+	struct cpus_summary cpus;
+	cpus_init(bi, effective_cmdline, &cpus);
 
-	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", 1u, "unsupported", "none", 0u);
+	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", cpus.online, cpus.vmx, "none", 0u);
 	pr_info("no guests to run: powering off");
 	platform_poweroff(POWEROFF_CODE_OK);
 }

@@ -10,6 +10,7 @@
 
 #define LOW_MEMORY_END 0x100000ull /* kept for the AP trampoline and firmware areas */
 #define MIB (1024ull * 1024)
+#define AP_TRAMPOLINE_LIMIT 0x9f000ull /* below the EBDA on every PC */
 
 extern const char __image_start[];
 
@@ -17,6 +18,7 @@ static struct memmap map;
 static struct palloc pa;
 static struct spinlock pa_lock = SPINLOCK_INIT;
 static uint64_t image_phys;
+static uint64_t trampoline_phys;
 
 uint64_t image_virt_to_phys(const void *va) { return (uint64_t)va - (uint64_t)__image_start + image_phys; }
 
@@ -33,18 +35,44 @@ static void print_map(void)
 	}
 }
 
+/*
+ * The AP trampoline needs pages below 1 MiB that the firmware left usable
+ * (the SIPI vector is a page number below 0x100). Take the highest ones below
+ * the EBDA's usual start, so that the BIOS data area at 0 stays untouched.
+ */
+static uint64_t find_low_pages(uint64_t npages)
+{
+	uint64_t best = 0;
+
+	for (uint32_t i = 0; i < map.count; i++) {
+		const struct boot_mem_range *r = &map.r[i];
+		uint64_t end = r->base + r->length < AP_TRAMPOLINE_LIMIT ? r->base + r->length : AP_TRAMPOLINE_LIMIT;
+		if (r->type != BOOT_MEM_USABLE || end < r->base + npages * PAGE_SIZE)
+			continue;
+		uint64_t base = end - npages * PAGE_SIZE;
+		if (base >= PAGE_SIZE && base > best)
+			best = base;
+	}
+	return best;
+}
+
 /* Carve what must never be handed out; false if the map overflowed. */
 static bool carve_boot_ranges(const struct boot_info *bi)
 {
-	int err = memmap_carve(&map, 0, LOW_MEMORY_END, BOOT_MEM_LOW);
+	int err = memmap_carve(&map, bi->image_phys_base, bi->image_phys_size, BOOT_MEM_HV_IMAGE);
 
-	err |= memmap_carve(&map, bi->image_phys_base, bi->image_phys_size, BOOT_MEM_HV_IMAGE);
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		err |= memmap_carve(&map, bi->modules[i].base, bi->modules[i].size, BOOT_MEM_HV_MODULE);
 	for (uint32_t i = 0; i < bi->reserved_count; i++)
 		err |= memmap_carve(&map, bi->reserved[i].base, bi->reserved[i].length, BOOT_MEM_HV_BOOT);
+	trampoline_phys = find_low_pages(AP_TRAMPOLINE_PAGES);
+	if (trampoline_phys)
+		err |= memmap_carve(&map, trampoline_phys, AP_TRAMPOLINE_PAGES * PAGE_SIZE, BOOT_MEM_HV_BOOT);
+	err |= memmap_carve(&map, 0, LOW_MEMORY_END, BOOT_MEM_LOW);
 	return err == MEMMAP_OK;
 }
+
+uint64_t mm_ap_trampoline(void) { return trampoline_phys; }
 
 /* The frame span the allocator covers: lowest to highest usable page. */
 static void usable_span(uint64_t *lo, uint64_t *hi)

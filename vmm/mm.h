@@ -33,6 +33,10 @@ uint64_t image_virt_to_phys(const void *va);
 bool mm_init(const struct boot_info *bi, uint64_t mem_limit);
 const struct memmap *mm_map(void);
 
+/* Pages for the AP trampoline (AP_TRAMPOLINE_PAGES below 1 MiB), or 0 if none were usable. */
+#define AP_TRAMPOLINE_PAGES 2
+uint64_t mm_ap_trampoline(void);
+
 /* npages zeroed, contiguous pages (identity-mapped); 0 when memory runs out. */
 uint64_t page_alloc(uint64_t npages);
 void page_free(uint64_t phys, uint64_t npages);

@@ -21,14 +21,13 @@ struct percpu *per_cpu(uint32_t cpu_id)
 	return &percpu_area[cpu_id];
 }
 
-static void percpu_install(struct percpu *p, uint32_t cpu_id)
+void percpu_install(struct percpu *p)
 {
 	p->self = p;
-	p->cpu_id = cpu_id;
 	wrmsr(MSR_GS_BASE, (uint64_t)p);
 }
 
-void percpu_init_bsp_early(void) { percpu_install(&percpu_area[0], 0); }
+void percpu_init_bsp_early(void) { percpu_install(&percpu_area[0]); }
 
 void percpu_setup_tables(struct percpu *p)
 {

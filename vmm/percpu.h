@@ -6,14 +6,17 @@
 #include <stdint.h>
 
 #include "arch/x86/desc.h"
+#include "arch/x86/vmx.h"
 
 #define HV_MAX_CPUS 64
 #define HV_STACK_SIZE (16 * 1024)
 #define HV_IST_STACK_SIZE (8 * 1024)
 
 /*
- * Owned by its CPU. Other CPUs read only cpu_id, apic_id and the stack
- * bounds (for post-mortem dumps); nothing here is written remotely yet.
+ * Owned by its CPU. The boot CPU writes cpu_id, apic_id and the stack bounds
+ * before the CPU starts; afterwards other CPUs only read them (and the VMX
+ * state, once online is set, for the boot summary). online is the one field
+ * written across CPUs: set once by the CPU itself, with release order.
  */
 struct percpu {
 	struct percpu *self; /* must stay first: this_cpu() loads it from %gs:0 */
@@ -22,6 +25,10 @@ struct percpu {
 	uint64_t stack_bottom; /* the CPU's main hypervisor stack */
 	uint64_t stack_top;
 	uint64_t ist_top[IST_COUNT];
+	volatile uint32_t online; /* set by the CPU when its bring-up is done */
+	enum vmx_cpu_state vmx_state;
+	uint64_t vmxon_region;
+	struct vmx_caps_raw vmx_raw;
 	struct cpu_tables tables;
 };
 _Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads %gs:0");
@@ -38,6 +45,8 @@ struct percpu *per_cpu(uint32_t cpu_id);
 
 /* Point GS at the boot CPU's area; call first thing, before any log line. */
 void percpu_init_bsp_early(void);
+/* Point GS at p on the calling CPU (an AP, first thing it does in C). */
+void percpu_install(struct percpu *p);
 /* Give the calling CPU its interrupt stacks and descriptor tables, and load them
  * (the boot CPU's are static; other CPUs' come from the page allocator). */
 void percpu_setup_tables(struct percpu *p);

@@ -179,7 +179,7 @@ static uint64_t rd64(const struct acpi_sdt_header *t, uint32_t off)
 	return v;
 }
 
-/* A PM1 control port: the legacy field, else the extended GAS if it is in I/O space. */
+/* A fixed-hardware port: the legacy field, else the extended GAS if it is in I/O space. */
 static uint16_t pm1_port(const struct acpi_sdt_header *fadt, uint32_t legacy_off, uint32_t gas_off)
 {
 	uint32_t port = rd32(fadt, legacy_off);
@@ -198,7 +198,9 @@ void acpi_parse_fadt(const struct acpi_sdt_header *fadt, struct acpi_power_info 
 	memset(out, 0, sizeof(*out));
 	out->pm1a_cnt = pm1_port(fadt, FADT_OFF_PM1A_CNT_BLK, FADT_OFF_X_PM1A_CNT_BLK);
 	out->pm1b_cnt = pm1_port(fadt, FADT_OFF_PM1B_CNT_BLK, FADT_OFF_X_PM1B_CNT_BLK);
+	out->pm_tmr = pm1_port(fadt, FADT_OFF_PM_TMR_BLK, FADT_OFF_X_PM_TMR_BLK);
 	uint32_t flags = rd32(fadt, FADT_OFF_FLAGS);
+	out->pm_tmr_32bit = (flags & FADT_FLAG_TMR_VAL_EXT) != 0;
 	if ((flags & FADT_FLAG_RESET_REG_SUP) && fadt->length >= FADT_OFF_RESET_VALUE + 1) {
 		memcpy(&out->reset_reg, (const uint8_t *)fadt + FADT_OFF_RESET_REG, sizeof(out->reset_reg));
 		out->reset_value = ((const uint8_t *)fadt)[FADT_OFF_RESET_VALUE];

@@ -49,6 +49,7 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS layout (ACPI 5.2.3.2)");
 #define FADT_OFF_DSDT 40
 #define FADT_OFF_PM1A_CNT_BLK 64
 #define FADT_OFF_PM1B_CNT_BLK 68
+#define FADT_OFF_PM_TMR_BLK 76
 #define FADT_OFF_PM1_CNT_LEN 89
 #define FADT_OFF_FLAGS 112
 #define FADT_OFF_RESET_REG 116
@@ -56,6 +57,8 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS layout (ACPI 5.2.3.2)");
 #define FADT_OFF_X_DSDT 140
 #define FADT_OFF_X_PM1A_CNT_BLK 172
 #define FADT_OFF_X_PM1B_CNT_BLK 184
+#define FADT_OFF_X_PM_TMR_BLK 208
+#define FADT_FLAG_TMR_VAL_EXT (1u << 8)
 #define FADT_FLAG_RESET_REG_SUP (1u << 10)
 #define FADT_FLAG_HW_REDUCED_ACPI (1u << 20)
 
@@ -73,10 +76,12 @@ enum acpi_err {
 };
 const char *acpi_strerror(enum acpi_err e);
 
-/* What power-off and reset need from the FADT and DSDT. */
+/* What power-off, reset and timekeeping need from the FADT and DSDT. */
 struct acpi_power_info {
 	uint16_t pm1a_cnt; /* I/O ports; 0 if absent */
 	uint16_t pm1b_cnt;
+	uint16_t pm_tmr;   /* ACPI PM timer (3.579545 MHz) I/O port; 0 if absent */
+	bool pm_tmr_32bit; /* TMR_VAL_EXT: 32-bit counter, else 24-bit */
 	bool s5_valid;
 	uint8_t slp_typ_a, slp_typ_b; /* from the DSDT's \_S5 package */
 	bool reset_valid;

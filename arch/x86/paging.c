@@ -13,6 +13,7 @@
 extern const char __image_start[], __text_end[], __rodata_end[], __data_end[], __image_end[];
 
 static uint64_t nx_bit; /* PTE_NX where EFER.NXE could be set, else 0 */
+static uint64_t *root;
 
 static uint64_t *table_alloc(void)
 {
@@ -92,7 +93,44 @@ bool paging_init(uint64_t phys_top)
 	write_cr0(read_cr0() | CR0_WP); /* read-only means read-only in ring 0 too */
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(virt_to_phys_identity(pml4));
+	root = pml4;
 	pr_info("paging: identity map 0-%llu GiB (2 MiB pages%s), image at %p with W^X 4 KiB pages",
 	        (unsigned long long)(top >> 30), nx_bit ? ", no-execute" : "", (const void *)__image_start);
+	return true;
+}
+
+uint64_t paging_root(void) { return virt_to_phys_identity(root); }
+uint64_t paging_nx_bit(void) { return nx_bit; }
+
+/* Replace the 2 MiB identity page at *pde by a table of 512 4 KiB pages with the same flags. */
+static bool split_2m(uint64_t *pde)
+{
+	uint64_t *pt = table_alloc();
+
+	if (!pt)
+		return false;
+	uint64_t base = *pde & PTE_ADDR_MASK & ~(SIZE_2M - 1);
+	uint64_t flags = *pde & (PTE_P | PTE_W | PTE_PWT | PTE_PCD | PTE_NX);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		pt[i] = (base + i * 4096) | flags;
+	*pde = virt_to_phys_identity(pt) | PTE_P | PTE_W;
+	return true;
+}
+
+bool paging_identity_page(uint64_t pa, uint64_t flags)
+{
+	uint64_t *pdpt = next_table(&root[idx(pa, 3)]);
+	uint64_t *pd = pdpt ? next_table(&pdpt[idx(pa, 2)]) : 0;
+
+	if (!pd)
+		return false;
+	uint64_t *pde = &pd[idx(pa, 1)];
+	if ((*pde & PTE_P) && (*pde & PTE_PS) && !split_2m(pde))
+		return false;
+	uint64_t *pt = next_table(pde);
+	if (!pt)
+		return false;
+	pt[idx(pa, 0)] = (pa & PTE_ADDR_MASK) | (flags & (nx_bit | ~PTE_NX));
+	write_cr3(read_cr3()); /* flush: the 2 MiB translation may be cached */
 	return true;
 }

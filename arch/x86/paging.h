@@ -27,4 +27,16 @@
  */
 bool paging_init(uint64_t phys_top);
 
+/*
+ * Give one 4 KiB page of the identity map its own flags (PTE_* bits; e.g.
+ * PTE_PCD | PTE_PWT for an MMIO page, no PTE_NX for code that must run
+ * there), splitting its 2 MiB page first. Boot CPU only, before other CPUs
+ * run (no TLB shootdown). False if a page table could not be allocated.
+ */
+bool paging_identity_page(uint64_t pa, uint64_t flags);
+/* The PML4 every CPU loads. */
+uint64_t paging_root(void);
+/* PTE_NX where the CPU has it, else 0. */
+uint64_t paging_nx_bit(void);
+
 #endif

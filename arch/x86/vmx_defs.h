@@ -36,6 +36,10 @@
 #define VMX_BASIC_MEM_TYPE_SHIFT 50
 #define VMX_BASIC_MEM_TYPE_MASK 0xfull
 #define VMX_BASIC_INOUT (1ull << 54)
+
+/* Memory types as IA32_VMX_BASIC and EPT encode them (SDM Vol. 3, Table 12-8 / A.1). */
+#define MEM_TYPE_UC 0
+#define MEM_TYPE_WB 6
 #define VMX_BASIC_TRUE_CTLS (1ull << 55)
 
 /* IA32_VMX_MISC (SDM Vol. 3, A.6). */

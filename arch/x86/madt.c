@@ -1,0 +1,81 @@
+/* madt.c: reading the processors and interrupt controllers from the MADT (ACPI 6.5, 5.2.12). */
+#include "arch/x86/madt.h"
+
+#include "vmm/string.h"
+
+#define MADT_HEADER_LEN 44 /* SDT header, local APIC address, flags */
+
+/* Minimum length of each structure type this parser reads (ACPI 6.5, 5.2.12.2 ff.). */
+static uint8_t min_length(uint8_t type)
+{
+	switch (type) {
+	case MADT_TYPE_LOCAL_APIC: return 8;
+	case MADT_TYPE_IO_APIC: return 12;
+	case MADT_TYPE_LOCAL_APIC_OVERRIDE: return 12;
+	case MADT_TYPE_LOCAL_X2APIC: return 16;
+	default: return 2;
+	}
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void add_cpu(struct madt_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags, bool x2apic)
+{
+	if (!(flags & MADT_LAPIC_ENABLED)) {
+		out->disabled_count++;
+		return;
+	}
+	for (uint32_t i = 0; i < out->cpu_count; i++) {
+		if (out->cpus[i].apic_id == apic_id) {
+			out->duplicate_count++;
+			return;
+		}
+	}
+	if (out->cpu_count == MADT_MAX_CPUS) {
+		out->overflow_count++;
+		return;
+	}
+	out->cpus[out->cpu_count++] = (struct madt_cpu){apic_id, uid, x2apic};
+}
+
+static void add_ioapic(struct madt_info *out, const uint8_t *e)
+{
+	if (out->ioapic_count == MADT_MAX_IOAPICS)
+		return;
+	out->ioapics[out->ioapic_count++] = (struct madt_ioapic){e[2], rd32(e + 4), rd32(e + 8)};
+}
+
+enum acpi_err madt_parse(const struct acpi_sdt_header *madt, struct madt_info *out)
+{
+	const uint8_t *t = (const uint8_t *)madt;
+
+	memset(out, 0, sizeof(*out));
+	if (memcmp(madt->signature, "APIC", 4) != 0)
+		return ACPI_ERR_SIGNATURE;
+	if (madt->length < MADT_HEADER_LEN)
+		return ACPI_ERR_LENGTH;
+	out->lapic_address = rd32(t + 36);
+	out->flags = rd32(t + 40);
+	for (uint32_t off = MADT_HEADER_LEN; off < madt->length;) {
+		if (madt->length - off < 2)
+			return ACPI_ERR_MALFORMED;
+		const uint8_t *e = t + off;
+		uint8_t type = e[0], len = e[1];
+		if (len < 2 || len < min_length(type) || len > madt->length - off)
+			return ACPI_ERR_MALFORMED;
+		switch (type) {
+		case MADT_TYPE_LOCAL_APIC: add_cpu(out, e[3], e[2], rd32(e + 4), false); break;
+		case MADT_TYPE_LOCAL_X2APIC: add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8), true); break;
+		case MADT_TYPE_IO_APIC: add_ioapic(out, e); break;
+		case MADT_TYPE_LOCAL_APIC_OVERRIDE: memcpy(&out->lapic_address, e + 4, 8); break;
+		default: break;
+		}
+		off += len;
+	}
+	return ACPI_OK;
+}

@@ -1,0 +1,35 @@
+/* vmx_insn.h: one wrapper per VMX instruction; each returns how it ended (SDM Vol. 3, 31.2 "Conventions"). */
+#ifndef ARCH_X86_VMX_INSN_H
+#define ARCH_X86_VMX_INSN_H
+
+#include <stdint.h>
+
+/* VMsucceed, VMfailInvalid (CF=1: no current VMCS), VMfailValid (ZF=1: error in VM_INSTRUCTION_ERROR). */
+enum vmx_status {
+	VMX_SUCCEED = 0,
+	VMX_FAIL_INVALID = 1,
+	VMX_FAIL_VALID = 2,
+};
+
+static inline enum vmx_status vmx_flags_status(uint8_t cf, uint8_t zf)
+{
+	return cf ? VMX_FAIL_INVALID : zf ? VMX_FAIL_VALID : VMX_SUCCEED;
+}
+
+static inline enum vmx_status vmxon(uint64_t region_pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmxon %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(region_pa) : "cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
+static inline enum vmx_status vmxoff(void)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmxoff; setc %0; setz %1" : "=qm"(cf), "=qm"(zf)::"cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
+#endif

@@ -1,0 +1,72 @@
+/* apic_regs.h: local APIC registers by one index: MMIO offset >> 4 = x2APIC MSR - 0x800 (SDM Vol. 3, Table 11-1, 11-6).
+ */
+#ifndef LAPIC_APIC_REGS_H
+#define LAPIC_APIC_REGS_H
+
+/*
+ * One index serves the xAPIC MMIO page (offset = index << 4), the x2APIC
+ * MSRs (MSR = 0x800 + index) and, later, the virtual-APIC page.
+ */
+enum apic_reg {
+	APIC_REG_ID = 0x02,
+	APIC_REG_VERSION = 0x03,
+	APIC_REG_TPR = 0x08,
+	APIC_REG_APR = 0x09,
+	APIC_REG_PPR = 0x0a,
+	APIC_REG_EOI = 0x0b,
+	APIC_REG_RRD = 0x0c,
+	APIC_REG_LDR = 0x0d,
+	APIC_REG_DFR = 0x0e, /* xAPIC only */
+	APIC_REG_SVR = 0x0f,
+	APIC_REG_ISR0 = 0x10, /* ISR0..7 */
+	APIC_REG_TMR0 = 0x18, /* TMR0..7 */
+	APIC_REG_IRR0 = 0x20, /* IRR0..7 */
+	APIC_REG_ESR = 0x28,
+	APIC_REG_LVT_CMCI = 0x2f,
+	APIC_REG_ICR_LOW = 0x30,  /* x2APIC: the whole 64-bit ICR */
+	APIC_REG_ICR_HIGH = 0x31, /* xAPIC only */
+	APIC_REG_LVT_TIMER = 0x32,
+	APIC_REG_LVT_THERMAL = 0x33,
+	APIC_REG_LVT_PMC = 0x34,
+	APIC_REG_LVT_LINT0 = 0x35,
+	APIC_REG_LVT_LINT1 = 0x36,
+	APIC_REG_LVT_ERROR = 0x37,
+	APIC_REG_TIMER_INITIAL = 0x38,
+	APIC_REG_TIMER_CURRENT = 0x39,
+	APIC_REG_TIMER_DIVIDE = 0x3e,
+	APIC_REG_SELF_IPI = 0x3f, /* x2APIC only */
+};
+
+#define APIC_MMIO_OFFSET(reg) ((unsigned)(reg) << 4)
+#define APIC_X2APIC_MSR(reg) (0x800u + (unsigned)(reg))
+
+/* IA32_APIC_BASE (SDM Vol. 3, Figure 11-5). */
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_ADDR_MASK 0x000ffffffffff000ull
+
+/* Spurious-interrupt vector register (SDM Vol. 3, Figure 11-23). */
+#define APIC_SVR_ENABLE (1u << 8)
+
+/* LVT entries (SDM Vol. 3, Figure 11-8). */
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVT_TIMER_PERIODIC (1u << 17)
+
+/* Interrupt command register (SDM Vol. 3, Figure 11-12). */
+#define APIC_ICR_VECTOR_MASK 0xffu
+#define APIC_ICR_DM_FIXED (0u << 8)
+#define APIC_ICR_DM_NMI (4u << 8)
+#define APIC_ICR_DM_INIT (5u << 8)
+#define APIC_ICR_DM_STARTUP (6u << 8)
+#define APIC_ICR_DELIVERY_PENDING (1u << 12) /* xAPIC only */
+#define APIC_ICR_LEVEL_ASSERT (1u << 14)
+#define APIC_ICR_TRIGGER_LEVEL (1u << 15)
+#define APIC_ICR_DEST_SELF (1u << 18)
+#define APIC_ICR_DEST_ALL_BUT_SELF (3u << 18)
+#define APIC_XAPIC_DEST_SHIFT 24 /* in ICR_HIGH */
+
+/* Timer divide configuration values (SDM Vol. 3, Figure 11-10). */
+#define APIC_TIMER_DIVIDE_16 0x3u
+
+#endif

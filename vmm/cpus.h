@@ -1,0 +1,26 @@
+/* cpus.h: finding every logical CPU, starting it, and bringing it into VMX root operation. */
+#ifndef VMM_CPUS_H
+#define VMM_CPUS_H
+
+#include <stdint.h>
+
+#include "boot/bootinfo.h"
+
+/* What the ready line and the summary report. */
+struct cpus_summary {
+	uint32_t listed; /* processors the firmware listed */
+	uint32_t online; /* CPUs running the hypervisor */
+	uint32_t vmx_on; /* online CPUs in VMX root operation */
+	const char *vmx; /* "on", "off" or "unsupported", as the ready line says it */
+};
+
+/*
+ * On the boot CPU, after memory, paging and ACPI: bring up the local APIC and
+ * the time base, find the processors (MADT, else the loader's list, else the
+ * boot CPU alone), put the boot CPU into VMX root, print the capability
+ * report, start every other CPU and wait for each (a CPU that does not answer
+ * is named and left out), then summarize.
+ */
+void cpus_init(const struct boot_info *bi, const char *cmdline, struct cpus_summary *out);
+
+#endif
