@@ -1,129 +1,88 @@
-/* conf_scan.c: finding the files hv.conf names, so that the loader can bring them along. */
+/* conf_scan.c: finding the files hv.conf names, with the hypervisor's own tokenizer (cfg_parse). */
 #include "boot/efi/conf_scan.h"
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
+#include "vmm/string.h"
 
-/* A word with its quotes removed; raw_len counts the bytes it took in the text. */
-struct word {
-	char text[BOOT_NAME_MAX + 8];
-	size_t len;     /* bytes in text (may exceed the buffer: then too_long) */
-	size_t key_len; /* unquoted bytes before the first quote */
-	int too_long;
-	int open_quote;
+/* What the walk over the lines has collected so far. */
+struct conf_walk {
+	struct conf_path *out;
+	uint32_t max, count;
+	enum conf_err e;
 };
 
-/* Reads one word starting at text[i] (not blank, not '#'); returns the index after it. */
-static size_t read_word(const char *text, size_t len, size_t i, struct word *w)
+static bool is_file_key(const struct cfg_word *k)
 {
-	int quoted = 0;
-
-	*w = (struct word){0};
-	w->key_len = (size_t)-1;
-	for (; i < len && (quoted || (!is_blank(text[i]) && text[i] != '#')); i++) {
-		if (text[i] == '"') {
-			if (w->key_len == (size_t)-1)
-				w->key_len = w->len;
-			quoted = !quoted;
-			continue;
-		}
-		if (quoted && text[i] == '\n')
-			break; /* a quote does not run past its line */
-		if (w->len < sizeof(w->text) - 1)
-			w->text[w->len] = text[i];
-		else
-			w->too_long = 1;
-		w->len++;
-	}
-	if (w->key_len == (size_t)-1)
-		w->key_len = w->len;
-	w->open_quote = quoted;
-	w->text[w->len < sizeof(w->text) ? w->len : sizeof(w->text) - 1] = '\0';
-	return i;
+	return (k->len == 5 && hv_strncmp(k->s, "image", 5) == 0) ||
+	       (k->len == 6 && hv_strncmp(k->s, "module", 6) == 0);
 }
 
-/* The value of a word image=... or module=..., or NULL for any other word. */
-static const char *file_value(const struct word *w)
+static enum conf_err check_path(const struct cfg_word *v)
 {
-	static const char *const keys[] = {"image=", "module=", 0};
-
-	for (int k = 0; keys[k]; k++) {
-		size_t n = 0;
-		while (keys[k][n] && n < w->len && w->text[n] == keys[k][n])
-			n++;
-		if (!keys[k][n] && w->key_len >= n)
-			return w->text + n;
-	}
-	return 0;
-}
-
-static enum conf_err check_value(const struct word *w, const char *v)
-{
-	if (w->open_quote)
-		return CONF_ERR_QUOTE;
-	if (w->too_long || w->len - (size_t)(v - w->text) >= BOOT_NAME_MAX)
-		return CONF_ERR_TOO_LONG;
-	if (!*v)
+	if (v->len == 0)
 		return CONF_ERR_EMPTY;
-	if (*v == '/' || *v == '\\')
+	if (v->len >= BOOT_NAME_MAX)
+		return CONF_ERR_TOO_LONG;
+	if (v->s[0] == '/' || v->s[0] == '\\')
 		return CONF_ERR_ABSOLUTE;
-	for (const char *p = v; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
+	for (size_t i = 0; i < v->len; i++)
+		if ((unsigned char)v->s[i] < 0x20 || (unsigned char)v->s[i] > 0x7e)
 			return CONF_ERR_CHAR;
 	return CONF_OK;
 }
 
-static void copy_str(char *dst, const char *src)
+static bool walk_fail(struct conf_walk *w, enum conf_err e, unsigned line, unsigned col, struct cfg_error *err)
 {
-	while ((*dst++ = *src++))
-		;
+	w->e = e;
+	err->line = line;
+	err->col = col;
+	hv_strlcpy(err->msg, conf_strerror(e), sizeof(err->msg));
+	return false;
+}
+
+/* cfg_parse's callback: every image=/module= value of the line, checked, into w->out[]. */
+static bool walk_line(const struct cfg_line *l, void *ctx, struct cfg_error *err)
+{
+	struct conf_walk *w = ctx;
+
+	for (unsigned i = 0; i < l->npairs; i++) {
+		const struct cfg_pair *p = &l->pairs[i];
+		if (!is_file_key(&p->key))
+			continue;
+		enum conf_err e = check_path(&p->value);
+		if (e != CONF_OK)
+			return walk_fail(w, e, l->line, p->value.col, err);
+		if (w->count == w->max)
+			return walk_fail(w, CONF_ERR_TOO_MANY, l->line, p->key.col, err);
+		struct conf_path *cp = &w->out[w->count++];
+		memcpy(cp->path, p->value.s, p->value.len);
+		cp->path[p->value.len] = '\0';
+		cp->line = l->line;
+		cp->col = p->value.col;
+	}
+	return true;
 }
 
 enum conf_err conf_scan(const char *text, size_t len, struct conf_path *out, uint32_t max, uint32_t *count,
-                        uint32_t *err_line)
+                        struct cfg_error *err)
 {
-	uint32_t line = 1;
-	size_t i = 0;
+	struct conf_walk w = {out, max, 0, CONF_OK};
 
-	*count = 0;
-	*err_line = 0;
-	while (i < len) {
-		if (text[i] == '\n')
-			line++;
-		if (is_blank(text[i])) {
-			i++;
-			continue;
-		}
-		if (text[i] == '#') {
-			while (i < len && text[i] != '\n')
-				i++;
-			continue;
-		}
-		struct word w;
-		i = read_word(text, len, i, &w);
-		const char *v = file_value(&w);
-		if (!v)
-			continue;
-		enum conf_err e = check_value(&w, v);
-		if (e == CONF_OK && *count == max)
-			e = CONF_ERR_TOO_MANY;
-		if (e != CONF_OK) {
-			*err_line = line;
-			return e;
-		}
-		copy_str(out[*count].path, v);
-		out[(*count)++].line = line;
-	}
-	return CONF_OK;
+	*err = (struct cfg_error){0};
+	bool ok = cfg_parse(text, len, walk_line, &w, err);
+	*count = w.count;
+	if (!ok && w.e == CONF_OK)
+		return CONF_ERR_SYNTAX;
+	return w.e;
 }
 
 const char *conf_strerror(enum conf_err e)
 {
 	switch (e) {
 	case CONF_OK: return "no error";
+	case CONF_ERR_SYNTAX: return "syntax error";
 	case CONF_ERR_TOO_MANY: return "too many image=/module= files for the boot module table";
 	case CONF_ERR_TOO_LONG: return "file path too long";
 	case CONF_ERR_EMPTY: return "empty file path";
-	case CONF_ERR_QUOTE: return "unterminated double quote";
 	case CONF_ERR_ABSOLUTE: return "file path must be relative to \\apicvisor";
 	case CONF_ERR_CHAR: return "file path has a character outside printable ASCII";
 	}

@@ -6,33 +6,36 @@
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
+#include "vmm/config.h"
 
 /* A file named by image=PATH or module=PATH, as written (forward slashes). */
 struct conf_path {
 	char path[BOOT_NAME_MAX];
 	uint32_t line; /* 1-based line of the config where it was named */
+	uint32_t col;  /* 1-based column of the value */
 };
 
 enum conf_err {
 	CONF_OK,
+	CONF_ERR_SYNTAX, /* cfg_parse refused the file: the hypervisor would too */
 	CONF_ERR_TOO_MANY,
 	CONF_ERR_TOO_LONG,
 	CONF_ERR_EMPTY,
-	CONF_ERR_QUOTE,
 	CONF_ERR_ABSOLUTE,
 	CONF_ERR_CHAR,
 };
 
 /*
- * Scans config text [text, text+len) for words image=PATH and module=PATH.
- * Words are separated by blanks (space, tab, CR, LF, NUL); a double quote
- * starts and ends a quoted part in which blanks and '#' are plain text; '#'
- * outside quotes starts a comment to the end of the line. Quotes are removed
- * from the value. Fills out[0..*count) (at most max). On error, *err_line is
- * the 1-based line at fault.
+ * Scans config text [text, text+len) with the hypervisor's own tokenizer
+ * (cfg_parse, vmm/config.h) and collects the values of the keys image and
+ * module on any directive line, in file order, into out[0..*count) (at most
+ * max). Checks each path: not empty, relative, printable ASCII, shorter than
+ * BOOT_NAME_MAX. Directives themselves are the hypervisor's to check. On an
+ * error, err holds its line, column and message (for path errors, the column
+ * of the value and conf_strerror()'s text).
  */
 enum conf_err conf_scan(const char *text, size_t len, struct conf_path *out, uint32_t max, uint32_t *count,
-                        uint32_t *err_line);
+                        struct cfg_error *err);
 const char *conf_strerror(enum conf_err e);
 
 /*

@@ -21,15 +21,25 @@ EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
 
 # Pure parts first (no efi.h: also built on the host by test/unit/test_efi_memmap.c).
 efi_pure_objs := hvelf.o conf_scan.o memmap_conv.o loadopt.o
-efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o pagetable.o handoff.o
-EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs))
+efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o cpus.o pagetable.o handoff.o
+# The hypervisor's own hv.conf tokenizer (cfg_parse), so that both read one syntax.
+# vmm/mem.c stays out: libefi defines memcpy and memset (init.o), and the linker
+# would see them twice; these sources need no other routine from it.
+efi_vmm_objs := config.o fmt.o string.o
+EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs)) $(addprefix $(BUILD)/efi/vmm/,$(efi_vmm_objs))
 
 $(BUILD)/efi/%.o: boot/efi/%.c boot/efi/efi.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
+$(BUILD)/efi/vmm/%.o: vmm/%.c boot/efi/efi.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+# --no-undefined: a shared object would otherwise take a missing routine (say,
+# memmove) as a dynamic import that no UEFI firmware resolves.
 $(BUILD)/efi/loader.so: $(EFI_OBJS) $(EFI_CRT0) $(EFI_LDS)
-	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $(EFI_OBJS) -o $@ -lefi -lgnuefi
+	$(LD) $(EFI_LDFLAGS) --no-undefined $(EFI_CRT0) $(EFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/efi/loader.so
 	$(OBJCOPY) $(addprefix -j ,$(EFI_SECTIONS)) --target efi-app-x86_64 --subsystem=10 $< $@

@@ -65,9 +65,11 @@ EFI_STATUS volume_open(struct loader *ld);
 EFI_STATUS file_load(struct loader *ld, const CHAR16 *path, BOOLEAN optional, UINT64 max, EFI_PHYSICAL_ADDRESS *pa,
                      UINT64 *size);
 
-/* image.c, modules.c, pagetable.c, handoff.c: the steps, in order. */
+/* image.c, modules.c, cpus.c, pagetable.c, handoff.c: the steps, in order. */
 EFI_STATUS image_load(struct loader *ld);
 EFI_STATUS modules_load(struct loader *ld);
+/* Fills boot_info.cpus[] from UEFI MP services; without them leaves cpu_count 0 (not an error). */
+void cpus_fill(struct loader *ld);
 EFI_STATUS pagetable_build(struct loader *ld);
 EFI_STATUS handoff(struct loader *ld); /* returns only if it could not exit boot services */
 

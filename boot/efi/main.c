@@ -128,6 +128,7 @@ static EFI_STATUS run(struct loader *ld)
 	ld->bi->image_phys_size = ld->elf.hdr.image_size;
 	cmdline_fill(ld);
 	acpi_fill(ld);
+	cpus_fill(ld);
 	if (EFI_ERROR((st = pagetable_build(ld))))
 		return st;
 	return handoff(ld);

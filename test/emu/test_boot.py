@@ -60,11 +60,3 @@ def test_bad_console_option_is_reported(built, tmp_path):
     assert "console=com9: expected com1..com4" in res.log, res.explain()
     assert res.ready() is not None, res.explain()
 
-
-def test_usb_image_bochs_ovmf(built, tmp_path):
-    """Bochs running OVMF: the UEFI loader path on a VMX-capable emulator, without ACPI tables."""
-    res = run_bochs(tmp_path, disk=BUILD / "apicvisor-usb.img", firmware="ovmf", cpus=2, timeout=240)
-    assert_booted(res)
-    assert "entered through UEFI loader" in res.log
-    assert "this machine has no ACPI" in res.log
-    assert "Shutdown port: shutdown requested" in res.emulator_log, res.explain()

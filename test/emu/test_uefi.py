@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, assert_booted, run_qemu
+from conftest import BUILD, assert_booted, make_iso, run_qemu
 
 BANNER = "apicvisor UEFI loader"
 STOP_LINE = ("apicvisor loader: stopped. Returning to the firmware in 10 seconds "
@@ -221,13 +221,17 @@ def test_bad_hv_elf(esp, tmp_path, case):
         assert "lies outside the image [0xFFFFFFFF80400000, +0x1000)" in res.log, res.explain()
 
 
+# hv.conf is read with the hypervisor's own tokenizer (cfg_parse): a syntax error stops the loader with the
+# line, column and message the hypervisor would print.
 BAD_CONF_CASES = {
-    "missing_module": ("image=guests/missing.elf\n",
+    "missing_module": ("guest image=guests/missing.elf\n",
                        ["cannot open \\apicvisor\\guests\\missing.elf: Not Found",
-                        'module "guests/missing.elf" named by hv.conf line 1 could not be loaded']),
-    "too_many_modules": ("".join(f"image=g{i}.elf\n" for i in range(40)),
-                         ["hv.conf line 32: too many modules (at most 32, hv.conf included)"]),
-    "open_quote": ('# a guest\nmodule="oops.img\n', ["hv.conf line 2: unterminated double quote"]),
+                        'module "guests/missing.elf" named by hv.conf:1:13 could not be loaded']),
+    "too_many_modules": ("".join(f"guest image=g{i}.elf\n" for i in range(40)),
+                         ["hv.conf:32:7: too many modules (at most 32, hv.conf included)"]),
+    "open_quote": ('# a guest\nguest module="oops.img\n', ["hv.conf:2:14: unterminated quoted value"]),
+    "syntax": ("hypervisor cmdline=x\r\nguest image = g0.elf\r\n", ["hv.conf:2:12: expected '=' after key 'image'"]),
+    "absolute_path": ("guest image=/g0.elf\n", ["hv.conf:1:13: file path must be relative to \\apicvisor"]),
 }
 
 
@@ -237,6 +241,14 @@ def test_bad_config(esp, tmp_path, case):
     (esp / "apicvisor/hv.conf").write_text(text)
     res = run_ovmf_until(tmp_path, re.escape(STOP_LINE), esp_dir=esp)
     assert_stopped_in_loader(res, *errors)
+
+
+def test_loader_and_hypervisor_agree_on_syntax(esp, tmp_path):
+    """One tokenizer: the error the loader stops with is the one the hypervisor gives the same file under GRUB."""
+    text, (error,) = BAD_CONF_CASES["syntax"]
+    res = run_qemu(tmp_path, iso=make_iso(tmp_path, config=text), until=r"^HV (READY|STOPPED)")
+    assert f"config: {error}" in res.log, res.explain()
+    assert "HV STOPPED: bad configuration file" in res.log, res.explain()
 
 
 def test_hv_conf_too_large(esp, tmp_path):

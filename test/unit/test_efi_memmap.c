@@ -1,7 +1,9 @@
-/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c */
-/* test_efi_memmap.c: host tests of the UEFI loader's pure parts (memory map, hv.conf, LoadOptions, hv.elf). */
+/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c vmm/config.c vmm/fmt.c vmm/string.c */
+/* test_efi_memmap.c: host tests of the UEFI loader's pure parts (memory map, hv.conf, LoadOptions, hv.elf, CPUs). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,9 +11,11 @@
 #include <cmocka.h>
 
 #include "boot/efi/conf_scan.h"
+#include "boot/efi/cpu_list.h"
 #include "boot/efi/hvelf.h"
 #include "boot/efi/loadopt.h"
 #include "boot/efi/memmap_conv.h"
+#include "vmm/fmt.h"
 
 /* ---- memory map ---- */
 
@@ -123,61 +127,127 @@ static void test_top(void **state)
 
 /* ---- hv.conf ---- */
 
-static enum conf_err scan(const char *text, struct conf_path *out, uint32_t max, uint32_t *n, uint32_t *line)
+static enum conf_err scan(const char *text, struct conf_path *out, uint32_t max, uint32_t *n, struct cfg_error *err)
 {
-	return conf_scan(text, strlen(text), out, max, n, line);
+	return conf_scan(text, strlen(text), out, max, n, err);
+}
+
+static void assert_path(const struct conf_path *p, const char *path, uint32_t line, uint32_t col)
+{
+	assert_string_equal(p->path, path);
+	assert_int_equal(p->line, line);
+	assert_int_equal(p->col, col);
 }
 
 static void test_conf_words(void **state)
 {
 	(void)state;
 	struct conf_path p[8];
-	uint32_t n, line;
+	uint32_t n;
+	struct cfg_error err;
 	const char *text = "# image=commented/out.elf\n"
 	                   "hypervisor cmdline=\"loglevel=info image=not/a/file\"\n"
-	                   "guest g0 image=guests/g0.elf module=\"initrd with space.img\"  # image=no.elf\n"
-	                   "\timage=a/b/c.bin\r\n"
-	                   "xmodule=nope myimage=nope\n"
-	                   "module=last.bin";
-	assert_int_equal(scan(text, p, 8, &n, &line), CONF_OK);
+	                   "guest name=g0 image=guests/g0.elf module=\"initrd with space.img\"  # image=no.elf\n"
+	                   "\tguest image=a/b/c.bin\r\n"
+	                   "guest xmodule=nope myimage=nope Image=nope module_=nope\n"
+	                   "\n"
+	                   "anything module=last.bin";
+	assert_int_equal(scan(text, p, 8, &n, &err), CONF_OK);
 	assert_int_equal(n, 4);
-	assert_string_equal(p[0].path, "guests/g0.elf");
-	assert_int_equal(p[0].line, 3);
-	assert_string_equal(p[1].path, "initrd with space.img");
-	assert_string_equal(p[2].path, "a/b/c.bin");
-	assert_int_equal(p[2].line, 4);
-	assert_string_equal(p[3].path, "last.bin");
-	assert_int_equal(p[3].line, 6);
+	assert_path(&p[0], "guests/g0.elf", 3, 21);
+	assert_path(&p[1], "initrd with space.img", 3, 43);
+	assert_path(&p[2], "a/b/c.bin", 4, 14); /* the CR is the line ending's, not the value's */
+	assert_path(&p[3], "last.bin", 7, 17);
 
-	assert_int_equal(scan("", p, 8, &n, &line), CONF_OK);
+	assert_int_equal(scan("", p, 8, &n, &err), CONF_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(scan("a=b\0image=x.elf", p, 8, &n, &line), CONF_OK); /* strlen stops at NUL */
-	assert_int_equal(conf_scan("a=b\0image=x.elf", 15, p, 8, &n, &line), CONF_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(p[0].path, "x.elf");
+	assert_int_equal(scan("# only a comment\n\n  \t\n", p, 8, &n, &err), CONF_OK);
+	assert_int_equal(n, 0);
+}
+
+static void assert_conf_err(const char *text, uint32_t max, enum conf_err want, unsigned line, unsigned col,
+                            const char *msg)
+{
+	struct conf_path p[4];
+	uint32_t n;
+	struct cfg_error err;
+
+	assert_int_equal(conf_scan(text, strlen(text), p, max, &n, &err), want);
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.col, col);
+	assert_string_equal(err.msg, msg);
 }
 
 static void test_conf_errors(void **state)
 {
 	(void)state;
+	char longp[200] = "guest image=";
 	struct conf_path p[2];
-	uint32_t n, line;
-	char longp[200] = "image=";
+	uint32_t n;
+	struct cfg_error err;
 
-	assert_int_equal(scan("\n\nimage=\"open quote\n", p, 2, &n, &line), CONF_ERR_QUOTE);
-	assert_int_equal(line, 3);
-	assert_int_equal(scan("image=", p, 2, &n, &line), CONF_ERR_EMPTY);
-	assert_int_equal(scan("module=\"\"", p, 2, &n, &line), CONF_ERR_EMPTY);
-	assert_int_equal(scan("image=/abs.elf", p, 2, &n, &line), CONF_ERR_ABSOLUTE);
-	assert_int_equal(scan("image=a\x01.elf", p, 2, &n, &line), CONF_ERR_CHAR);
-	assert_int_equal(scan("image=a image=b\nimage=c", p, 2, &n, &line), CONF_ERR_TOO_MANY);
-	assert_int_equal(line, 2);
-	memset(longp + 6, 'x', BOOT_NAME_MAX - 1);
-	assert_int_equal(scan(longp, p, 2, &n, &line), CONF_OK); /* 63 characters fit */
-	longp[6 + BOOT_NAME_MAX - 1] = 'x';
-	assert_int_equal(scan(longp, p, 2, &n, &line), CONF_ERR_TOO_LONG);
-	memset(longp + 6, 'y', 150);
-	assert_int_equal(scan(longp, p, 2, &n, &line), CONF_ERR_TOO_LONG);
+	/* Syntax: cfg_parse's own line, column and message. */
+	assert_conf_err("\n\nguest module=\"open quote\n", 2, CONF_ERR_SYNTAX, 3, 14, "unterminated quoted value");
+	assert_conf_err("image=x.elf\n", 2, CONF_ERR_SYNTAX, 1, 6, "expected a blank after the directive name");
+	assert_conf_err("guest image=a\x01.elf", 2, CONF_ERR_SYNTAX, 1, 14, "control character in the file");
+	assert_int_equal(conf_scan("guest a=b\0image=x.elf", 21, p, 2, &n, &err), CONF_ERR_SYNTAX); /* NUL: not text */
+	assert_int_equal(err.col, 10);
+	/* Paths: the value's column and conf_strerror's text. */
+	assert_conf_err("guest image=", 2, CONF_ERR_EMPTY, 1, 13, conf_strerror(CONF_ERR_EMPTY));
+	assert_conf_err("guest module=\"\"", 2, CONF_ERR_EMPTY, 1, 15, conf_strerror(CONF_ERR_EMPTY));
+	assert_conf_err("guest image=/abs.elf", 2, CONF_ERR_ABSOLUTE, 1, 13, conf_strerror(CONF_ERR_ABSOLUTE));
+	assert_conf_err("guest image=\\abs.elf", 2, CONF_ERR_ABSOLUTE, 1, 13, conf_strerror(CONF_ERR_ABSOLUTE));
+	assert_conf_err("guest image=a\x7f.elf", 2, CONF_ERR_CHAR, 1, 13, conf_strerror(CONF_ERR_CHAR));
+	assert_conf_err("guest image=\"\xc3\xa9.elf\"", 2, CONF_ERR_CHAR, 1, 14, conf_strerror(CONF_ERR_CHAR));
+	assert_conf_err("guest image=a image=b\nguest  image=c", 2, CONF_ERR_TOO_MANY, 2, 8,
+	                conf_strerror(CONF_ERR_TOO_MANY));
+	memset(longp + 12, 'x', BOOT_NAME_MAX - 1);
+	assert_conf_err(longp, 2, CONF_OK, 0, 0, ""); /* 63 characters fit */
+	longp[12 + BOOT_NAME_MAX - 1] = 'x';
+	assert_conf_err(longp, 2, CONF_ERR_TOO_LONG, 1, 13, conf_strerror(CONF_ERR_TOO_LONG));
+}
+
+/* No-op line callback: cfg_parse alone, as the hypervisor runs it before its directives. */
+static bool any_line(const struct cfg_line *l, void *ctx, struct cfg_error *err)
+{
+	(void)l;
+	(void)ctx;
+	(void)err;
+	return true;
+}
+
+/* The loader refuses exactly the files the hypervisor's tokenizer refuses, with the same words. */
+static void test_conf_agrees_with_hypervisor(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	        "guest image=a.elf\n",
+	        "guest image=\"a.elf\n",
+	        "guest image=a\"b\n",
+	        "guest image=a.elf# c\n",
+	        "guest image=\"a\"b\n",
+	        "guest image\n",
+	        "=x\n",
+	        "guest image=a.elf\r\n\x02",
+	        "guest\timage=a\tmodule=b",
+	        "\xef\xbb\xbfguest\n",
+	        "guest image==a\n",
+	        "g! image=a\n",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct conf_path p[4];
+		uint32_t n;
+		struct cfg_error a, b;
+		size_t len = strlen(texts[i]);
+		bool hv_ok = cfg_parse(texts[i], len, any_line, NULL, &b);
+		enum conf_err e = conf_scan(texts[i], len, p, 4, &n, &a);
+		assert_int_equal(e == CONF_ERR_SYNTAX, !hv_ok);
+		if (!hv_ok) {
+			assert_int_equal(a.line, b.line);
+			assert_int_equal(a.col, b.col);
+			assert_string_equal(a.msg, b.msg);
+		}
+	}
 }
 
 static void test_conf_volume_path(void **state)
@@ -346,6 +416,42 @@ static void test_hvelf_bad(void **state)
 	assert_int_equal(hvelf_parse(f.b, sizeof(f.b), &img), HVELF_ERR_SEG_SIZE);
 }
 
+/* ---- processors (UEFI MP services) ---- */
+
+static void test_cpu_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(cpu_flags_from_efi(0), 0);
+	assert_int_equal(cpu_flags_from_efi(EFI_PROCESSOR_AS_BSP_BIT), BOOT_CPU_BSP);
+	assert_int_equal(cpu_flags_from_efi(EFI_PROCESSOR_ENABLED_BIT), BOOT_CPU_ENABLED);
+	assert_int_equal(cpu_flags_from_efi(EFI_PROCESSOR_HEALTH_STATUS_BIT), 0);
+	assert_int_equal(cpu_flags_from_efi(0x7), BOOT_CPU_BSP | BOOT_CPU_ENABLED);
+	assert_int_equal(sizeof(union efi_cpu_info_buf), EFI_CPU_INFO_BUF);
+}
+
+static void test_cpu_list(void **state)
+{
+	(void)state;
+	struct boot_cpu cpus[3] = {{0}};
+	uint32_t n = 0;
+	struct efi_processor_info bsp = {0, 0x7, {0, 0, 0}}, ap = {5, 0x6, {0, 1, 0}}, off = {6, 0x4, {0, 2, 0}};
+	struct efi_processor_info wide = {0x100000000ull, 0x6, {0, 0, 0}};
+
+	assert_int_equal(cpu_list_add(cpus, &n, 2, &bsp), CPU_ADDED);
+	assert_int_equal(cpu_list_add(cpus, &n, 2, &wide), CPU_BAD_ID);
+	assert_int_equal(n, 1);
+	assert_int_equal(cpu_list_add(cpus, &n, 2, &ap), CPU_ADDED);
+	assert_int_equal(cpu_list_add(cpus, &n, 2, &off), CPU_TABLE_FULL); /* the first max are kept */
+	assert_int_equal(n, 2);
+	assert_int_equal(cpus[0].apic_id, 0);
+	assert_int_equal(cpus[0].flags, BOOT_CPU_BSP | BOOT_CPU_ENABLED);
+	assert_int_equal(cpus[1].apic_id, 5);
+	assert_int_equal(cpus[1].flags, BOOT_CPU_ENABLED);
+	assert_int_equal(cpus[2].apic_id, 0); /* untouched */
+	assert_int_equal(cpu_list_add(cpus, &n, 3, &off), CPU_ADDED);
+	assert_int_equal(cpus[2].flags, 0); /* disabled: listed, without BOOT_CPU_ENABLED */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,10 +461,13 @@ int main(void)
 	        cmocka_unit_test(test_top),
 	        cmocka_unit_test(test_conf_words),
 	        cmocka_unit_test(test_conf_errors),
+	        cmocka_unit_test(test_conf_agrees_with_hypervisor),
 	        cmocka_unit_test(test_conf_volume_path),
 	        cmocka_unit_test(test_loadopt),
 	        cmocka_unit_test(test_hvelf_good),
 	        cmocka_unit_test(test_hvelf_bad),
+	        cmocka_unit_test(test_cpu_flags),
+	        cmocka_unit_test(test_cpu_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
