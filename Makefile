@@ -32,22 +32,47 @@ HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
-	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o
+	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
+	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o
 lapic_objs := lapic/lapic.o
 vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
-	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o
+	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o \
+	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
+	vmm/builtin_guest.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(vmm_objs))
 
 .PHONY: all iso usb run run-qemu test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI
 
+# Commands are echoed in short form; make V=1 shows them whole.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1)	$(2)"
+endif
+
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(BUILD)/hv/%.o: %.asm boot/asm_defs.inc
+$(BUILD)/hv/%.o: %.asm boot/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
 	@mkdir -p $(dir $@)
-	$(NASM) $(HV_ASFLAGS) $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(HV_ASFLAGS) -I$(BUILD)/hv/ $< -o $@
+
+# The default test guest is linked into the image (vmm/builtin_guest.asm).
+$(BUILD)/hv/vmm/builtin_guest.o: vmm/builtin_guest.asm $(BUILD)/guest/platform.elf
+	@mkdir -p $(dir $@)
+	$(NASM) $(HV_ASFLAGS) -I$(BUILD)/guest/ $< -o $@
+
+# Offsets and constants the assembly stubs use, generated from C (arch/x86/asm_offsets.c).
+$(BUILD)/hv/asm_offsets.inc: arch/x86/asm_offsets.c arch/x86/vmx_regs.h arch/x86/vmcs.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -S -o $(BUILD)/hv/asm_offsets.s $<
+	sed -n 's/.*->\([A-Z_0-9]*\) \([0-9-]*\).*/\1 equ \2/p' $(BUILD)/hv/asm_offsets.s > $@
 
 # Two link passes: the first with an empty symbol table, the second with the
 # table made from the first. .ksyms is last in the image, so no code address
@@ -58,14 +83,16 @@ $(BUILD)/hv/ksyms_empty.o: boot/mkksyms.sh
 	$(NASM) -f elf64 $(BUILD)/hv/ksyms_empty.asm -o $@
 
 $(BUILD)/hv.stage1.elf: $(HV_OBJS) $(BUILD)/hv/ksyms_empty.o linker.ld
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms_empty.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms_empty.o
 
 $(BUILD)/hv/ksyms.o: $(BUILD)/hv.stage1.elf boot/mkksyms.sh
 	sh boot/mkksyms.sh $< > $(BUILD)/hv/ksyms.asm
 	$(NASM) -f elf64 $(BUILD)/hv/ksyms.asm -o $@
 
 $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o linker.ld
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/hv/ksyms.o
 	@nm -n $(BUILD)/hv.stage1.elf | awk '$$2 ~ /^[tT]$$/' > $(BUILD)/hv/syms1.txt
 	@nm -n $@ | awk '$$2 ~ /^[tT]$$/' > $(BUILD)/hv/syms2.txt
 	@cmp -s $(BUILD)/hv/syms1.txt $(BUILD)/hv/syms2.txt || \
@@ -73,6 +100,7 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o linker.ld
 
 -include $(HV_OBJS:.o=.d)
 include boot/boot.mk
+include guest/guest.mk
 -include boot/efi/efi.mk
 -include test/test.mk
 

@@ -14,6 +14,7 @@
 #include "vmm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
+#include "vmm/sched.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
 
@@ -28,6 +29,8 @@ static struct {
 /* The boot CPU's decoded capabilities, and whether they allow VMXON on every CPU. */
 static struct vmx_caps vmx_caps;
 static bool vmx_allowed;
+
+const struct vmx_caps *cpus_vmx_caps(void) { return &vmx_caps; }
 
 static void cpus_log_line(void *ctx, const char *line)
 {
@@ -136,7 +139,7 @@ static __attribute__((noreturn)) void ap_entry(struct percpu *p)
 	vmx_enter(p);
 	pr_info("cpu: CPU %u (APIC ID %u) online, %s", p->cpu_id, p->apic_id, vmx_cpu_state_name(p->vmx_state));
 	__atomic_store_n(&p->online, 1, __ATOMIC_RELEASE);
-	cpu_halt_forever(); /* the scheduler arrives with the guests */
+	sched_ap_wait();
 }
 
 static void start_aps(void)

@@ -23,4 +23,8 @@ struct cpus_summary {
  */
 void cpus_init(const struct boot_info *bi, const char *cmdline, struct cpus_summary *out);
 
+struct vmx_caps;
+/* The boot CPU's decoded VMX capabilities (all online cores agree with them). */
+const struct vmx_caps *cpus_vmx_caps(void);
+
 #endif

@@ -7,17 +7,27 @@
 
 #include "vmm/mbload.h"
 
+/*
+ * Local APIC entries carry 8-bit APIC IDs and 0xff is the broadcast ID, so
+ * IDs 0..254; the I/O APIC's ID follows the vCPUs', leaving one fewer then.
+ */
+#define GUEST_ACPI_MAX_VCPUS 255
+
 struct guest_acpi_cfg {
-	uint32_t vcpus;        /* Local APIC entries with APIC IDs 0..vcpus-1, all enabled */
-	uint64_t lapic_base;   /* MADT local APIC address */
-	bool ioapic;           /* an I/O APIC entry (the virtual IOAPIC, later) */
+	uint32_t vcpus;      /* Local APIC entries with APIC IDs 0..vcpus-1, all enabled */
+	uint64_t lapic_base; /* MADT local APIC address */
+	bool ioapic;         /* an I/O APIC entry (the virtual IOAPIC, later) */
 	uint64_t ioapic_base;
 };
 
 /*
  * Write the RSDP (revision 0) at GUEST_RSDP_GPA and the RSDT and MADT after
  * it, inside the firmware area [GUEST_FIRMWARE_BASE, GUEST_FIRMWARE_END), all
- * with valid checksums and OEM id "APICVR". False if they do not fit.
+ * with valid checksums and OEM id "APICVR"; the rest of the area is zeroed.
+ * With an I/O APIC, ISA IRQ 0 is overridden to GSI 2 (edge, active high).
+ * False, nothing written, if g->size < GUEST_FIRMWARE_END, vcpus is 0 or
+ * above GUEST_ACPI_MAX_VCPUS (one less with an I/O APIC), or an APIC base
+ * does not fit the MADT's 32-bit fields.
  */
 bool guest_acpi_build(const struct guest_ram *g, const struct guest_acpi_cfg *cfg);
 

@@ -2,16 +2,16 @@
 #ifndef VMM_GUEST_LAYOUT_H
 #define VMM_GUEST_LAYOUT_H
 
-#define GUEST_LOW_RAM_END 0xa0000ull     /* RAM [0, 640 KiB) */
-#define GUEST_FIRMWARE_BASE 0xe0000ull   /* read-only: the ACPI tables */
+#define GUEST_LOW_RAM_END 0xa0000ull   /* RAM [0, 640 KiB) */
+#define GUEST_FIRMWARE_BASE 0xe0000ull /* read-only: the ACPI tables */
 #define GUEST_FIRMWARE_END 0x100000ull
-#define GUEST_HIGH_RAM_BASE 0x100000ull  /* RAM [1 MiB, memory size) */
+#define GUEST_HIGH_RAM_BASE 0x100000ull /* RAM [1 MiB, memory size) */
 #define GUEST_RSDP_GPA GUEST_FIRMWARE_BASE
 #define GUEST_LAPIC_BASE 0xfee00000ull
 #define GUEST_IOAPIC_BASE 0xfec00000ull
 #define GUEST_INITIAL_ESP 0x7000u
-#define GUEST_MIN_MEMORY (2ull << 20)    /* 1 MiB of high RAM at least */
-#define GUEST_MAX_MEMORY (3ull << 30)    /* stays below the 32-bit MMIO hole */
+#define GUEST_MIN_MEMORY (2ull << 20) /* 1 MiB of high RAM at least */
+#define GUEST_MAX_MEMORY (3ull << 30) /* stays below the 32-bit MMIO hole */
 
 /* Entry (Multiboot 0.6.96, 3.2). */
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002u

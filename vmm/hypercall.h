@@ -7,8 +7,8 @@
  * ECX, EDX; the result comes back in EAX (and further values where a call
  * says so). An unknown number returns HC_ENOSYS. Other registers are kept.
  */
-#define HC_VERSION 0x0         /* EAX <- HC_INTERFACE_VERSION */
-#define HC_WAKE_AFTER 0x1      /* EBX = microseconds: the next HLT ends no later than that */
+#define HC_VERSION 0x0    /* EAX <- HC_INTERFACE_VERSION */
+#define HC_WAKE_AFTER 0x1 /* EBX = microseconds: the next HLT ends no later than that */
 #define HC_INTERFACE_VERSION 1
 #define HC_ENOSYS 0xffffffffu
 

@@ -9,6 +9,8 @@
 #include "vmm/config.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
+#include "vmm/guest.h"
+#include "vmm/sched.h"
 #include "vmm/debug.h"
 #include "vmm/fmt.h"
 #include "vmm/mm.h"
@@ -146,8 +148,15 @@ void hv_main(struct boot_info *bi)
 	debug_apply_cmdline(effective_cmdline);
 	struct cpus_summary cpus;
 	cpus_init(bi, effective_cmdline, &cpus);
-
-	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", cpus.online, cpus.vmx, "none", 0u);
-	pr_info("no guests to run: powering off");
-	platform_poweroff(POWEROFF_CODE_OK);
+	sched_init(&cpus);
+	if (cpus.vmx_on == 0)
+		pr_info("guest: no core is in VMX root: no guest can run");
+	else if (!vmx_bitmaps_init())
+		hv_stop("out of memory for the VMX bitmaps");
+	if (cpus.vmx_on == 0 || guests_create(&config, bi) == 0) {
+		sched_ready_line();
+		pr_info("no guests to run: powering off");
+		platform_poweroff(POWEROFF_CODE_OK);
+	}
+	sched_start();
 }

@@ -23,12 +23,12 @@ struct mb_module {
 };
 
 struct mb_result {
-	uint32_t entry;    /* EIP */
-	uint32_t mbi;      /* EBX: guest-physical address of the information block */
-	uint32_t load_lo;  /* lowest and one past the highest byte the kernel occupies */
+	uint32_t entry;   /* EIP */
+	uint32_t mbi;     /* EBX: guest-physical address of the information block */
+	uint32_t load_lo; /* lowest and one past the highest byte the kernel occupies */
 	uint32_t load_hi;
-	uint32_t free_lo;  /* first byte after everything placed (kernel, modules, MBI) */
-	char error[128];   /* why not, when mb_load returns false */
+	uint32_t free_lo; /* first byte after everything placed (kernel, modules, MBI) */
+	char error[128];  /* why not, when mb_load returns false */
 };
 
 /*
@@ -43,6 +43,6 @@ struct mb_result {
  * RAM may then be partly written.
  */
 bool mb_load(const struct guest_ram *g, const void *image, uint64_t size, const char *cmdline,
-	     const struct mb_module *mods, unsigned nmods, struct mb_result *out);
+             const struct mb_module *mods, unsigned nmods, struct mb_result *out);
 
 #endif

@@ -142,10 +142,12 @@ bool mm_init(const struct boot_info *bi, uint64_t mem_limit)
 	return true;
 }
 
-uint64_t page_alloc(uint64_t npages)
+uint64_t page_alloc(uint64_t npages) { return page_alloc_aligned(npages, 1); }
+
+uint64_t page_alloc_aligned(uint64_t npages, uint64_t align_pages)
 {
 	spin_lock(&pa_lock, (int32_t)this_cpu()->cpu_id);
-	uint64_t p = palloc_alloc(&pa, npages, 1);
+	uint64_t p = palloc_alloc(&pa, npages, align_pages);
 	spin_unlock(&pa_lock);
 	if (p)
 		memset(phys_to_virt(p), 0, npages * PAGE_SIZE);

@@ -39,6 +39,8 @@ uint64_t mm_ap_trampoline(void);
 
 /* npages zeroed, contiguous pages (identity-mapped); 0 when memory runs out. */
 uint64_t page_alloc(uint64_t npages);
+/* The same, starting at a multiple of align_pages (a power of two). */
+uint64_t page_alloc_aligned(uint64_t npages, uint64_t align_pages);
 void page_free(uint64_t phys, uint64_t npages);
 uint64_t page_free_count(void);
 

@@ -29,6 +29,8 @@ struct percpu {
 	enum vmx_cpu_state vmx_state;
 	uint64_t vmxon_region;
 	struct vmx_caps_raw vmx_raw;
+	struct vcpu *vcpu;    /* the vCPU this core runs; set by the boot CPU before go */
+	volatile uint32_t go; /* set by the boot CPU: start running vcpu */
 	struct cpu_tables tables;
 };
 _Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads %gs:0");

@@ -11,10 +11,13 @@
 #define CR0_TS (1ull << 3)
 #define CR0_NE (1ull << 5)
 #define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 #define CR4_VMXE (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
 
 /* RFLAGS (SDM Vol. 1, 3.4.3). */
 #define RFLAGS_IF (1ull << 9)

@@ -90,7 +90,9 @@ bool paging_init(uint64_t phys_top)
 	for (uint64_t va = (uint64_t)__image_start; va < (uint64_t)__image_end; va += 4096)
 		if (!map_4k(pml4, va, image_virt_to_phys((const void *)va), image_flags(va)))
 			return false;
-	write_cr0(read_cr0() | CR0_WP); /* read-only means read-only in ring 0 too */
+	/* Read-only means read-only in ring 0 too (WP). Caches on: some firmware leaves CD/NW set,
+	 * and VM entry does not load them, so guests would run uncached too (SDM Vol. 3, 27.3.2.1). */
+	write_cr0((read_cr0() | CR0_WP) & ~(CR0_CD | CR0_NW));
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(virt_to_phys_identity(pml4));
 	root = pml4;

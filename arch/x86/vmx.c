@@ -2,9 +2,11 @@
 #include "arch/x86/vmx.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "vmm/console.h"
 #include "vmm/mm.h"
+#include "vmm/panic.h"
 
 const char *vmx_cpu_state_name(enum vmx_cpu_state s)
 {
@@ -88,4 +90,15 @@ enum vmx_cpu_state vmx_cpu_vmxon(unsigned cpu, const struct vmx_caps_raw *raw, u
 	}
 	*vmxon_region = region;
 	return VMX_CPU_ON;
+}
+
+/* A VMREAD or VMWRITE that fails is a hypervisor bug (an unsupported field, no current VMCS). */
+void vmcs_access_failed(const char *insn, unsigned field, enum vmx_status st)
+{
+	uint64_t err = 0;
+
+	if (st == VMX_FAIL_VALID) /* read the error number without the checked accessor: no recursion */
+		__asm__ volatile("vmread %1, %0" : "=r"(err) : "r"((uint64_t)VM_INSTRUCTION_ERROR) : "cc");
+	panic("%s of VMCS field %#x failed: %s, VM-instruction error %llu", insn, field,
+	      st == VMX_FAIL_INVALID ? "VMfailInvalid (no current VMCS)" : "VMfailValid", (unsigned long long)err);
 }

@@ -32,4 +32,53 @@ static inline enum vmx_status vmxoff(void)
 	return vmx_flags_status(cf, zf);
 }
 
+static inline enum vmx_status vmclear(uint64_t vmcs_pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmclear %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(vmcs_pa) : "cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
+static inline enum vmx_status vmptrld(uint64_t vmcs_pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmptrld %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(vmcs_pa) : "cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
+/* INVEPT/INVVPID descriptors (SDM Vol. 3, 31.3). */
+struct invept_desc {
+	uint64_t eptp, reserved;
+};
+struct invvpid_desc {
+	uint64_t vpid, linear;
+};
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXT 2
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT 2
+
+static inline enum vmx_status invept(uint64_t type, uint64_t eptp)
+{
+	struct invept_desc d = {eptp, 0};
+	uint8_t cf, zf;
+
+	__asm__ volatile("invept %2, %3; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(d), "r"(type) : "cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
+static inline enum vmx_status invvpid(uint64_t type, uint16_t vpid)
+{
+	struct invvpid_desc d = {vpid, 0};
+	uint8_t cf, zf;
+
+	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
+	                 : "=qm"(cf), "=qm"(zf)
+	                 : "m"(d), "r"(type)
+	                 : "cc", "memory");
+	return vmx_flags_status(cf, zf);
+}
+
 #endif

@@ -25,7 +25,7 @@ efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o cpus.o pageta
 # The hypervisor's own hv.conf tokenizer (cfg_parse), so that both read one syntax.
 # vmm/mem.c stays out: libefi defines memcpy and memset (init.o), and the linker
 # would see them twice; these sources need no other routine from it.
-efi_vmm_objs := config.o fmt.o string.o
+efi_vmm_objs := config.o cmdline.o fmt.o string.o
 EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs)) $(addprefix $(BUILD)/efi/vmm/,$(efi_vmm_objs))
 
 $(BUILD)/efi/%.o: boot/efi/%.c boot/efi/efi.mk

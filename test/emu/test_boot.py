@@ -8,7 +8,7 @@ def test_iso_qemu_seabios(built, tmp_path):
     res = run_qemu(tmp_path, iso=BUILD / "apicvisor.iso", firmware="seabios", smp=2)
     ready = assert_booted(res)
     assert "entered through multiboot2" in res.log
-    assert ready == {"cpus": 1, "vmx": "unsupported", "apicv": "none", "guests": 0}
+    assert ready == {"cpus": 2, "vmx": "unsupported", "apicv": "none", "guests": 0}
     assert res.returncode == 1, res.explain()  # isa-debug-exit with code 0: a clean power-off
 
 

@@ -44,7 +44,7 @@ def test_bad_config_stops_boot_with_position(built, tmp_path):
     conf = "# test\nhypervisor cmdline=\"loglevel=info\"\nguset name=x\n"
     res = run_qemu(tmp_path, iso=make_iso(tmp_path, config=conf, cmdline="onpanic=poweroff"))
     assert not res.timed_out, res.explain()
-    assert "config: hv.conf:3:1: unknown directive 'guset' (expected hypervisor)" in res.log, res.explain()
+    assert "config: hv.conf:3:1: unknown directive 'guset' (expected hypervisor or guest)" in res.log, res.explain()
     assert "HV STOPPED: bad configuration file" in res.log
     assert res.ready() is None
     assert res.returncode == (0x08 << 1) | 1, res.explain()  # POWEROFF_CODE_FAILED

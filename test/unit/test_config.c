@@ -1,8 +1,9 @@
-/* sources: vmm/config.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/config.c vmm/cmdline.c vmm/fmt.c vmm/string.c */
 /* test_config.c: the hv.conf tokenizer (cfg_parse) and directives (hv_config_parse). */
 #include "test/unit/unit.h"
 
 #include "vmm/config.h"
+#include "vmm/guest_layout.h"
 
 /* ---- recording what cfg_parse hands its callback ---- */
 
@@ -221,7 +222,8 @@ static void test_error_word_at_end_of_text(void **state)
 {
 	(void)state;
 	EXPECT_ERROR(tokenize("guest a=1\n\nguest b"), 3, 8, "expected '=' after key 'b'");
-	EXPECT_ERROR(config("hypervisor cmdline=x\nguset"), 2, 1, "unknown directive 'guset' (expected hypervisor)");
+	EXPECT_ERROR(config("hypervisor cmdline=x\nguset"), 2, 1,
+	             "unknown directive 'guset' (expected hypervisor or guest)");
 }
 
 static void test_max_keys(void **state)
@@ -383,12 +385,13 @@ static void test_config_unknown_directive(void **state)
 {
 	(void)state;
 	EXPECT_ERROR(config("hypervisor cmdline=x\n\nguset image=a.efi\n"), 3, 1,
-	             "unknown directive 'guset' (expected hypervisor)");
-	EXPECT_ERROR(config("  Hypervisor cmdline=x\n"), 1, 3, "unknown directive 'Hypervisor' (expected hypervisor)");
-	EXPECT_ERROR(config("hypervisorx\n"), 1, 1, "unknown directive 'hypervisorx' (expected hypervisor)");
+	             "unknown directive 'guset' (expected hypervisor or guest)");
+	EXPECT_ERROR(config("  Hypervisor cmdline=x\n"), 1, 3,
+	             "unknown directive 'Hypervisor' (expected hypervisor or guest)");
+	EXPECT_ERROR(config("hypervisorx\n"), 1, 1, "unknown directive 'hypervisorx' (expected hypervisor or guest)");
 	/* Long names are cut to 40 characters in the message. */
 	EXPECT_ERROR(config("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\n"), 1, 1,
-	             "unknown directive 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' (expected hypervisor)");
+	             "unknown directive 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' (expected hypervisor or guest)");
 }
 
 static void test_config_unknown_key(void **state)
@@ -432,6 +435,290 @@ static void test_config_cmdline_length(void **state)
 	EXPECT_ERROR(config(text), 1, 20, "cmdline longer than 511 characters");
 }
 
+/* ---- guest ---- */
+
+static void test_config_guests(void **state)
+{
+	(void)state;
+	const char *text =
+	        "hypervisor cmdline=\"loglevel=info\"\n"
+	        "# two guests and a third\n"
+	        "guest name=linux-1 image=guests/linux.elf cpus=1-3 memory=64M cmdline=\"console=ttyS0 quiet\" "
+	        "module=initrd.img module=\"my mod.bin\" restart=yes\n"
+	        "\tguest cpus=0,4-5,63 image=t.elf name=test_2 # the defaults\n"
+	        "guest name=X image=x cpus=7-7 memory=0x200000 restart=no\n";
+
+	assert_true(config(text));
+	assert_string_equal(cfg.cmdline, "loglevel=info");
+	assert_int_equal(cfg.nguests, 3);
+
+	const struct cfg_guest *g = &cfg.guests[0];
+	assert_string_equal(g->name, "linux-1");
+	assert_string_equal(g->image, "guests/linux.elf");
+	assert_int_equal(g->cpus, 0xe);
+	assert_int_equal(g->memory, 64ull << 20);
+	assert_string_equal(g->cmdline, "console=ttyS0 quiet");
+	assert_int_equal(g->nmodules, 2);
+	assert_string_equal(g->modules[0], "initrd.img");
+	assert_string_equal(g->modules[1], "my mod.bin");
+	assert_true(g->restart);
+	assert_int_equal(g->line, 3);
+
+	g = &cfg.guests[1];
+	assert_string_equal(g->name, "test_2");
+	assert_string_equal(g->image, "t.elf");
+	assert_int_equal(g->cpus, 0x31 | (1ull << 63));
+	assert_int_equal(g->memory, CFG_GUEST_DEFAULT_MEMORY);
+	assert_int_equal(g->memory, 32ull << 20);
+	assert_string_equal(g->cmdline, "");
+	assert_int_equal(g->nmodules, 0);
+	assert_false(g->restart);
+	assert_int_equal(g->line, 4);
+
+	g = &cfg.guests[2];
+	assert_string_equal(g->name, "X");
+	assert_int_equal(g->cpus, 0x80);
+	assert_int_equal(g->memory, GUEST_MIN_MEMORY);
+	assert_false(g->restart);
+	assert_int_equal(g->line, 5);
+}
+
+/* Every limit, reached but not passed. */
+static void test_config_guest_limits(void **state)
+{
+	(void)state;
+	char text[4096], name[40], image[80], cmdline[300];
+
+	memset(name, 'n', 31);
+	name[31] = '\0';
+	memset(image, 'i', 63);
+	image[63] = '\0';
+	memset(cmdline, 'c', 255);
+	cmdline[255] = '\0';
+	snprintf(text, sizeof(text),
+	         "guest name=%s image=%s cpus=0-63 memory=3G cmdline=\"%s\" module=1 module=2 module=3 module=4 "
+	         "module=5 module=6 module=7 module=%s\n",
+	         name, image, cmdline, image);
+	assert_true(config(text));
+	assert_int_equal(cfg.nguests, 1);
+	assert_string_equal(cfg.guests[0].name, name);
+	assert_string_equal(cfg.guests[0].image, image);
+	assert_int_equal(cfg.guests[0].cpus, UINT64_MAX);
+	assert_int_equal(cfg.guests[0].memory, GUEST_MAX_MEMORY);
+	assert_string_equal(cfg.guests[0].cmdline, cmdline);
+	assert_int_equal(cfg.guests[0].nmodules, CFG_MAX_GUEST_MODULES);
+	assert_string_equal(cfg.guests[0].modules[6], "7");
+	assert_string_equal(cfg.guests[0].modules[7], image);
+
+	/* 16 guests; the 17th is refused at its directive. */
+	size_t n = 0;
+	for (int i = 0; i < CFG_MAX_GUESTS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "guest name=g%d image=g.elf cpus=%d\n", i, i);
+	assert_true(config(text));
+	assert_int_equal(cfg.nguests, CFG_MAX_GUESTS);
+	assert_string_equal(cfg.guests[15].name, "g15");
+	assert_int_equal(cfg.guests[15].cpus, 1u << 15);
+	snprintf(text + n, sizeof(text) - n, "  guest name=g16 image=g.elf cpus=16\n");
+	EXPECT_ERROR(config(text), 17, 3, "more than 16 guests");
+}
+
+static void test_config_guest_required(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("guest image=a cpus=0\n"), 1, 1, "missing name=<id> for 'guest'");
+	EXPECT_ERROR(config("hypervisor\n  guest name=a cpus=0\n"), 2, 3, "missing image=<path> for 'guest'");
+	EXPECT_ERROR(config("guest name=a image=a\n"), 1, 1, "missing cpus=<list> for 'guest'");
+	EXPECT_ERROR(config("guest\n"), 1, 1, "missing name=<id> for 'guest'");
+}
+
+static void test_config_guest_name(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("guest name=a.b image=a cpus=0\n"), 1, 13,
+	             "invalid character '.' in name (expected letters, digits, '-', '_')");
+	EXPECT_ERROR(config("guest name=\"a b\" image=a cpus=0\n"), 1, 14,
+	             "invalid character ' ' in name (expected letters, digits, '-', '_')");
+	EXPECT_ERROR(config("guest name= image=a cpus=0\n"), 1, 12, "empty name (expected letters, digits, '-', '_')");
+	EXPECT_ERROR(config("guest image=a cpus=0 name=abcdefghijklmnopqrstuvwxyz012345\n"), 1, 27,
+	             "name longer than 31 characters");
+	EXPECT_ERROR(config("# guests\nguest name=a image=a cpus=0\nguest name=b image=b cpus=1\n"
+	                    "guest image=c cpus=2 name=a\n"),
+	             4, 27, "guest name 'a' already used on line 2");
+	/* Names are case-sensitive. */
+	assert_true(config("guest name=a image=a cpus=0\nguest name=A image=a cpus=1\n"));
+}
+
+static void test_config_guest_paths(void **state)
+{
+	(void)state;
+	char text[512];
+
+	EXPECT_ERROR(config("guest name=a image= cpus=0\n"), 1, 20, "empty image path");
+	EXPECT_ERROR(config("guest name=a image=\"\" cpus=0\n"), 1, 21, "empty image path");
+	EXPECT_ERROR(config("guest name=a image=k module=x module= cpus=0\n"), 1, 38, "empty module path");
+
+	strcpy(text, "guest name=a cpus=0 image=");
+	memset(text + 26, 'p', 64);
+	strcpy(text + 26 + 64, "\n");
+	EXPECT_ERROR(config(text), 1, 27, "image path longer than 63 characters");
+	strcpy(text, "guest name=a cpus=0 image=k module=");
+	memset(text + 35, 'm', 64);
+	strcpy(text + 35 + 64, "\n");
+	EXPECT_ERROR(config(text), 1, 36, "module path longer than 63 characters");
+
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 module=1 module=2 module=3 module=4 module=5 module=6 "
+	                    "module=7 module=8 module=9\n"),
+	             1, 101, "more than 8 modules for one guest");
+}
+
+static void test_config_guest_cpus_syntax(void **state)
+{
+	(void)state;
+	/* "guest name=a image=k cpus=" is 26 characters: the value starts at column 27. */
+	EXPECT_ERROR(config("guest name=a image=k cpus=\n"), 1, 27, "empty item in cpus (expected e.g. 0,2-3)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0,,1\n"), 1, 29, "empty item in cpus (expected e.g. 0,2-3)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=,1\n"), 1, 27, "empty item in cpus (expected e.g. 0,2-3)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0,\n"), 1, 29, "empty item in cpus (expected e.g. 0,2-3)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=a\n"), 1, 27, "expected a CPU number (0-63) in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=-1\n"), 1, 27, "expected a CPU number (0-63) in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1-x\n"), 1, 29, "expected a CPU number (0-63) in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1-\n"), 1, 29, "expected a CPU number (0-63) after '-' in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1-,2\n"), 1, 29,
+	             "expected a CPU number (0-63) after '-' in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1;2\n"), 1, 28,
+	             "expected ',' or '-' after a CPU number in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1-2-3\n"), 1, 30,
+	             "expected ',' or '-' after a CPU number in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=\"0, 1\"\n"), 1, 30, "expected a CPU number (0-63) in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=\"0 ,1\"\n"), 1, 29,
+	             "expected ',' or '-' after a CPU number in cpus");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0,64\n"), 1, 29, "CPU 64 out of range (expected 0-63)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=1-99999999999999999999\n"), 1, 29,
+	             "CPU 99999999999999999999 out of range (expected 0-63)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0,5-3\n"), 1, 29,
+	             "range 5-3 in cpus is descending (expected low-high)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0-2,4,1\n"), 1, 33, "CPU 1 listed twice in cpus");
+	/* Leading zeros are still numbers. */
+	assert_true(config("guest name=a image=k cpus=007,0-01\n"));
+	assert_int_equal(cfg.guests[0].cpus, 0x83);
+}
+
+static void test_config_guest_cpu_owned(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("hypervisor\nguest name=a image=k cpus=0-1\nguest name=b image=k cpus=2,1\n"), 3, 29,
+	             "CPU 1 already belongs to guest 'a' (line 2)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0\nguest name=b image=k cpus=1\n"
+	                    "guest name=c image=k cpus=2-5,0-1\n"),
+	             3, 31, "CPU 0 already belongs to guest 'a' (line 1)");
+	/* cpus before name: the earlier guest is still named. */
+	EXPECT_ERROR(config("guest name=first image=k cpus=3\nguest cpus=3 name=second image=k\n"), 2, 12,
+	             "CPU 3 already belongs to guest 'first' (line 1)");
+}
+
+static void test_config_guest_memory(void **state)
+{
+	(void)state;
+	/* "guest name=a image=k cpus=0 memory=" is 35 characters. */
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=1M\n"), 1, 36, "memory 1M is below the minimum of 2M");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=0\n"), 1, 36, "memory 0 is below the minimum of 2M");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=4G\n"), 1, 36,
+	             "memory 4G is above the maximum of 3072M");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=3145729K\n"), 1, 36,
+	             "memory 3145729K is above the maximum of 3072M");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=0x200800\n"), 1, 36,
+	             "memory 0x200800 is not a multiple of 4K");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=2049K\n"), 1, 36,
+	             "memory 2049K is not a multiple of 4K");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=lots\n"), 1, 36,
+	             "expected a size for memory such as 64M, not 'lots'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=64MB\n"), 1, 36,
+	             "expected a size for memory such as 64M, not '64MB'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=\n"), 1, 36,
+	             "expected a size for memory such as 64M, not ''");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=123456789012345678901234567890\n"), 1, 36,
+	             "expected a size for memory such as 64M, not '123456789012345678901234567890'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=99999999999999999999\n"), 1, 36,
+	             "expected a size for memory such as 64M, not '99999999999999999999'");
+	assert_true(config("guest name=a image=k cpus=0 memory=2052K\n"));
+	assert_int_equal(cfg.guests[0].memory, 2052 * 1024);
+	assert_true(config("guest name=a image=k cpus=0 memory=1g\n"));
+	assert_int_equal(cfg.guests[0].memory, 1ull << 30);
+}
+
+static void test_config_guest_cmdline_restart(void **state)
+{
+	(void)state;
+	char text[400];
+
+	strcpy(text, "guest name=a image=k cpus=0 cmdline=\"");
+	memset(text + 37, 'c', 256);
+	strcpy(text + 37 + 256, "\"\n");
+	EXPECT_ERROR(config(text), 1, 38, "cmdline longer than 255 characters");
+
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=maybe\n"), 1, 37,
+	             "expected yes or no for restart, not 'maybe'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=YES\n"), 1, 37,
+	             "expected yes or no for restart, not 'YES'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=\n"), 1, 37, "expected yes or no for restart, not ''");
+}
+
+static void test_config_guest_keys(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 cores=2\n"), 1, 29,
+	             "unknown key 'cores' for 'guest' (expected name, image, cpus, memory, cmdline, module, restart)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 Name=b\n"), 1, 29,
+	             "unknown key 'Name' for 'guest' (expected name, image, cpus, memory, cmdline, module, restart)");
+	/* A 40-character key still fits the message whole. */
+	EXPECT_ERROR(config("guest abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz=1\n"), 1, 7,
+	             "unknown key 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' for 'guest' (expected name, image, cpus, "
+	             "memory, cmdline, module, restart)");
+	EXPECT_ERROR(config("guest name=a image=k name=b cpus=0\n"), 1, 22,
+	             "key 'name' given twice (first at column 7)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=4M restart=no memory=4M\n"), 1, 50,
+	             "key 'memory' given twice (first at column 29)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=no restart=no\n"), 1, 40,
+	             "key 'restart' given twice (first at column 29)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 cmdline=a cmdline=b\n"), 1, 39,
+	             "key 'cmdline' given twice (first at column 29)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 image=j\n"), 1, 29,
+	             "key 'image' given twice (first at column 14)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 cpus=1\n"), 1, 29,
+	             "key 'cpus' given twice (first at column 22)");
+}
+
+/* The hypervisor line is unaffected by guests, wherever it is; out starts cleared. */
+static void test_config_guests_and_hypervisor(void **state)
+{
+	(void)state;
+	assert_true(config("guest name=a image=k cpus=0\nhypervisor cmdline=x\nguest name=b image=k cpus=1\n"));
+	assert_string_equal(cfg.cmdline, "x");
+	assert_int_equal(cfg.nguests, 2);
+	assert_true(config("hypervisor cmdline=y\n"));
+	assert_int_equal(cfg.nguests, 0);
+	/* A bad guest line after good ones: the error names its own line. */
+	EXPECT_ERROR(config("guest name=a image=k cpus=0\n\nguest name=b image=k cpus=0\n"), 3, 27,
+	             "CPU 0 already belongs to guest 'a' (line 1)");
+}
+
+/* The example in docs/config.md. */
+static void test_config_doc_example(void **state)
+{
+	(void)state;
+	assert_true(config("hypervisor cmdline=\"loglevel=info\"\n"
+	                   "guest name=os image=guests/kernel.elf cpus=1-2 memory=256M cmdline=\"console=com1\" "
+	                   "module=guests/initrd.img\n"
+	                   "guest name=selftest image=guests/selftest.elf cpus=3 restart=yes\n"));
+	assert_int_equal(cfg.nguests, 2);
+	assert_int_equal(cfg.guests[0].cpus, 0x6);
+	assert_int_equal(cfg.guests[0].memory, 256ull << 20);
+	assert_string_equal(cfg.guests[0].modules[0], "guests/initrd.img");
+	assert_int_equal(cfg.guests[1].cpus, 0x8);
+	assert_int_equal(cfg.guests[1].memory, 32ull << 20);
+	assert_true(cfg.guests[1].restart);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +742,18 @@ int main(void)
 	        cmocka_unit_test(test_config_unknown_key),
 	        cmocka_unit_test(test_config_syntax_errors_reported),
 	        cmocka_unit_test(test_config_cmdline_length),
+	        cmocka_unit_test(test_config_guests),
+	        cmocka_unit_test(test_config_guest_limits),
+	        cmocka_unit_test(test_config_guest_required),
+	        cmocka_unit_test(test_config_guest_name),
+	        cmocka_unit_test(test_config_guest_paths),
+	        cmocka_unit_test(test_config_guest_cpus_syntax),
+	        cmocka_unit_test(test_config_guest_cpu_owned),
+	        cmocka_unit_test(test_config_guest_memory),
+	        cmocka_unit_test(test_config_guest_cmdline_restart),
+	        cmocka_unit_test(test_config_guest_keys),
+	        cmocka_unit_test(test_config_guests_and_hypervisor),
+	        cmocka_unit_test(test_config_doc_example),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

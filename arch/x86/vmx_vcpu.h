@@ -1,0 +1,39 @@
+/* vmx_vcpu.h: one vCPU's VMCS: controls chosen from the capability masks, host and guest state. */
+#ifndef ARCH_X86_VMX_VCPU_H
+#define ARCH_X86_VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/vmx_caps.h"
+
+struct vcpu;
+struct guest;
+
+/* The multiboot entry state (docs/guest-platform.md) a vCPU starts in. */
+struct vmx_entry_state {
+	uint32_t eip, eax, ebx, esp;
+};
+
+/*
+ * Allocate (first time) and load v's VMCS on the calling core, and fill it:
+ * controls from caps (what the hypervisor needs, refused with a message if
+ * the CPU lacks it), host state of this core, guest state for a multiboot
+ * entry as st says, EPT pointer and VPID. False (after saying why) on error.
+ * Precondition: the calling core is in VMX root and is v->cpu.
+ */
+bool vmx_vcpu_setup(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_entry_state *st);
+
+/* The bitmaps every vCPU shares (built once on the boot CPU). False if out of memory. */
+bool vmx_bitmaps_init(void);
+
+/* Sync what VMX does not: EFER.LMA into the "IA-32e mode guest" entry control (SDM Vol. 3, 27.3.2.1). */
+void vmx_vcpu_sync_before_entry(void);
+
+/* Queue a hardware exception for the next VM entry (SDM Vol. 3, 27.6.1). */
+void vmx_inject_exception(uint8_t vector, bool has_error_code, uint32_t error_code);
+
+/* Print the guest state of the current VMCS, decoded. */
+void vmx_dump_guest_state(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,336 @@
+/* exits.c: VM-exit handling: one handler per exit reason, dispatched from a table. */
+#include "vmm/exits.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "lapic/lapic.h"
+#include "vmm/console.h"
+#include "vmm/fmt.h"
+#include "vmm/guest.h"
+#include "vmm/hypercall.h"
+#include "vmm/percpu.h"
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+
+static const char *const reason_names[EXIT_REASON_MAX] = {
+#define NAME(r) [EXIT_REASON_##r] = #r
+        NAME(EXCEPTION_NMI),
+        NAME(EXTERNAL_INTERRUPT),
+        NAME(TRIPLE_FAULT),
+        NAME(INIT_SIGNAL),
+        NAME(SIPI_SIGNAL),
+        NAME(IO_SMI),
+        NAME(OTHER_SMI),
+        NAME(INTERRUPT_WINDOW),
+        NAME(NMI_WINDOW),
+        NAME(TASK_SWITCH),
+        NAME(CPUID),
+        NAME(GETSEC),
+        NAME(HLT),
+        NAME(INVD),
+        NAME(INVLPG),
+        NAME(RDPMC),
+        NAME(RDTSC),
+        NAME(RSM),
+        NAME(VMCALL),
+        NAME(VMCLEAR),
+        NAME(VMLAUNCH),
+        NAME(VMPTRLD),
+        NAME(VMPTRST),
+        NAME(VMREAD),
+        NAME(VMRESUME),
+        NAME(VMWRITE),
+        NAME(VMOFF),
+        NAME(VMON),
+        NAME(CR_ACCESS),
+        NAME(DR_ACCESS),
+        NAME(IO_INSTRUCTION),
+        NAME(MSR_READ),
+        NAME(MSR_WRITE),
+        NAME(INVALID_STATE),
+        NAME(MSR_LOAD_FAIL),
+        NAME(MWAIT_INSTRUCTION),
+        NAME(MONITOR_TRAP_FLAG),
+        NAME(MONITOR_INSTRUCTION),
+        NAME(PAUSE_INSTRUCTION),
+        NAME(MCE_DURING_VMENTRY),
+        NAME(TPR_BELOW_THRESHOLD),
+        NAME(APIC_ACCESS),
+        NAME(EOI_INDUCED),
+        NAME(GDTR_IDTR),
+        NAME(LDTR_TR),
+        NAME(EPT_VIOLATION),
+        NAME(EPT_MISCONFIG),
+        NAME(INVEPT),
+        NAME(RDTSCP),
+        NAME(PREEMPTION_TIMER),
+        NAME(INVVPID),
+        NAME(WBINVD),
+        NAME(XSETBV),
+        NAME(APIC_WRITE),
+        NAME(RDRAND),
+        NAME(INVPCID),
+        NAME(VMFUNC),
+        NAME(ENCLS),
+        NAME(RDSEED),
+        NAME(PML_FULL),
+        NAME(XSAVES),
+        NAME(XRSTORS),
+#undef NAME
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	return reason < EXIT_REASON_MAX && reason_names[reason] ? reason_names[reason] : "unknown";
+}
+
+void exit_skip_instruction(const struct exit_info *e) { vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len); }
+
+/* Stop the guest with a full report of this exit: the unrecoverable path of every handler. */
+static enum exit_action stop_with_dump(struct vcpu *v, const struct exit_info *e, const char *why)
+{
+	char reason[96];
+
+	hv_snprintf(reason, sizeof(reason), "%s", why);
+	console_printf_raw("*** guest %s, vCPU %u on CPU %u: %s\n", v->guest->name, v->index, v->cpu, why);
+	console_printf_raw("    exit reason %u (%s), qualification %#llx, instruction length %u\n", e->reason,
+	                   exit_reason_name(e->reason), (unsigned long long)e->qualification, e->instruction_len);
+	vmx_dump_guest_state(v);
+	guest_stop(v->guest, reason, 0);
+	return EXIT_STOPPED;
+}
+
+static enum exit_action handle_unexpected(struct vcpu *v, const struct exit_info *e)
+{
+	char why[80];
+
+	hv_snprintf(why, sizeof(why), "unhandled VM exit %s", exit_reason_name(e->reason));
+	return stop_with_dump(v, e, why);
+}
+
+static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_info *e)
+{
+	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		pr_warn("vmx: NMI while in guest %s: the hypervisor has no NMI sources yet; ignored", v->guest->name);
+		return EXIT_RESUME;
+	}
+	return handle_unexpected(v, e); /* the exception bitmap is empty: no exception should exit */
+}
+
+/* With "acknowledge interrupt on exit" the vector is in the exit information: end it at the local APIC. */
+static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	if ((e->intr_info & INTR_INFO_VECTOR_MASK) != LAPIC_SPURIOUS_VECTOR)
+		lapic_eoi();
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v, const struct exit_info *e)
+{
+	return stop_with_dump(v, e, "triple fault (shutdown)");
+}
+
+static enum exit_action handle_init_sipi(struct vcpu *v, const struct exit_info *e)
+{
+	pr_warn("vmx: guest %s: unexpected %s on CPU %u; ignored", v->guest->name, exit_reason_name(e->reason), v->cpu);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *e)
+{
+	exit_skip_instruction(e);
+	v->state = VCPU_HALTED;
+	v->wake_tsc = 0;
+	if (v->wake_after_us) {
+		v->wake_tsc = tsc_deadline_us(v->wake_after_us);
+		v->wake_after_us = 0;
+	}
+	return EXIT_RESUME;
+}
+
+/* INVD would drop the hypervisor's dirty lines too: write them back instead (SDM Vol. 2, INVD). */
+static enum exit_action handle_invd(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	__asm__ volatile("wbinvd" ::: "memory");
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
+static enum exit_action inject_ud(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	(void)e;
+	vmx_inject_exception(X86_EXC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
+{
+	uint32_t nr = (uint32_t)v->regs.rax;
+
+	switch (nr) {
+	case HC_VERSION: v->regs.rax = HC_INTERFACE_VERSION; break;
+	case HC_WAKE_AFTER:
+		v->wake_after_us = (uint32_t)v->regs.rbx;
+		v->regs.rax = 0;
+		break;
+	default: v->regs.rax = HC_ENOSYS; break;
+	}
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
+static uint64_t *gpr(struct vcpu *v, unsigned n)
+{
+	uint64_t *const regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, 0,
+	                            &v->regs.rbp, &v->regs.rsi, &v->regs.rdi, &v->regs.r8,  &v->regs.r9,
+	                            &v->regs.r10, &v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14,
+	                            &v->regs.r15};
+	return regs[n & 15];
+}
+
+/*
+ * A MOV to CR0 or CR4 that touches a bit the hypervisor owns (CR0.NE, CR4.VMXE,
+ * ...): the guest gets the value it wrote in the read shadow, the CPU the value
+ * with the fixed bits forced (SDM Vol. 3, 26.3 and 25.6.6).
+ */
+static enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *e)
+{
+	unsigned cr = e->qualification & CR_QUAL_NUMBER_MASK;
+	unsigned type = (e->qualification >> CR_QUAL_TYPE_SHIFT) & CR_QUAL_TYPE_MASK;
+	unsigned reg = (e->qualification >> CR_QUAL_GPR_SHIFT) & CR_QUAL_GPR_MASK;
+
+	if (type != CR_TYPE_MOV_TO_CR || (cr != 0 && cr != 4) || reg == 4 /* RSP */)
+		return handle_unexpected(v, e);
+	uint64_t val = *gpr(v, reg);
+	if (cr == 0) {
+		uint64_t mask = vmcs_readl(CR0_GUEST_HOST_MASK);
+		vmcs_writel(CR0_READ_SHADOW, val);
+		vmcs_writel(GUEST_CR0, (val & ~mask) | (vmcs_readl(GUEST_CR0) & mask));
+	} else {
+		uint64_t mask = vmcs_readl(CR4_GUEST_HOST_MASK);
+		vmcs_writel(CR4_READ_SHADOW, val);
+		vmcs_writel(GUEST_CR4, (val & ~mask) | (vmcs_readl(GUEST_CR4) & mask));
+	}
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
+/* XSETBV: only XCR0, only features the host has, x87 always, AVX only with SSE (SDM Vol. 1, 13.3). */
+static enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	struct cpuid_regs d = cpuid(0xd, 0);
+	uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
+	bool host_xsave = (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) != 0;
+
+	if (!host_xsave || (uint32_t)v->regs.rcx != 0 || !(val & XCR0_X87) || (val & ~supported) ||
+	    ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	write_cr4(read_cr4() | CR4_OSXSAVE); /* XSETBV is legal in root operation only with it */
+	__asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *e)
+{
+	char why[96];
+	const char *access = e->qualification & EPT_QUAL_WRITE   ? "write"
+	                     : e->qualification & EPT_QUAL_FETCH ? "instruction fetch"
+	                                                         : "read";
+
+	hv_snprintf(why, sizeof(why), "%s at guest-physical %#llx, outside its memory or not allowed there", access,
+	            (unsigned long long)e->guest_physical);
+	if (e->qualification & EPT_QUAL_GLA_VALID)
+		console_printf_raw("    guest-linear address %#llx\n", (unsigned long long)e->guest_linear);
+	return stop_with_dump(v, e, why);
+}
+
+static enum exit_action handle_ept_misconfig(struct vcpu *v, const struct exit_info *e)
+{
+	pr_err("vmx: EPT misconfiguration at guest-physical %#llx: a hypervisor bug in guest %s's EPT",
+	       (unsigned long long)e->guest_physical, v->guest->name);
+	return stop_with_dump(v, e, "EPT misconfiguration");
+}
+
+static enum exit_action handle_invalid_state(struct vcpu *v, const struct exit_info *e)
+{
+	return stop_with_dump(v, e, "VM entry failed: invalid guest state (SDM Vol. 3, 27.3.1)");
+}
+
+static const exit_handler_t handlers[EXIT_REASON_MAX] = {
+        [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+        [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+        [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+        [EXIT_REASON_INIT_SIGNAL] = handle_init_sipi,
+        [EXIT_REASON_SIPI_SIGNAL] = handle_init_sipi,
+        [EXIT_REASON_CPUID] = handle_cpuid,
+        [EXIT_REASON_HLT] = handle_hlt,
+        [EXIT_REASON_INVD] = handle_invd,
+        [EXIT_REASON_VMCALL] = handle_vmcall,
+        [EXIT_REASON_VMCLEAR] = inject_ud,
+        [EXIT_REASON_VMLAUNCH] = inject_ud,
+        [EXIT_REASON_VMPTRLD] = inject_ud,
+        [EXIT_REASON_VMPTRST] = inject_ud,
+        [EXIT_REASON_VMREAD] = inject_ud,
+        [EXIT_REASON_VMRESUME] = inject_ud,
+        [EXIT_REASON_VMWRITE] = inject_ud,
+        [EXIT_REASON_VMOFF] = inject_ud,
+        [EXIT_REASON_VMON] = inject_ud,
+        [EXIT_REASON_INVEPT] = inject_ud,
+        [EXIT_REASON_INVVPID] = inject_ud,
+        [EXIT_REASON_VMFUNC] = inject_ud,
+        [EXIT_REASON_GETSEC] = inject_ud,
+        [EXIT_REASON_MWAIT_INSTRUCTION] = inject_ud,
+        [EXIT_REASON_MONITOR_INSTRUCTION] = inject_ud,
+        [EXIT_REASON_RDTSCP] = inject_ud,
+        [EXIT_REASON_CR_ACCESS] = handle_cr_access,
+        [EXIT_REASON_IO_INSTRUCTION] = handle_io,
+        [EXIT_REASON_MSR_READ] = handle_rdmsr,
+        [EXIT_REASON_MSR_WRITE] = handle_wrmsr,
+        [EXIT_REASON_INVALID_STATE] = handle_invalid_state,
+        [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+        [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+        [EXIT_REASON_XSETBV] = handle_xsetbv,
+};
+
+static void read_exit_info(struct exit_info *e)
+{
+	e->reason = vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_BASIC_MASK;
+	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
+	e->instruction_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->guest_rip = vmcs_readl(GUEST_RIP);
+	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	e->guest_physical = 0;
+	e->guest_linear = 0;
+	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
+		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
+		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
+}
+
+enum exit_action exit_dispatch(struct vcpu *v)
+{
+	struct exit_info e;
+
+	read_exit_info(&e);
+	v->exits_total++;
+	if (e.reason >= EXIT_REASON_MAX || !handlers[e.reason]) {
+		if (e.reason < EXIT_REASON_MAX)
+			v->exits[e.reason]++;
+		return handle_unexpected(v, &e);
+	}
+	v->exits[e.reason]++;
+	return handlers[e.reason](v, &e);
+}

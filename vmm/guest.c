@@ -1,0 +1,245 @@
+/* guest.c: guest partitions: building them from the configuration, their memory, their end. */
+#include "vmm/guest.h"
+
+#include "arch/x86/power.h"
+#include "lapic/lapic.h"
+#include "vmm/console.h"
+#include "vmm/fmt.h"
+#include "vmm/guest_acpi.h"
+#include "vmm/guest_layout.h"
+#include "vmm/main.h"
+#include "vmm/mm.h"
+#include "vmm/percpu.h"
+#include "vmm/sched.h"
+#include "vmm/string.h"
+
+#define BUILTIN_GUEST_NAME "platform.elf (built in)"
+#define BUILTIN_GUEST_MEMORY (16ull << 20)
+#define HUGE_PAGES (512ull) /* 2 MiB in 4 KiB pages: guest RAM is 2 MiB aligned for EPT large pages */
+
+/* The default test guest, linked into the image (guest/tests/platform.c). */
+extern const char builtin_guest_start[], builtin_guest_end[];
+
+static struct guest guests[CFG_MAX_GUESTS];
+static uint32_t nguests;
+static struct vcpu vcpu_pool[HV_MAX_CPUS]; /* indexed by the core that runs the vCPU */
+static volatile uint32_t pending_entry;    /* guests neither entered nor failed yet */
+static volatile uint32_t running;          /* guests not stopped */
+
+uint32_t guests_count(void) { return nguests; }
+struct guest *guest_by_id(uint32_t id) { return id < nguests ? &guests[id] : 0; }
+
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (hv_strcmp(bi->modules[i].name, name) == 0)
+			return &bi->modules[i];
+	return 0;
+}
+
+/* The built-in default: the platform test guest on every online core, one guest per core. */
+static void default_config(struct hv_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (uint32_t cpu = 0; cpu < HV_MAX_CPUS && c->nguests < CFG_MAX_GUESTS; cpu++) {
+		if (!per_cpu(cpu)->online || per_cpu(cpu)->vmx_state != VMX_CPU_ON)
+			continue;
+		struct cfg_guest *g = &c->guests[c->nguests++];
+		hv_snprintf(g->name, sizeof(g->name), "test%u", cpu);
+		hv_strlcpy(g->image, BUILTIN_GUEST_NAME, sizeof(g->image));
+		g->cpus = 1ull << cpu;
+		g->memory = BUILTIN_GUEST_MEMORY;
+	}
+}
+
+/* Every core a guest names must be online: a configuration that cannot work stops boot. */
+static void check_cores(const struct hv_config *c)
+{
+	for (uint32_t i = 0; i < c->nguests; i++)
+		for (uint32_t cpu = 0; cpu < 64; cpu++)
+			if ((c->guests[i].cpus >> cpu & 1) &&
+			    (cpu >= HV_MAX_CPUS || !per_cpu(cpu)->online || per_cpu(cpu)->vmx_state != VMX_CPU_ON)) {
+				pr_err("config: hv.conf:%u: guest '%s' wants CPU %u, which is not online in VMX root",
+				       c->guests[i].line, c->guests[i].name, cpu);
+				hv_stop("the configuration names CPUs that cannot run guests");
+			}
+}
+
+static bool fail(struct guest *g, const char *what)
+{
+	pr_err("guest %s: %s: not started", g->name, what);
+	return false;
+}
+
+static bool find_images(struct guest *g, const struct boot_info *bi)
+{
+	if (hv_strcmp(g->cfg.image, BUILTIN_GUEST_NAME) == 0) {
+		g->image = builtin_guest_start;
+		g->image_size = (uint64_t)builtin_guest_end - (uint64_t)builtin_guest_start;
+	} else {
+		const struct boot_module *m = find_module(bi, g->cfg.image);
+		if (!m)
+			return fail(g, "its image is not among the boot modules");
+		g->image = phys_to_virt(m->base);
+		g->image_size = m->size;
+	}
+	for (unsigned i = 0; i < g->cfg.nmodules; i++) {
+		const struct boot_module *m = find_module(bi, g->cfg.modules[i]);
+		if (!m)
+			return fail(g, "a module it names is not among the boot modules");
+		g->mods[i] = (struct mb_module){phys_to_virt(m->base), m->size, g->cfg.modules[i]};
+	}
+	g->nmods = g->cfg.nmodules;
+	return true;
+}
+
+static uint64_t ept_alloc(void *ctx)
+{
+	(void)ctx;
+	return page_alloc(1);
+}
+
+static void *ept_to_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+/* EPT: RAM read/write/execute, the firmware area read-only, the hole and everything else unmapped. */
+static bool map_memory(struct guest *g)
+{
+	const struct ept_ops ops = {ept_alloc, ept_to_virt, 0};
+	const uint64_t ram = EPT_RWX | EPT_MEMTYPE_WB, rom = EPT_READ | EPT_EXEC | EPT_MEMTYPE_WB;
+
+	return ept_init(&g->ept, &ops) && ept_map(&g->ept, 0, g->ram_hpa, GUEST_LOW_RAM_END, ram) &&
+	       ept_map(&g->ept, GUEST_FIRMWARE_BASE, g->ram_hpa + GUEST_FIRMWARE_BASE,
+	               GUEST_FIRMWARE_END - GUEST_FIRMWARE_BASE, rom) &&
+	       ept_map(&g->ept, GUEST_HIGH_RAM_BASE, g->ram_hpa + GUEST_HIGH_RAM_BASE,
+	               g->ram.size - GUEST_HIGH_RAM_BASE, ram);
+}
+
+/* Load the image and the firmware tables into RAM (zeroed first): at creation and at each restart. */
+bool guest_load(struct guest *g)
+{
+	struct mb_result res;
+	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, false, GUEST_IOAPIC_BASE};
+
+	memset(g->ram.ram, 0, g->ram.size);
+	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
+		return fail(g, res.error);
+	if (!guest_acpi_build(&g->ram, &acpi))
+		return fail(g, "its firmware tables do not fit");
+	g->entry = (struct vmx_entry_state){res.entry, MULTIBOOT_BOOTLOADER_MAGIC, res.mbi, GUEST_INITIAL_ESP};
+	return true;
+}
+
+static bool guest_build(struct guest *g, const struct boot_info *bi)
+{
+	uint64_t pages = g->cfg.memory / PAGE_SIZE;
+
+	if (!find_images(g, bi))
+		return false;
+	g->ram_hpa = page_alloc_aligned(pages, HUGE_PAGES);
+	if (!g->ram_hpa)
+		return fail(g, "not enough contiguous memory for its RAM");
+	g->ram = (struct guest_ram){phys_to_virt(g->ram_hpa), g->cfg.memory};
+	if (!map_memory(g) || !guest_load(g)) {
+		page_free(g->ram_hpa, pages);
+		return g->ram_hpa = 0, fail(g, "its memory could not be set up");
+	}
+	pr_info("guest %s: %llu MiB at host %#llx, entry %#x, %u vCPU(s), EPT %llu pages", g->name,
+	        (unsigned long long)(g->cfg.memory >> 20), (unsigned long long)g->ram_hpa, g->entry.eip, g->nvcpus,
+	        (unsigned long long)g->ept.pages);
+	return true;
+}
+
+/* Give each of g's cores its vCPU: the n-th core it owns runs vCPU n. */
+static void assign_vcpus(struct guest *g)
+{
+	for (uint32_t cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
+		if (!(g->cfg.cpus >> cpu & 1))
+			continue;
+		struct vcpu *v = &vcpu_pool[cpu];
+		*v = (struct vcpu){.guest = g, .index = g->nvcpus, .cpu = cpu, .vpid = (uint16_t)(cpu + 1)};
+		g->vcpus[g->nvcpus++] = v;
+		per_cpu(cpu)->vcpu = v;
+	}
+}
+
+uint32_t guests_create(const struct hv_config *cfg, const struct boot_info *bi)
+{
+	static struct hv_config fallback;
+	uint32_t ready = 0;
+
+	if (cfg->nguests == 0) {
+		default_config(&fallback);
+		cfg = &fallback;
+		pr_info("guest: the configuration defines no guest: the built-in platform test guest on each of %u "
+		        "core(s)",
+		        cfg->nguests);
+	}
+	check_cores(cfg);
+	for (uint32_t i = 0; i < cfg->nguests; i++) {
+		struct guest *g = &guests[nguests];
+		*g = (struct guest){.id = nguests, .cfg = cfg->guests[i], .lock = SPINLOCK_INIT};
+		hv_strlcpy(g->name, g->cfg.name, sizeof(g->name));
+		for (uint32_t cpu = 0; cpu < HV_MAX_CPUS; cpu++)
+			g->nvcpus += (uint32_t)(g->cfg.cpus >> cpu & 1);
+		if (!guest_build(g, bi))
+			continue;
+		g->nvcpus = 0;
+		assign_vcpus(g);
+		nguests++;
+		ready++;
+	}
+	pending_entry = running = ready;
+	return ready;
+}
+
+void guest_mark_entered(struct guest *g)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool first = !g->entered;
+	g->entered = true;
+	spin_unlock(&g->lock);
+	if (first && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_ready_line();
+}
+
+void guest_stop(struct guest *g, const char *reason, uint32_t status)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool was_running = g->state != GUEST_STOPPED;
+	if (was_running) {
+		g->state = GUEST_STOPPED;
+		g->exit_status = status;
+		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
+	}
+	spin_unlock(&g->lock);
+	if (!was_running)
+		return;
+	pr_info("guest %s: %s", g->name, reason);
+	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_ready_line();
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
+			sched_kick(g->vcpus[i]->cpu);
+	if (__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
+		pr_info("all guests have ended: powering off");
+		platform_poweroff(POWEROFF_CODE_OK);
+	}
+}
+
+void guest_uart_putc(struct guest *g, uint8_t c)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	if (c != '\n' && c != '\r' && g->uart_len < GUEST_UART_LINE - 1)
+		g->uart_line[g->uart_len++] = (char)c;
+	bool flush = c == '\n' || g->uart_len == GUEST_UART_LINE - 1;
+	if (flush) {
+		g->uart_line[g->uart_len] = '\0';
+		console_printf_raw("[%s] %s\n", g->name, g->uart_line);
+		g->uart_len = 0;
+	}
+	spin_unlock(&g->lock);
+}

@@ -1,0 +1,71 @@
+/* guest.h: a guest partition: its memory, its vCPUs, its virtual devices, its lifetime. */
+#ifndef VMM_GUEST_H
+#define VMM_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/ept.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "boot/bootinfo.h"
+#include "vmm/config.h"
+#include "vmm/mbload.h"
+#include "vmm/spinlock.h"
+#include "vmm/vcpu.h"
+
+#define GUEST_MAX_VCPUS 64
+#define GUEST_UART_LINE 200
+
+enum guest_state {
+	GUEST_LOADED = 0, /* memory and image ready, not yet entered */
+	GUEST_RUNNING,
+	GUEST_STOPPED,
+};
+
+struct guest {
+	uint32_t id;
+	char name[32];
+	struct cfg_guest cfg;
+	const void *image;
+	uint64_t image_size;
+	unsigned nmods;
+	struct mb_module mods[CFG_MAX_GUEST_MODULES];
+	struct guest_ram ram; /* host view of guest RAM (identity-mapped host memory) */
+	uint64_t ram_hpa;
+	struct ept ept;
+	struct vmx_entry_state entry; /* where its first vCPU starts */
+	uint32_t nvcpus;
+	struct vcpu *vcpus[GUEST_MAX_VCPUS];
+	struct spinlock lock; /* state, stop_reason, uart */
+	volatile uint32_t state;
+	bool entered; /* its first vCPU completed a VM entry at least once */
+	uint32_t exit_status;
+	char stop_reason[96];
+	uint32_t uart_len;
+	char uart_line[GUEST_UART_LINE];
+};
+
+/*
+ * Build every guest from the configuration (cfg->nguests guests, or, when it
+ * defines none (no file, or a file without guest lines), the built-in
+ * default: the platform test guest on every core in VMX root), check the cores they name, give each its memory,
+ * EPT, loaded image and firmware tables, and assign each vCPU to its core.
+ * A configuration that cannot work (a core that is not online) stops boot;
+ * a guest whose image is missing or malformed is reported and left out.
+ * Returns how many guests are ready to run.
+ */
+uint32_t guests_create(const struct hv_config *cfg, const struct boot_info *bi);
+uint32_t guests_count(void);
+struct guest *guest_by_id(uint32_t id);
+
+/* Zero its RAM and load the image, modules and firmware tables again (creation, restart). */
+bool guest_load(struct guest *g);
+
+/* Stop a guest on all its cores: print why (reason) once, then kick its other vCPUs. */
+void guest_stop(struct guest *g, const char *reason, uint32_t status);
+/* The first VM entry of a guest worked; the last guest to get here prints the ready line. */
+void guest_mark_entered(struct guest *g);
+/* A byte the guest wrote to its UART. */
+void guest_uart_putc(struct guest *g, uint8_t c);
+
+#endif

@@ -1,0 +1,142 @@
+/* sched.c: the per-core scheduler: enter the guest, handle the exit, drain pending work, resume. */
+#include "vmm/sched.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "lapic/lapic.h"
+#include "vmm/console.h"
+#include "vmm/exits.h"
+#include "vmm/guest.h"
+#include "vmm/percpu.h"
+
+static struct cpus_summary summary;
+static volatile uint32_t ready_printed;
+
+struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
+
+static void kick_interrupt(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+void sched_init(const struct cpus_summary *cpus)
+{
+	summary = *cpus;
+	trap_set_handler(HV_VECTOR_KICK, kick_interrupt);
+}
+
+void sched_kick(uint32_t cpu)
+{
+	if (!lapic_send_ipi(per_cpu(cpu)->apic_id, APIC_ICR_DM_FIXED | HV_VECTOR_KICK))
+		pr_warn("sched: kick to CPU %u: delivery status stuck", cpu);
+}
+
+void sched_ready_line(void)
+{
+	if (__atomic_exchange_n(&ready_printed, 1, __ATOMIC_ACQ_REL))
+		return;
+	uint32_t entered = 0;
+	for (uint32_t i = 0; i < guests_count(); i++)
+		entered += guest_by_id(i)->entered;
+	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx, "none",
+	                   entered);
+}
+
+/* Sleep until an interrupt (a kick) arrives: interrupts on only inside the HLT. */
+static void idle_once(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+
+static __attribute__((noreturn)) void idle_forever(void)
+{
+	for (;;)
+		idle_once();
+}
+
+/* A halted vCPU waits here until its wake-up time or a kick; later issues add pending interrupts. */
+static void wait_halted(struct vcpu *v)
+{
+	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
+		if (v->wake_tsc && rdtsc() >= v->wake_tsc)
+			v->state = VCPU_RUNNABLE;
+		else if (__atomic_exchange_n(&v->wake_request, 0, __ATOMIC_ACQ_REL))
+			v->state = VCPU_RUNNABLE;
+		else
+			cpu_relax();
+	}
+}
+
+/* A failed VMLAUNCH/VMRESUME: the VMCS or host state is wrong (SDM Vol. 3, 31.4, Table 31-1). */
+static void entry_failed(struct vcpu *v, enum vmx_run_result r)
+{
+	if (r == VMX_RUN_FAIL_VALID)
+		pr_err("vmx: %s failed on CPU %u: VM-instruction error %u", v->launched ? "VMRESUME" : "VMLAUNCH",
+		       v->cpu, vmcs_read32(VM_INSTRUCTION_ERROR));
+	else
+		vmx_insn_failed(v->launched ? "VMRESUME" : "VMLAUNCH", VMX_FAIL_INVALID);
+	vmx_dump_guest_state(v);
+	guest_stop(v->guest, "VM entry failed (see above)", 0);
+}
+
+static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
+{
+	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
+		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
+		idle_forever();
+	}
+	v->guest->state = GUEST_RUNNING;
+	for (;;) {
+		if (v->guest->state == GUEST_STOPPED) {
+			v->state = VCPU_STOPPED;
+			idle_forever();
+		}
+		if (v->state == VCPU_HALTED) {
+			wait_halted(v);
+			continue;
+		}
+		vmx_vcpu_sync_before_entry();
+		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
+		if (r != VMX_RUN_EXIT) {
+			entry_failed(v, r);
+			continue;
+		}
+		bool entry_failure = (vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_FAILED_VMENTRY) != 0;
+		if (!v->launched && !entry_failure) {
+			v->launched = true;
+			if (v->index == 0)
+				guest_mark_entered(v->guest);
+		}
+		exit_dispatch(v);
+	}
+}
+
+static __attribute__((noreturn)) void run_this_cpu(void)
+{
+	struct vcpu *v = this_vcpu();
+
+	if (!v || this_cpu()->vmx_state != VMX_CPU_ON)
+		idle_forever();
+	run_vcpu(v);
+}
+
+void sched_start(void)
+{
+	for (uint32_t cpu = 1; cpu < HV_MAX_CPUS; cpu++) {
+		struct percpu *p = per_cpu(cpu);
+		if (!p->online || !p->vcpu)
+			continue;
+		__atomic_store_n(&p->go, 1, __ATOMIC_RELEASE);
+		sched_kick(cpu);
+	}
+	run_this_cpu();
+}
+
+void sched_ap_wait(void)
+{
+	while (!__atomic_load_n(&this_cpu()->go, __ATOMIC_ACQUIRE))
+		idle_once();
+	run_this_cpu();
+}

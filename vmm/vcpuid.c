@@ -1,0 +1,59 @@
+/* vcpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
+#include "arch/x86/cpu.h"
+#include "vmm/exits.h"
+#include "vmm/guest.h"
+#include "vmm/string.h"
+
+#define CPUID_LEAF_HV_BASE 0x40000000u
+#define CPUID_LEAF_HV_FEATURES 0x40000001u
+#define CPUID_1_ECX_MONITOR (1u << 3)
+#define CPUID_1_EBX_APIC_ID_SHIFT 24
+#define CPUID_1_EBX_APIC_ID_MASK (0xffu << CPUID_1_EBX_APIC_ID_SHIFT)
+#define CPUID_LEAF_TOPOLOGY 0xbu
+#define CPUID_LEAF_TOPOLOGY_V2 0x1fu
+#define HV_CPUID_INTERFACE 1
+
+static const char hv_signature[12] = "apicvisor\0\0";
+
+static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	if (leaf == CPUID_LEAF_HV_BASE) {
+		r.eax = CPUID_LEAF_HV_FEATURES;
+		memcpy(&r.ebx, hv_signature, 4);
+		memcpy(&r.ecx, hv_signature + 4, 4);
+		memcpy(&r.edx, hv_signature + 8, 4);
+		return r;
+	}
+	if (leaf == CPUID_LEAF_HV_FEATURES)
+		return (struct cpuid_regs){HV_CPUID_INTERFACE, 0, 0, 0};
+	if (leaf > CPUID_LEAF_HV_BASE && leaf < 0x80000000u)
+		return (struct cpuid_regs){0, 0, 0, 0};
+	r = cpuid(leaf, subleaf);
+	switch (leaf) {
+	case 1:
+		/* No VMX, no MONITOR/MWAIT (they would exit to nothing), the hypervisor bit on. */
+		r.ecx = (r.ecx & ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR)) | CPUID_1_ECX_HYPERVISOR;
+		r.ebx = (r.ebx & ~CPUID_1_EBX_APIC_ID_MASK) | (v->index << CPUID_1_EBX_APIC_ID_SHIFT);
+		break;
+	case CPUID_LEAF_TOPOLOGY:
+	case CPUID_LEAF_TOPOLOGY_V2:
+		r.edx = v->index; /* x2APIC ID of this vCPU */
+		break;
+	default: break;
+	}
+	return r;
+}
+
+enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+	struct cpuid_regs r = filter(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx);
+
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,82 @@
+/* vio.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
+#include "arch/x86/vmcs.h"
+#include "vmm/console.h"
+#include "vmm/exits.h"
+#include "vmm/fmt.h"
+#include "vmm/guest.h"
+
+#define COM1_BASE 0x3f8
+#define COM1_END 0x3ff
+#define UART_THR 0
+#define UART_LSR 5
+#define UART_LSR_THRE_TEMT 0x60 /* transmitter always empty: output is taken at once */
+#define EXIT_PORT 0xf4          /* QEMU isa-debug-exit semantics */
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD 0xa0
+#define PIC2_DATA 0xa1
+
+/* One port access; value holds the low `size` bytes of EAX. */
+struct io_access {
+	uint16_t port;
+	unsigned size;
+	bool in;
+	uint32_t value;
+};
+
+static void uart(struct vcpu *v, struct io_access *a)
+{
+	unsigned reg = a->port - COM1_BASE;
+
+	if (a->in)
+		a->value = reg == UART_LSR ? UART_LSR_THRE_TEMT : 0;
+	else if (reg == UART_THR)
+		guest_uart_putc(v->guest, (uint8_t)a->value);
+}
+
+/* Returns EXIT_STOPPED for a write to the exit port, which ends the guest. */
+static enum exit_action port_access(struct vcpu *v, struct io_access *a)
+{
+	char why[64];
+
+	if (a->port >= COM1_BASE && a->port <= COM1_END) {
+		uart(v, a);
+	} else if (a->port == EXIT_PORT && !a->in) {
+		hv_snprintf(why, sizeof(why), "exited with status %u", a->value);
+		guest_stop(v->guest, why, a->value);
+		return EXIT_STOPPED;
+	} else if (a->in) {
+		/* The PIC's mask registers and every absent device read all ones. */
+		a->value = 0xffffffffu;
+	} else if (a->port != PIC1_CMD && a->port != PIC1_DATA && a->port != PIC2_CMD && a->port != PIC2_DATA) {
+		pr_debug("io: guest %s wrote %#x to port %#x: no device; ignored", v->guest->name, a->value, a->port);
+	}
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_io(struct vcpu *v, const struct exit_info *e)
+{
+	struct io_access a = {
+	        .port = (uint16_t)(e->qualification >> IO_QUAL_PORT_SHIFT),
+	        .size = (unsigned)(e->qualification & IO_QUAL_SIZE_MASK) + 1,
+	        .in = (e->qualification & IO_QUAL_IN) != 0,
+	        .value = (uint32_t)v->regs.rax,
+	};
+	uint32_t mask = a.size == 4 ? 0xffffffffu : (1u << (8 * a.size)) - 1;
+
+	if (e->qualification & (IO_QUAL_STRING | IO_QUAL_REP)) {
+		char why[80];
+		hv_snprintf(why, sizeof(why), "string I/O (INS/OUTS) on port %#x, which apicvisor does not emulate",
+		            a.port);
+		guest_stop(v->guest, why, 0);
+		return EXIT_STOPPED;
+	}
+	a.value &= mask;
+	enum exit_action act = port_access(v, &a);
+	if (act != EXIT_RESUME)
+		return act;
+	if (a.in)
+		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (a.value & mask);
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}

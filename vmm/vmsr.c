@@ -1,0 +1,76 @@
+/* vmsr.c: the MSRs a guest may use (docs/guest-platform.md); any other access raises #GP. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_defs.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "lapic/apic_regs.h"
+#include "vmm/console.h"
+#include "vmm/exits.h"
+#include "vmm/guest.h"
+#include "vmm/guest_layout.h"
+
+#define MSR_IA32_MTRRCAP 0xfe
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
+#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NX)
+
+/* The read side of the allow-list; false if the MSR is not on it. */
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return true;
+	case MSR_IA32_PAT: *val = vmcs_read64(GUEST_IA32_PAT); return true;
+	case MSR_IA32_APICBASE:
+		*val = GUEST_LAPIC_BASE | APIC_BASE_ENABLE | (v->index == 0 ? APIC_BASE_BSP : 0);
+		return true;
+	case MSR_IA32_FEATURE_CONTROL: *val = FEAT_CTL_LOCKED; return true; /* locked, VMX off */
+	case MSR_IA32_MISC_ENABLE: *val = MISC_ENABLE_FAST_STRINGS; return true;
+	case MSR_IA32_MTRRCAP: *val = 0; return true; /* no MTRRs to program */
+	case MSR_IA32_MTRR_DEF_TYPE: *val = 0; return true;
+	default: return false;
+	}
+}
+
+/* The write side; false if the MSR or the value is not allowed. */
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	(void)v;
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~EFER_WRITABLE)
+			return false;
+		/* LMA is the CPU's: keep what it is; the entry control follows it before entry. */
+		vmcs_write64(GUEST_IA32_EFER, val | (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA));
+		return true;
+	case MSR_IA32_PAT: vmcs_write64(GUEST_IA32_PAT, val); return true;
+	default: return false;
+	}
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
+{
+	uint64_t val;
+
+	if (!msr_read(v, (uint32_t)v->regs.rcx, &val)) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	v->regs.rax = (uint32_t)val;
+	v->regs.rdx = val >> 32;
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if (!msr_write(v, (uint32_t)v->regs.rcx, val)) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
