@@ -84,6 +84,9 @@ static void mask_lvts(void)
 /* The boot CPU picks the mode and maps the xAPIC page uncached. */
 static bool choose_mode(uint64_t base)
 {
+	/* The legacy PICs stay masked in every mode: the BIOS left them at vectors 8-15. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
 	x2apic = (cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC) != 0;
 	if (x2apic)
 		return true;
@@ -93,8 +96,6 @@ static bool choose_mode(uint64_t base)
 		return false;
 	}
 	xapic_mmio = phys_to_virt(pa);
-	outb(PIC1_DATA, 0xff);
-	outb(PIC2_DATA, 0xff);
 	return true;
 }
 

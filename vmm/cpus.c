@@ -3,6 +3,7 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/ioapic.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
@@ -64,6 +65,9 @@ static bool discover_madt(void)
 	}
 	for (uint32_t i = 0; i < madt.cpu_count; i++)
 		add_found(madt.cpus[i].apic_id);
+	for (uint32_t i = 0; i < madt.ioapic_count; i++)
+		pr_info("cpu: I/O APIC %u at %#x: %u redirection entries masked", madt.ioapics[i].id,
+		        madt.ioapics[i].address, ioapic_mask_all(madt.ioapics[i].address));
 	found.left_out += madt.overflow_count;
 	found.source = "the ACPI MADT";
 	if (madt.disabled_count || madt.duplicate_count)

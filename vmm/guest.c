@@ -196,6 +196,19 @@ uint32_t guests_create(const struct hv_config *cfg, const struct boot_info *bi)
 	return ready;
 }
 
+bool guest_restart(struct guest *g)
+{
+	if (!guest_load(g))
+		return false;
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	g->starts++;
+	g->state = GUEST_LOADED;
+	g->stop_reason[0] = '\0';
+	spin_unlock(&g->lock);
+	pr_info("guest %s: start %u", g->name, g->starts + 1);
+	return true;
+}
+
 void guest_mark_entered(struct guest *g)
 {
 	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
@@ -218,13 +231,13 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	spin_unlock(&g->lock);
 	if (!was_running)
 		return;
-	pr_info("guest %s: %s", g->name, reason);
+	pr_info("guest %s: %s%s", g->name, reason, g->cfg.restart ? "; restarting it (restart=yes)" : "");
 	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
 		sched_ready_line();
 	for (uint32_t i = 0; i < g->nvcpus; i++)
 		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
 			sched_kick(g->vcpus[i]->cpu);
-	if (__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
+	if (!g->cfg.restart && __atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
 		pr_info("all guests have ended: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
 	}

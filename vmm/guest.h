@@ -38,7 +38,8 @@ struct guest {
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
 	struct spinlock lock; /* state, stop_reason, uart */
 	volatile uint32_t state;
-	bool entered; /* its first vCPU completed a VM entry at least once */
+	bool entered;    /* its first vCPU completed a VM entry at least once */
+	uint32_t starts; /* restarts so far (restart=yes) */
 	uint32_t exit_status;
 	char stop_reason[96];
 	uint32_t uart_len;
@@ -60,6 +61,9 @@ struct guest *guest_by_id(uint32_t id);
 
 /* Zero its RAM and load the image, modules and firmware tables again (creation, restart). */
 bool guest_load(struct guest *g);
+
+/* Load a stopped guest again and mark it ready to run (restart=yes). False if loading failed. */
+bool guest_restart(struct guest *g);
 
 /* Stop a guest on all its cores: print why (reason) once, then kick its other vCPUs. */
 void guest_stop(struct guest *g, const char *reason, uint32_t status);

@@ -81,17 +81,46 @@ static void entry_failed(struct vcpu *v, enum vmx_run_result r)
 	guest_stop(v->guest, "VM entry failed (see above)", 0);
 }
 
-static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
+/* A fresh start of v's guest: the VMCS in its entry state, the vCPU runnable. */
+static bool start_vcpu(struct vcpu *v)
 {
+	v->state = VCPU_RUNNABLE;
+	v->wake_after_us = 0;
 	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
+		v->guest->cfg.restart = false; /* the same setup would fail again */
 		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
-		idle_forever();
+		return false;
 	}
 	v->guest->state = GUEST_RUNNING;
+	return true;
+}
+
+/*
+ * The guest ended. With restart=yes its first vCPU loads it again and starts
+ * over (guests start with one running vCPU; the others wait for it to send
+ * them SIPIs); otherwise the core idles from now on.
+ */
+static void after_stop(struct vcpu *v)
+{
+	v->state = VCPU_STOPPED;
+	if (!v->guest->cfg.restart || v->index != 0)
+		idle_forever();
+	if (!guest_restart(v->guest)) {
+		v->guest->cfg.restart = false;
+		idle_forever();
+	}
+	if (!start_vcpu(v))
+		idle_forever();
+}
+
+static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
+{
+	if (!start_vcpu(v))
+		idle_forever();
 	for (;;) {
 		if (v->guest->state == GUEST_STOPPED) {
-			v->state = VCPU_STOPPED;
-			idle_forever();
+			after_stop(v);
+			continue;
 		}
 		if (v->state == VCPU_HALTED) {
 			wait_halted(v);

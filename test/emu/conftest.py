@@ -101,7 +101,7 @@ def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabio
 
 
 def run_bochs(tmp_path, *, iso=None, disk=None, firmware="bios", cpus=1, model="corei7_skylake_x", mem=256,
-              timeout=120, bochs="bochs"):
+              timeout=120, until=None, bochs="bochs"):
     """Boot an ISO (BIOS) or a disk image (firmware="ovmf": the USB image) under Bochs.
 
     A disk image is copied first: Bochs locks the file it uses. Bochs running
@@ -136,7 +136,7 @@ sound: driver=dummy
 log: {log}
 display_library: rfb, options="timeout=0"
 """)
-    res = _run([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)], serial, timeout)
+    res = _run([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)], serial, timeout, until)
     res.emulator_log = log.read_text(errors="replace") if log.exists() else ""
     return res
 

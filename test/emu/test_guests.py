@@ -1,0 +1,118 @@
+"""test_guests.py: guests on every core under Bochs (VMX): results, isolation, faults, bad images, bad configs."""
+import re
+
+import pytest
+
+from conftest import BUILD, assert_booted, make_iso, run_bochs, run_qemu
+
+SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
+
+
+def guest_elf(name):
+    return (BUILD / "guest" / f"{name}.elf").read_bytes()
+
+
+def summaries(res):
+    """{guest name: (tests, failures)}; a guest that printed two summaries fails the test."""
+    out = {}
+    for name, tests, failures in SUMMARY_RE.findall(res.log):
+        assert name not in out, f"guest {name} printed two SUMMARY lines"
+        out[name] = (int(tests), int(failures))
+    return out
+
+
+def boot(tmp_path, *, cpus, config=None, modules=(), cmdline="onpanic=poweroff", mem=512):
+    iso = make_iso(tmp_path, cmdline=cmdline, config=config, modules={m: guest_elf(m[:-4]) for m in modules})
+    return run_bochs(tmp_path, iso=iso, cpus=cpus, mem=mem, timeout=240)
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_default_platform_guest_on_every_core(built, tmp_path, cpus):
+    res = boot(tmp_path, cpus=cpus)
+    ready = assert_booted(res, cpus=cpus)
+    assert ready == {"cpus": cpus, "vmx": "on", "apicv": "none", "guests": cpus}, res.explain()
+    results = summaries(res)
+    assert sorted(results) == [f"test{i}" for i in range(cpus)], res.explain()
+    for name, (tests, failures) in results.items():
+        assert tests >= 80 and failures == 0, f"{name}: {tests} tests, {failures} failures\n" + res.explain()
+        assert f"guest {name}: exited with status 0" in res.log
+    assert "all guests have ended: powering off" in res.log
+    assert "not ok" not in res.log, res.explain()
+
+
+def test_faulting_guests_stop_alone(built, tmp_path):
+    """A guest that reads outside its RAM and one that triple-faults are stopped and reported; the others finish."""
+    config = """hypervisor cmdline="loglevel=info"
+guest name=good0 cpus=0 memory=16M image=platform.elf
+guest name=probe cpus=1 memory=16M image=memprobe.elf
+guest name=triple cpus=2 memory=16M image=triplefault.elf
+guest name=good3 cpus=3 memory=16M image=platform.elf cmdline="second good guest"
+"""
+    res = boot(tmp_path, cpus=4, config=config, modules=("platform.elf", "memprobe.elf", "triplefault.elf"))
+    ready = assert_booted(res, cpus=4)
+    assert ready["guests"] == 4
+    results = summaries(res)
+    assert results.get("good0", (0, 1))[1] == 0 and results.get("good3", (0, 1))[1] == 0, res.explain()
+    assert "probe" not in results and "triple" not in results, "the faulting guests must not get to report"
+    assert re.search(r"\*\*\* guest probe, vCPU 0 on CPU 1: read at guest-physical 0x[0-9a-f]+, outside its memory",
+                     res.log), res.explain()
+    assert "*** guest triple, vCPU 0 on CPU 2: triple fault (shutdown)" in res.log, res.explain()
+    assert re.search(r"^    RIP [0-9a-f]{16} RSP", res.log, re.M), "a register dump follows each report"
+    assert "guest good0: exited with status 0" in res.log and "guest good3: exited with status 0" in res.log
+    assert "all guests have ended: powering off" in res.log
+
+
+@pytest.mark.parametrize("probe", ["hole", "firmware"])
+def test_probe_of_hole_and_firmware_area_is_stopped(built, tmp_path, probe):
+    config = f'guest name=probe cpus=0 memory=16M image=memprobe.elf cmdline="probe={probe}"\n' \
+             "guest name=good cpus=1 memory=16M image=platform.elf\n"
+    res = boot(tmp_path, cpus=2, config=config, modules=("platform.elf", "memprobe.elf"))
+    assert_booted(res, cpus=2)
+    addr = {"hole": "0xa0000", "firmware": "0xe0000"}[probe]
+    assert f"*** guest probe, vCPU 0 on CPU 0: write at guest-physical {addr}" in res.log, res.explain()
+    assert summaries(res).get("good", (0, 1))[1] == 0, res.explain()
+    assert "guest good: exited with status 0" in res.log
+
+
+def test_bad_guest_image_starts_the_good_guests_only(built, tmp_path):
+    config = "guest name=good cpus=0 memory=16M image=platform.elf\n" \
+             "guest name=bad cpus=1 memory=16M image=notakernel.elf\n"
+    iso = make_iso(tmp_path, config=config, cmdline="onpanic=poweroff",
+                   modules={"platform.elf": guest_elf("platform"), "notakernel.elf": b"\x7fELF" + b"\0" * 4000})
+    res = run_bochs(tmp_path, iso=iso, cpus=2, mem=512, timeout=240)
+    ready = assert_booted(res, cpus=2)
+    assert "guest bad: no multiboot header in the first 8192 bytes: not started" in res.log, res.explain()
+    assert ready["guests"] == 1
+    results = summaries(res)
+    assert list(results) == ["good"] and results["good"][1] == 0, res.explain()
+
+
+def test_exit_status_and_restart(built, tmp_path):
+    config = 'guest name=once cpus=0 memory=16M image=exitcode.elf cmdline="code=5"\n' \
+             'guest name=again cpus=1 memory=16M image=exitcode.elf cmdline="code=3" restart=yes\n'
+    iso = make_iso(tmp_path, config=config, cmdline="onpanic=poweroff", modules={"exitcode.elf": guest_elf("exitcode")})
+    # 'again' restarts for ever; the run is stopped once it has started a third time.
+    res = run_bochs(tmp_path, iso=iso, cpus=2, mem=512, timeout=240, until=r"guest again: start 3")
+    assert not res.timed_out, res.explain()
+    assert "guest once: exited with status 5" in res.log, res.explain()
+    assert "guest again: exited with status 3; restarting it (restart=yes)" in res.log, res.explain()
+    assert re.search(r"guest again: start [3-9]", res.log), res.explain()
+    assert "all guests have ended" not in res.log
+
+
+def test_config_naming_an_absent_cpu_stops_boot(built, tmp_path):
+    res = boot(tmp_path, cpus=2, config="guest name=far cpus=3 memory=16M image=platform.elf\n",
+               modules=("platform.elf",))
+    assert "config: hv.conf:1: guest 'far' wants CPU 3, which is not online in VMX root" in res.log, res.explain()
+    assert "HV STOPPED: the configuration names CPUs that cannot run guests" in res.log
+    assert res.ready() is None
+
+
+def test_malformed_guest_line_stops_boot(built, tmp_path):
+    """Checked before anything starts: also on a machine without VMX (QEMU)."""
+    iso = make_iso(tmp_path, cmdline="onpanic=poweroff", config="guest name=x image=platform.elf memory=16M\n",
+                   modules={"platform.elf": guest_elf("platform")})
+    res = run_qemu(tmp_path, iso=iso)
+    assert re.search(r"config: hv\.conf:1:\d+: missing cpus=<list> for 'guest'", res.log), res.explain()
+    assert "HV STOPPED: bad configuration file" in res.log
+    assert res.ready() is None
