@@ -1,6 +1,6 @@
 # Makefile: builds the hypervisor image, the UEFI loader, boot media and tests.
 #
-#   make          hypervisor image and UEFI loader
+#   make          hypervisor image, UEFI loader and test guests
 #   make iso      hybrid BIOS/UEFI GRUB ISO          (build/apicvisor.iso)
 #   make usb      raw GPT disk image for a USB stick (build/apicvisor-usb.img)
 #   make run      boot the ISO in Bochs, console on this terminal
@@ -42,7 +42,7 @@ vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdlin
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(vmm_objs))
 
 .PHONY: all iso usb run run-qemu test unit emu deps clean format lint
-all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI
+all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.
 ifeq ($(V),1)

@@ -16,6 +16,17 @@
 #define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NX)
 
+/* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3, 13.12.2). */
+static bool pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (8 * i));
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
 /* The read side of the allow-list; false if the MSR is not on it. */
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -44,7 +55,11 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		/* LMA is the CPU's: keep what it is; the entry control follows it before entry. */
 		vmcs_write64(GUEST_IA32_EFER, val | (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA));
 		return true;
-	case MSR_IA32_PAT: vmcs_write64(GUEST_IA32_PAT, val); return true;
+	case MSR_IA32_PAT:
+		if (!pat_valid(val))
+			return false;
+		vmcs_write64(GUEST_IA32_PAT, val);
+		return true;
 	default: return false;
 	}
 }
