@@ -33,7 +33,8 @@ boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
 	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
-	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/ioapic.o
+	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/ioapic.o \
+	arch/x86/guest_walk.o arch/x86/insn_decode.o
 lapic_objs := lapic/lapic.o lapic/vioapic.o
 vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
 	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o \
