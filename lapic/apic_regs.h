@@ -69,4 +69,58 @@ enum apic_reg {
 /* Timer divide configuration values (SDM Vol. 3, Figure 11-10). */
 #define APIC_TIMER_DIVIDE_16 0x3u
 
+/*
+ * Added for the virtual local APIC (lapic/vlapic.c); the fields are the
+ * architecture's, named as above.
+ */
+#define APIC_BASE_DEFAULT 0xfee00000ull /* after RESET (SDM Vol. 3, 11.4.4) */
+#define APIC_X2APIC_MSR_FIRST 0x800u    /* the x2APIC MSR range (SDM Vol. 3, 11.12.1.2) */
+#define APIC_X2APIC_MSR_LAST 0x8ffu
+
+/* Version register (SDM Vol. 3, Figure 11-7). */
+#define APIC_VERSION_EOI_SUPPRESS (1u << 24) /* EOI-broadcast suppression supported */
+
+/* Destination format register (SDM Vol. 3, Figure 11-14): model in bits 31:28, the rest reads 1s. */
+#define APIC_DFR_MODEL_MASK 0xf0000000u
+#define APIC_DFR_MODEL_FLAT 0xf0000000u
+#define APIC_DFR_MODEL_CLUSTER 0x00000000u
+
+/* Spurious-interrupt vector register (SDM Vol. 3, Figure 11-23). */
+#define APIC_SVR_VECTOR_MASK 0xffu
+#define APIC_SVR_FOCUS_DISABLE (1u << 9)
+#define APIC_SVR_EOI_SUPPRESS (1u << 12)
+
+/* Error status register (SDM Vol. 3, Figure 11-9). */
+#define APIC_ESR_SEND_CHECKSUM (1u << 0)
+#define APIC_ESR_RECV_CHECKSUM (1u << 1)
+#define APIC_ESR_SEND_ACCEPT (1u << 2)
+#define APIC_ESR_RECV_ACCEPT (1u << 3)
+#define APIC_ESR_REDIRECTABLE_IPI (1u << 4)
+#define APIC_ESR_SEND_ILLEGAL_VECTOR (1u << 5)
+#define APIC_ESR_RECV_ILLEGAL_VECTOR (1u << 6)
+#define APIC_ESR_ILLEGAL_REGISTER (1u << 7)
+
+/* LVT entries (SDM Vol. 3, Figure 11-8). */
+#define APIC_LVT_VECTOR_MASK 0xffu
+#define APIC_LVT_DM_MASK (7u << 8) /* CMCI, thermal, PMC, LINT0/1 only */
+#define APIC_LVT_DELIVERY_PENDING (1u << 12)
+#define APIC_LVT_POLARITY_LOW (1u << 13)  /* LINT0/1 only */
+#define APIC_LVT_REMOTE_IRR (1u << 14)    /* LINT0/1 only */
+#define APIC_LVT_TRIGGER_LEVEL (1u << 15) /* LINT0/1 only */
+#define APIC_LVT_TIMER_MODE_MASK (3u << 17)
+#define APIC_LVT_TIMER_ONESHOT (0u << 17)
+#define APIC_LVT_TIMER_TSC_DEADLINE (2u << 17)
+
+/* Interrupt command register (SDM Vol. 3, Figure 11-12 and 11-28). */
+#define APIC_ICR_DM_MASK (7u << 8)
+#define APIC_ICR_DM_LOWEST (1u << 8)
+#define APIC_ICR_DM_SMI (2u << 8)
+#define APIC_ICR_DEST_LOGICAL (1u << 11)
+#define APIC_ICR_SHORTHAND_MASK (3u << 18)
+#define APIC_ICR_DEST_ALL (2u << 18) /* all including self */
+#define APIC_X2APIC_DEST_SHIFT 32    /* in the 64-bit x2APIC ICR */
+
+/* Timer divide configuration: bits 3, 1 and 0 (SDM Vol. 3, Figure 11-10). */
+#define APIC_TIMER_DIVIDE_MASK 0xbu
+
 #endif

@@ -12,6 +12,7 @@
 #include "vmm/guest.h"
 #include "vmm/hypercall.h"
 #include "vmm/percpu.h"
+#include "vmm/vapic.h"
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
@@ -182,13 +183,21 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 		v->wake_after_us = (uint32_t)v->regs.rbx;
 		v->regs.rax = 0;
 		break;
+	case HC_IOAPIC_LINE:
+		if ((uint32_t)v->regs.rbx >= VIOAPIC_PINS) {
+			v->regs.rax = HC_EINVAL;
+			break;
+		}
+		vapic_ioapic_line(v, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
+		v->regs.rax = 0;
+		break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
 	exit_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
-static uint64_t *gpr(struct vcpu *v, unsigned n)
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 {
 	uint64_t *const regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, 0,
 	                            &v->regs.rbp, &v->regs.rsi, &v->regs.rdi, &v->regs.r8,  &v->regs.r9,
@@ -210,7 +219,7 @@ static enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info 
 
 	if (type != CR_TYPE_MOV_TO_CR || (cr != 0 && cr != 4) || reg == 4 /* RSP */)
 		return handle_unexpected(v, e);
-	uint64_t val = *gpr(v, reg);
+	uint64_t val = *vcpu_gpr(v, reg);
 	if (cr == 0) {
 		uint64_t mask = vmcs_readl(CR0_GUEST_HOST_MASK);
 		vmcs_writel(CR0_READ_SHADOW, val);
@@ -245,6 +254,9 @@ static enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
 
 static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *e)
 {
+	if (vapic_is_mmio(v, e->guest_physical))
+		return vapic_mmio(v, e);
+
 	char why[96];
 	const char *access = e->qualification & EPT_QUAL_WRITE   ? "write"
 	                     : e->qualification & EPT_QUAL_FETCH ? "instruction fetch"
@@ -262,6 +274,14 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v, const struct exit_i
 	pr_err("vmx: EPT misconfiguration at guest-physical %#llx: a hypervisor bug in guest %s's EPT",
 	       (unsigned long long)e->guest_physical, v->guest->name);
 	return stop_with_dump(v, e, "EPT misconfiguration");
+}
+
+/* The window opened, or the timer ran out: vapic_before_entry injects what is pending. */
+static enum exit_action handle_resume(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	(void)e;
+	return EXIT_RESUME;
 }
 
 static enum exit_action handle_invalid_state(struct vcpu *v, const struct exit_info *e)
@@ -303,6 +323,9 @@ static const exit_handler_t handlers[EXIT_REASON_MAX] = {
         [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
         [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
         [EXIT_REASON_XSETBV] = handle_xsetbv,
+        [EXIT_REASON_INTERRUPT_WINDOW] = handle_resume,
+        [EXIT_REASON_NMI_WINDOW] = handle_resume,
+        [EXIT_REASON_PREEMPTION_TIMER] = handle_resume,
 };
 
 static void read_exit_info(struct exit_info *e)

@@ -12,6 +12,8 @@
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/string.h"
+#include "vmm/vapic.h"
+#include "vmm/panic.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
 #define BUILTIN_GUEST_MEMORY (16ull << 20)
@@ -122,9 +124,10 @@ static bool map_memory(struct guest *g)
 bool guest_load(struct guest *g)
 {
 	struct mb_result res;
-	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, false, GUEST_IOAPIC_BASE};
+	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, true, GUEST_IOAPIC_BASE};
 
 	memset(g->ram.ram, 0, g->ram.size);
+	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
 		return fail(g, res.error);
 	if (!guest_acpi_build(&g->ram, &acpi))
@@ -161,6 +164,8 @@ static void assign_vcpus(struct guest *g)
 			continue;
 		struct vcpu *v = &vcpu_pool[cpu];
 		*v = (struct vcpu){.guest = g, .index = g->nvcpus, .cpu = cpu, .vpid = (uint16_t)(cpu + 1)};
+		if (!vapic_create(v))
+			panic("guest %s: out of memory for a virtual-APIC page", g->name);
 		g->vcpus[g->nvcpus++] = v;
 		per_cpu(cpu)->vcpu = v;
 	}
@@ -206,6 +211,8 @@ bool guest_restart(struct guest *g)
 	g->stop_reason[0] = '\0';
 	spin_unlock(&g->lock);
 	pr_info("guest %s: start %u", g->name, g->starts + 1);
+	for (uint32_t i = 1; i < g->nvcpus; i++)
+		sched_kick(g->vcpus[i]->cpu); /* its other vCPUs wait for the reload in their idle loop */
 	return true;
 }
 

@@ -8,6 +8,7 @@
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "boot/bootinfo.h"
+#include "lapic/vioapic.h"
 #include "vmm/config.h"
 #include "vmm/mbload.h"
 #include "vmm/spinlock.h"
@@ -36,7 +37,8 @@ struct guest {
 	struct vmx_entry_state entry; /* where its first vCPU starts */
 	uint32_t nvcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
-	struct spinlock lock; /* state, stop_reason, uart */
+	struct spinlock lock; /* state, stop_reason, uart, ioapic */
+	struct vioapic ioapic;
 	volatile uint32_t state;
 	bool entered;    /* its first vCPU completed a VM entry at least once */
 	uint32_t starts; /* restarts so far (restart=yes) */

@@ -12,6 +12,7 @@
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
+#include "vmm/vapic.h"
 
 static struct cpus_summary summary;
 static volatile uint32_t ready_printed;
@@ -43,8 +44,9 @@ void sched_ready_line(void)
 	uint32_t entered = 0;
 	for (uint32_t i = 0; i < guests_count(); i++)
 		entered += guest_by_id(i)->entered;
-	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx, "none",
-	                   entered);
+	/* Every guest's interrupts go through the model in lapic/ (no APICv control yet). */
+	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx,
+	                   entered ? "emulated" : "none", entered);
 }
 
 /* Sleep until an interrupt (a kick) arrives: interrupts on only inside the HLT. */
@@ -60,12 +62,23 @@ static __attribute__((noreturn)) void idle_forever(void)
 static void wait_halted(struct vcpu *v)
 {
 	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
-		if (v->wake_tsc && rdtsc() >= v->wake_tsc)
-			v->state = VCPU_RUNNABLE;
-		else if (__atomic_exchange_n(&v->wake_request, 0, __ATOMIC_ACQ_REL))
-			v->state = VCPU_RUNNABLE;
-		else
+		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || vapic_wakes_halt(v)) {
+			if (v->state == VCPU_HALTED)
+				v->state = VCPU_RUNNABLE;
+		} else {
 			cpu_relax();
+		}
+	}
+}
+
+/* A vCPU in wait-for-SIPI takes nothing but INIT and SIPI (SDM Vol. 3, 9.4.4.1). */
+static void wait_sipi(struct vcpu *v)
+{
+	while (v->state == VCPU_WAIT_SIPI && v->guest->state != GUEST_STOPPED) {
+		if (__atomic_exchange_n(&v->wake_request, 0, __ATOMIC_ACQ_REL))
+			vapic_wakes_halt(v); /* drains the mailbox: a SIPI makes it runnable */
+		else
+			idle_once();
 	}
 }
 
@@ -84,8 +97,10 @@ static void entry_failed(struct vcpu *v, enum vmx_run_result r)
 /* A fresh start of v's guest: the VMCS in its entry state, the vCPU runnable. */
 static bool start_vcpu(struct vcpu *v)
 {
-	v->state = VCPU_RUNNABLE;
+	/* vCPU 0 runs the image; the others wait for its SIPIs, as APs do after reset. */
+	v->state = v->index == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	v->wake_after_us = 0;
+	vapic_reset(v);
 	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
 		v->guest->cfg.restart = false; /* the same setup would fail again */
 		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
@@ -103,8 +118,15 @@ static bool start_vcpu(struct vcpu *v)
 static void after_stop(struct vcpu *v)
 {
 	v->state = VCPU_STOPPED;
-	if (!v->guest->cfg.restart || v->index != 0)
+	if (!v->guest->cfg.restart)
 		idle_forever();
+	if (v->index != 0) { /* the first vCPU reloads the guest; the others start over in wait-for-SIPI */
+		while (v->guest->state == GUEST_STOPPED)
+			idle_once();
+		if (!start_vcpu(v))
+			idle_forever();
+		return;
+	}
 	if (!guest_restart(v->guest)) {
 		v->guest->cfg.restart = false;
 		idle_forever();
@@ -126,6 +148,11 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			wait_halted(v);
 			continue;
 		}
+		if (v->state == VCPU_WAIT_SIPI) {
+			wait_sipi(v);
+			continue;
+		}
+		vapic_before_entry(v);
 		vmx_vcpu_sync_before_entry();
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
 		if (r != VMX_RUN_EXIT) {
@@ -133,6 +160,8 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			continue;
 		}
 		bool entry_failure = (vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_FAILED_VMENTRY) != 0;
+		if (!entry_failure)
+			vapic_after_exit(v);
 		if (!v->launched && !entry_failure) {
 			v->launched = true;
 			if (v->index == 0)

@@ -7,13 +7,31 @@
 
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
+#include "lapic/vlapic.h"
 
 struct guest;
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
-	VCPU_HALTED,  /* after HLT, until something is pending (vcpu_wake) */
-	VCPU_STOPPED, /* its guest ended */
+	VCPU_HALTED,    /* after HLT, until something is pending for it */
+	VCPU_WAIT_SIPI, /* after INIT (and at start for all but vCPU 0), until a SIPI */
+	VCPU_STOPPED,   /* its guest ended */
+};
+
+/*
+ * What other cores hand this vCPU (SDM Vol. 3, 11.6: the message side of an
+ * IPI): written with atomic operations by any core, drained by the vCPU's own
+ * core before each VM entry (vapic_drain). The kick that follows a post makes
+ * the target leave its guest or its halt loop.
+ */
+#define MAILBOX_NMI (1u << 0)
+#define MAILBOX_INIT (1u << 1)
+#define MAILBOX_SIPI (1u << 2)
+struct vcpu_mailbox {
+	uint64_t fixed[4]; /* vectors to accept, edge-triggered */
+	uint64_t level[4]; /* vectors to accept, level-triggered (I/O APIC) */
+	uint32_t flags;    /* MAILBOX_* */
+	uint8_t sipi_vector;
 };
 
 /*
@@ -32,6 +50,11 @@ struct vcpu {
 	uint64_t wake_tsc;      /* a halted vCPU wakes at this TSC value (0: no timer) */
 	uint64_t wake_after_us; /* armed by HC_WAKE_AFTER for the next HLT */
 	volatile uint32_t wake_request;
+	struct vlapic lapic; /* its registers live on the page at lapic_page */
+	uint64_t lapic_page;
+	struct vcpu_mailbox mailbox;
+	bool nmi_pending;    /* an NMI waits for the guest to be able to take it */
+	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];
 };

@@ -7,6 +7,9 @@
 #define CPUID_LEAF_HV_BASE 0x40000000u
 #define CPUID_LEAF_HV_FEATURES 0x40000001u
 #define CPUID_1_ECX_MONITOR (1u << 3)
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_EBX_APIC_ID_SHIFT 24
 #define CPUID_1_EBX_APIC_ID_MASK (0xffu << CPUID_1_EBX_APIC_ID_SHIFT)
 #define CPUID_LEAF_TOPOLOGY 0xbu
@@ -35,6 +38,9 @@ static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t su
 	case 1:
 		/* No VMX, no MONITOR/MWAIT (they would exit to nothing), the hypervisor bit on. */
 		r.ecx = (r.ecx & ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR)) | CPUID_1_ECX_HYPERVISOR;
+		/* The virtual local APIC: x2APIC and TSC-deadline capable; the APIC bit follows its global enable. */
+		r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+		r.edx = vlapic_hw_enabled(&v->lapic) ? r.edx | CPUID_1_EDX_APIC : r.edx & ~CPUID_1_EDX_APIC;
 		r.ebx = (r.ebx & ~CPUID_1_EBX_APIC_ID_MASK) | (v->index << CPUID_1_EBX_APIC_ID_SHIFT);
 		break;
 	case CPUID_LEAF_TOPOLOGY:

@@ -9,6 +9,7 @@
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
+#include "vmm/vapic.h"
 
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_MISC_ENABLE 0x1a0
@@ -28,14 +29,11 @@ static bool pat_valid(uint64_t pat)
 }
 
 /* The read side of the allow-list; false if the MSR is not on it. */
-static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+static bool msr_read(uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
 	case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return true;
 	case MSR_IA32_PAT: *val = vmcs_read64(GUEST_IA32_PAT); return true;
-	case MSR_IA32_APICBASE:
-		*val = GUEST_LAPIC_BASE | APIC_BASE_ENABLE | (v->index == 0 ? APIC_BASE_BSP : 0);
-		return true;
 	case MSR_IA32_FEATURE_CONTROL: *val = FEAT_CTL_LOCKED; return true; /* locked, VMX off */
 	case MSR_IA32_MISC_ENABLE: *val = MISC_ENABLE_FAST_STRINGS; return true;
 	case MSR_IA32_MTRRCAP: *val = 0; return true; /* no MTRRs to program */
@@ -66,9 +64,11 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
+	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val;
+	bool ok = vapic_owns_msr(msr) ? vapic_rdmsr(v, msr, &val) : msr_read(msr, &val);
 
-	if (!msr_read(v, (uint32_t)v->regs.rcx, &val)) {
+	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
@@ -80,9 +80,11 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 
 enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 {
+	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	bool ok = vapic_owns_msr(msr) ? vapic_wrmsr(v, msr, val) : msr_write(v, msr, val);
 
-	if (!msr_write(v, (uint32_t)v->regs.rcx, val)) {
+	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}

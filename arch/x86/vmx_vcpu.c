@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_defs.h"
@@ -91,8 +92,8 @@ static bool control(const struct vmx_caps *c, enum vmx_cap_word w, uint32_t want
 static bool setup_controls(const struct vmx_caps *c)
 {
 	uint32_t pin, proc, proc2, exit, entry;
-	bool ok = control(c, VMX_CAP_PIN, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, "pin-based controls",
-	                  &pin) &&
+	bool ok = control(c, VMX_CAP_PIN, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+	                  PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER, "pin-based controls", &pin) &&
 	          control(c, VMX_CAP_PROC,
 	                  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                          CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
@@ -305,4 +306,74 @@ void vmx_dump_guest_state(const struct vcpu *v)
 	console_printf_raw("    interruptibility %x activity %x IDT-vectoring info %08x\n",
 	                   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), vmcs_read32(GUEST_ACTIVITY_STATE),
 	                   vmcs_read32(IDT_VECTORING_INFO_FIELD));
+}
+
+void vmx_inject_interrupt(uint8_t vector)
+{
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+}
+
+void vmx_inject_nmi(void)
+{
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, X86_EXC_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+}
+
+bool vmx_request_windows(bool irq_window, bool nmi_window)
+{
+	uint32_t proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	bool virtual_nmis = (vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0;
+	uint32_t want = proc & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+
+	if (irq_window)
+		want |= CPU_BASED_INTR_WINDOW_EXITING;
+	/* NMI-window exiting needs virtual NMIs (SDM Vol. 3, 27.2.1.1); without them the NMI waits for the next exit.
+	 */
+	if (nmi_window && virtual_nmis)
+		want |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (want != proc)
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+	return !nmi_window || virtual_nmis;
+}
+
+bool vmx_set_preemption_timer(uint64_t tsc_ticks, unsigned rate)
+{
+	if (!(vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return false;
+	uint64_t v = tsc_ticks >> rate;
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, v > 0xffffffffu ? 0xffffffffu : (uint32_t)v);
+	return true;
+}
+
+/* Real mode at vector << 12, as a SIPI starts a processor (SDM Vol. 3, 9.4.4.1 and 11.6.1). */
+void vmx_vcpu_enter_sipi(uint8_t vector)
+{
+	const uint32_t code16 = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P;
+	const uint32_t data16 = VMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S | VMX_AR_P;
+	uint64_t fixed = vmcs_readl(CR0_GUEST_HOST_MASK);
+
+	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, (uint16_t)(vector << 8),
+	              0xffff, code16);
+	vmcs_writel(GUEST_CS_BASE, (uint64_t)vector << 12);
+	guest_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, 0, 0xffff, data16);
+	guest_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES, 0, 0xffff, data16);
+	guest_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, 0, 0xffff, data16);
+	guest_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES, 0, 0xffff, data16);
+	guest_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, 0, 0xffff, data16);
+	vmcs_writel(GUEST_GDTR_BASE, 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writel(GUEST_IDTR_BASE, 0);
+	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
+	/* CR0 = ET after INIT; the hypervisor's fixed bits (NE) stay in the real CR0. */
+	vmcs_writel(CR0_READ_SHADOW, CR0_ET);
+	vmcs_writel(GUEST_CR0, CR0_ET | (vmcs_readl(GUEST_CR0) & fixed));
+	vmcs_writel(CR4_READ_SHADOW, 0);
+	vmcs_writel(GUEST_CR4, vmcs_readl(GUEST_CR4) & vmcs_readl(CR4_GUEST_HOST_MASK));
+	vmcs_writel(GUEST_CR3, 0);
+	vmcs_write64(GUEST_IA32_EFER, 0);
+	vmcs_writel(GUEST_RIP, 0);
+	vmcs_writel(GUEST_RSP, 0);
+	vmcs_writel(GUEST_RFLAGS, RFLAGS_RESERVED_1);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 }

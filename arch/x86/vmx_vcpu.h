@@ -33,6 +33,20 @@ void vmx_vcpu_sync_before_entry(void);
 /* Queue a hardware exception for the next VM entry (SDM Vol. 3, 27.6.1). */
 void vmx_inject_exception(uint8_t vector, bool has_error_code, uint32_t error_code);
 
+/* Queue an external interrupt or an NMI for the next VM entry (SDM Vol. 3, 27.6). */
+void vmx_inject_interrupt(uint8_t vector);
+void vmx_inject_nmi(void);
+/*
+ * Ask for an exit as soon as the guest can take an interrupt / an NMI (SDM Vol.
+ * 3, 26.7.5, 26.7.6), or stop asking. Returns false if an NMI window was
+ * wanted but the CPU has no virtual NMIs (the NMI then waits for any exit).
+ */
+bool vmx_request_windows(bool irq_window, bool nmi_window);
+/* Exit after about tsc_ticks (the timer counts at TSC >> rate); false if the CPU has no preemption timer. */
+bool vmx_set_preemption_timer(uint64_t tsc_ticks, unsigned rate);
+/* The state a SIPI with this vector starts a vCPU in: real mode at vector << 12. */
+void vmx_vcpu_enter_sipi(uint8_t vector);
+
 /* Print the guest state of the current VMCS, decoded. */
 void vmx_dump_guest_state(const struct vcpu *v);
 

@@ -1,0 +1,459 @@
+/* vapic.c: a vCPU's local APIC and its guest's I/O APIC, wired to VM exits, injection and cross-core IPIs. */
+#include "vmm/vapic.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/guest_walk.h"
+#include "arch/x86/insn_decode.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_defs.h"
+#include "arch/x86/vmx_exit.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "vmm/console.h"
+#include "vmm/cpus.h"
+#include "vmm/fmt.h"
+#include "vmm/guest.h"
+#include "vmm/guest_layout.h"
+#include "vmm/mm.h"
+#include "vmm/percpu.h"
+#include "vmm/sched.h"
+#include "vmm/string.h"
+
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define APIC_PAGE_SIZE 0x1000ull
+#define IOAPIC_PAGE_SIZE 0x1000ull
+#define MAX_INSN_LEN 15
+
+/* Interruptibility state bits (SDM Vol. 3, Table 25-3). */
+#define INTR_BLOCKING_STI (1u << 0)
+#define INTR_BLOCKING_MOV_SS (1u << 1)
+#define INTR_BLOCKING_NMI (1u << 3)
+
+bool vapic_create(struct vcpu *v)
+{
+	v->lapic_page = page_alloc(1);
+	if (!v->lapic_page)
+		return false;
+	/* The virtual timer counts TSC ticks (divided by its divide configuration). */
+	const struct vlapic_config cfg = {
+	        .tsc_per_bus_tick = 1, .maxphyaddr = 36, .x2apic = true, .tsc_deadline = true};
+	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
+	vapic_reset(v);
+	return true;
+}
+
+void vapic_reset(struct vcpu *v)
+{
+	vlapic_reset(&v->lapic, v->index, v->index == 0);
+	memset(&v->mailbox, 0, sizeof(v->mailbox));
+	v->nmi_pending = false;
+	v->timer_next = VLAPIC_NEVER;
+}
+
+/* ---- posting: the one way any source reaches a vCPU ---- */
+
+/*
+ * Hand a message to t. On t's own core it goes straight into the model; from
+ * another core it is set in t's mailbox (atomic OR), then t is kicked. The
+ * race with t entering its guest is closed by the order: the mailbox bit is
+ * set before the kick IPI is sent, and t drains its mailbox with interrupts
+ * disabled just before VM entry, so either the drain sees the bit, or the
+ * kick arrives after the entry and forces an external-interrupt exit.
+ */
+static void post(struct vcpu *t, unsigned flag, uint8_t vector, bool level)
+{
+	if (t->cpu == this_cpu()->cpu_id && !flag) {
+		vlapic_accept(&t->lapic, vector, level);
+		return;
+	}
+	if (flag == MAILBOX_SIPI)
+		__atomic_store_n(&t->mailbox.sipi_vector, vector, __ATOMIC_RELAXED);
+	if (flag)
+		__atomic_fetch_or(&t->mailbox.flags, flag, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_or(level ? &t->mailbox.level[vector / 64] : &t->mailbox.fixed[vector / 64],
+		                  1ull << (vector % 64), __ATOMIC_RELEASE);
+	__atomic_store_n(&t->wake_request, 1, __ATOMIC_RELEASE);
+	if (t->cpu != this_cpu()->cpu_id)
+		sched_kick(t->cpu);
+}
+
+static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
+{
+	switch (ipi->mode) {
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST: post(t, 0, ipi->vector, false); break;
+	case VLAPIC_DM_NMI: post(t, MAILBOX_NMI, 0, false); break;
+	case VLAPIC_DM_INIT:
+		/* INIT level de-assert only synchronizes arbitration IDs on old APICs (SDM Vol. 3, 11.6.1). */
+		if (ipi->level || !ipi->trigger_level)
+			post(t, MAILBOX_INIT, 0, false);
+		break;
+	case VLAPIC_DM_STARTUP: post(t, MAILBOX_SIPI, ipi->vector, false); break;
+	default: pr_warn("vapic: guest %s: IPI with delivery mode %u ignored (no SMM)", t->guest->name, ipi->mode);
+	}
+}
+
+/* An IPI reaches only vCPUs of the sender's own guest. */
+static void route_ipi(struct vcpu *sender, const struct vlapic_ipi *ipi)
+{
+	struct guest *g = sender->guest;
+	struct vlapic *cands[GUEST_MAX_VCPUS];
+	struct vcpu *hit[GUEST_MAX_VCPUS];
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		if (vlapic_ipi_hits(&g->vcpus[i]->lapic, &sender->lapic, ipi)) {
+			hit[n] = g->vcpus[i];
+			cands[n++] = &g->vcpus[i]->lapic;
+		}
+	if (ipi->mode == VLAPIC_DM_LOWEST && n) {
+		size_t k = vlapic_lowest_priority(cands, n);
+		if (k < n)
+			deliver(hit[k], ipi);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		deliver(hit[i], ipi);
+}
+
+/* An I/O APIC message goes to the local APICs it addresses (xAPIC format, 8-bit destination). */
+static void route_ioapic(struct vcpu *v, const struct vioapic_msg *m)
+{
+	struct guest *g = v->guest;
+	for (uint32_t i = 0; i < g->nvcpus; i++) {
+		struct vcpu *t = g->vcpus[i];
+		if (vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
+		                 false)) {
+			post(t, 0, m->vector, m->level);
+			if (m->delivery_mode == VLAPIC_DM_LOWEST)
+				return; /* one receiver: the first match (arbitration among them is not modelled) */
+		}
+	}
+}
+
+static void ioapic_messages(struct vcpu *v, const struct vioapic_msg *msgs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		route_ioapic(v, &msgs[i]);
+}
+
+static void apply(struct vcpu *v, const struct vlapic_effect *fx)
+{
+	if (fx->flags & VLAPIC_FX_IPI)
+		route_ipi(v, &fx->ipi);
+	if ((fx->flags & VLAPIC_FX_EOI) && fx->eoi_broadcast) {
+		struct vioapic_msg msgs[VIOAPIC_MAX_MSGS];
+		unsigned n;
+		spin_lock(&v->guest->lock, (int32_t)v->cpu);
+		vioapic_eoi(&v->guest->ioapic, fx->eoi_vector, msgs, &n);
+		spin_unlock(&v->guest->lock);
+		ioapic_messages(v, msgs, n);
+	}
+	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
+		pr_warn("vapic: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
+		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
+}
+
+void vapic_ioapic_line(struct vcpu *v, unsigned pin, bool asserted)
+{
+	struct vioapic_msg m;
+
+	spin_lock(&v->guest->lock, (int32_t)v->cpu);
+	bool send = vioapic_set_line(&v->guest->ioapic, pin, asserted, &m);
+	spin_unlock(&v->guest->lock);
+	if (send)
+		route_ioapic(v, &m);
+}
+
+/* ---- MMIO: the guest's accesses to its xAPIC page and I/O APIC page ---- */
+
+bool vapic_is_mmio(const struct vcpu *v, uint64_t gpa)
+{
+	uint64_t base = vlapic_mmio_base(&v->lapic);
+
+	return (vlapic_mode(&v->lapic) == VLAPIC_MODE_XAPIC && gpa >= base && gpa < base + APIC_PAGE_SIZE) ||
+	       (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + IOAPIC_PAGE_SIZE);
+}
+
+static bool read_guest_ram(void *opaque, uint64_t gpa, void *buf, unsigned len)
+{
+	const struct guest *g = opaque;
+
+	if (gpa >= g->ram.size || len > g->ram.size - gpa ||
+	    (gpa + len > GUEST_LOW_RAM_END && gpa < GUEST_HIGH_RAM_BASE && gpa < GUEST_FIRMWARE_BASE))
+		return false;
+	memcpy(buf, g->ram.ram + gpa, len);
+	return true;
+}
+
+/* The instruction at CS:RIP and the mode it runs in. Returns the bytes fetched (0 on failure). */
+static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode *mode)
+{
+	const struct guest_walk_ctx ctx = {
+	        .cr0 = vmcs_readl(GUEST_CR0),
+	        .cr3 = vmcs_readl(GUEST_CR3),
+	        .cr4 = vmcs_readl(GUEST_CR4),
+	        .efer = vmcs_read64(GUEST_IA32_EFER),
+	        .read_gpa = read_guest_ram,
+	        .opaque = v->guest,
+	};
+	uint32_t ar = vmcs_read32(GUEST_CS_AR_BYTES);
+	uint64_t linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
+
+	*mode = (ar & VMX_AR_L) && (ctx.efer & EFER_LMA) ? CPU_MODE_64
+	        : (ar & VMX_AR_DB) && (ctx.cr0 & CR0_PE) ? CPU_MODE_32
+	                                                 : CPU_MODE_16;
+	/* Near the end of a page the next one may be unmapped: try shorter fetches. */
+	for (unsigned len = MAX_INSN_LEN; len; len--)
+		if (guest_read_linear(&ctx, linear, bytes, len))
+			return len;
+	return 0;
+}
+
+/* Put a value read from MMIO into the instruction's register, as the CPU would (SDM Vol. 1, 3.4.1.1). */
+static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t value)
+{
+	uint64_t *r = vcpu_gpr(v, (unsigned)in->reg);
+	unsigned size = in->reg_size ? in->reg_size : in->size;
+
+	if (in->extend == MMIO_EXT_SIGN && in->size < 8) {
+		unsigned shift = 64 - 8 * in->size;
+		value = (uint64_t)((int64_t)(value << shift) >> shift);
+	}
+	if (in->high_byte)
+		*r = (*r & ~0xff00ull) | (value & 0xff) << 8;
+	else if (size == 1)
+		*r = (*r & ~0xffull) | (value & 0xff);
+	else if (size == 2)
+		*r = (*r & ~0xffffull) | (value & 0xffff);
+	else if (size == 4)
+		*r = value & 0xffffffffull; /* a 32-bit destination zero-extends in 64-bit mode */
+	else
+		*r = value;
+}
+
+static uint64_t store_value(struct vcpu *v, const struct mmio_insn *in)
+{
+	uint64_t mask = in->size == 8 ? ~0ull : (1ull << (8 * in->size)) - 1;
+
+	if (in->reg < 0)
+		return in->imm & mask;
+	uint64_t r = *vcpu_gpr(v, (unsigned)in->reg);
+	return (in->high_byte ? r >> 8 : r) & mask;
+}
+
+static enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa)
+{
+	char why[96];
+
+	hv_snprintf(why, sizeof(why), "%s (MMIO at %#llx, RIP %#llx)", what, (unsigned long long)gpa,
+	            (unsigned long long)vmcs_readl(GUEST_RIP));
+	guest_stop(v->guest, why, 0);
+	return EXIT_STOPPED;
+}
+
+/* One access to the I/O APIC page; its messages go to the local APICs after the lock is dropped. */
+static uint32_t ioapic_access(struct vcpu *v, uint64_t offset, bool write, uint32_t value)
+{
+	struct vioapic_msg msgs[VIOAPIC_MAX_MSGS];
+	unsigned n = 0;
+	uint32_t r = 0;
+
+	spin_lock(&v->guest->lock, (int32_t)v->cpu);
+	if (write)
+		vioapic_write(&v->guest->ioapic, offset, value, msgs, &n);
+	else
+		r = vioapic_read(&v->guest->ioapic, offset);
+	spin_unlock(&v->guest->lock);
+	ioapic_messages(v, msgs, n);
+	return r;
+}
+
+enum exit_action vapic_mmio(struct vcpu *v, const struct exit_info *e)
+{
+	uint8_t bytes[MAX_INSN_LEN];
+	enum cpu_mode mode;
+	struct mmio_insn in;
+	struct vlapic_effect fx = {0};
+	uint64_t gpa = e->guest_physical;
+	bool lapic = gpa < GUEST_IOAPIC_BASE || gpa >= GUEST_IOAPIC_BASE + IOAPIC_PAGE_SIZE;
+	uint64_t offset = gpa - (lapic ? vlapic_mmio_base(&v->lapic) : GUEST_IOAPIC_BASE);
+
+	unsigned len = fetch_instruction(v, bytes, &mode);
+	if (!len || !insn_decode_mmio(bytes, len, mode, &in))
+		return mmio_fail(v, "an instruction the hypervisor cannot decode touched an APIC", gpa);
+	if (in.rmw || (in.reg == 4 && !in.high_byte))
+		return mmio_fail(v, "a read-modify-write or RSP access to an APIC is not emulated", gpa);
+	if (in.write) {
+		uint32_t value = (uint32_t)store_value(v, &in);
+		if (lapic && vlapic_mmio_write(&v->lapic, offset, in.size, value, rdtsc(), &fx) == VLAPIC_OK)
+			apply(v, &fx);
+		else if (!lapic && in.size == 4)
+			ioapic_access(v, offset, true, value);
+	} else {
+		uint32_t value = 0;
+		if (lapic && vlapic_mmio_read(&v->lapic, offset, in.size, rdtsc(), &value, &fx) == VLAPIC_OK)
+			apply(v, &fx);
+		else if (!lapic && in.size == 4)
+			value = ioapic_access(v, offset, false, 0);
+		load_register(v, &in, value); /* undefined accesses read as 0 (SDM Vol. 3, 11.4.1) */
+	}
+	vmcs_writel(GUEST_RIP, e->guest_rip + in.length);
+	return EXIT_RESUME;
+}
+
+/* ---- MSRs ---- */
+
+bool vapic_owns_msr(uint32_t msr)
+{
+	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_TSC_DEADLINE || vlapic_is_x2apic_msr(msr);
+}
+
+bool vapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	struct vlapic_effect fx = {0};
+	enum vlapic_result r;
+
+	if (msr == MSR_IA32_APICBASE) {
+		*value = v->lapic.apic_base_msr;
+		return true;
+	}
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		r = vlapic_read_tsc_deadline(&v->lapic, value, &fx);
+	else
+		r = vlapic_msr_read(&v->lapic, msr, rdtsc(), value, &fx);
+	if (r != VLAPIC_OK)
+		return false;
+	apply(v, &fx);
+	return true;
+}
+
+bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+	struct vlapic_effect fx = {0};
+	enum vlapic_result r;
+
+	if (msr == MSR_IA32_APICBASE)
+		r = vlapic_write_apic_base(&v->lapic, value, &fx);
+	else if (msr == MSR_IA32_TSC_DEADLINE)
+		r = vlapic_write_tsc_deadline(&v->lapic, value, rdtsc(), &fx);
+	else
+		r = vlapic_msr_write(&v->lapic, msr, value, rdtsc(), &fx);
+	if (r != VLAPIC_OK) {
+		pr_debug("vapic: guest %s: WRMSR %#x <- %#llx: #GP (%s)", v->guest->name, msr,
+		         (unsigned long long)value, vlapic_gp_name(fx.gp));
+		return false;
+	}
+	apply(v, &fx);
+	return true;
+}
+
+/* ---- before entry: drain, timer, injection ---- */
+
+static void do_init(struct vcpu *v)
+{
+	vlapic_init_reset(&v->lapic);
+	v->nmi_pending = false;
+	v->state = VCPU_WAIT_SIPI;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/* Take what other cores posted: vectors into IRR, NMI, INIT, SIPI (in that order, as they may have arrived). */
+static void drain(struct vcpu *v)
+{
+	for (unsigned w = 0; w < 4; w++) {
+		uint64_t fixed = __atomic_exchange_n(&v->mailbox.fixed[w], 0, __ATOMIC_ACQUIRE);
+		uint64_t level = __atomic_exchange_n(&v->mailbox.level[w], 0, __ATOMIC_ACQUIRE);
+		for (unsigned b = 0; b < 64; b++) {
+			if (fixed >> b & 1)
+				vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), false);
+			if (level >> b & 1)
+				vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), true);
+		}
+	}
+	uint32_t flags = __atomic_exchange_n(&v->mailbox.flags, 0, __ATOMIC_ACQUIRE);
+	if (flags & MAILBOX_NMI)
+		v->nmi_pending = true;
+	if (flags & MAILBOX_INIT)
+		do_init(v);
+	/* A SIPI only starts a vCPU that waits for one (SDM Vol. 3, 9.4.4.1). */
+	if ((flags & MAILBOX_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		vmx_vcpu_enter_sipi(__atomic_load_n(&v->mailbox.sipi_vector, __ATOMIC_RELAXED));
+		v->state = VCPU_RUNNABLE;
+	}
+}
+
+static void run_timer(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+
+	if (v->timer_next != VLAPIC_NEVER && now >= v->timer_next)
+		vlapic_timer_expire(&v->lapic, now);
+	v->timer_next = vlapic_timer_next(&v->lapic);
+}
+
+/* IF set and no STI/MOV-SS shadow: the guest can take a maskable interrupt now (SDM Vol. 3, 26.3.1.5). */
+static bool interruptible(void)
+{
+	return (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (INTR_BLOCKING_STI | INTR_BLOCKING_MOV_SS));
+}
+
+static bool nmi_allowed(void)
+{
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	         (INTR_BLOCKING_STI | INTR_BLOCKING_MOV_SS | INTR_BLOCKING_NMI));
+}
+
+void vapic_before_entry(struct vcpu *v)
+{
+	drain(v);
+	run_timer(v);
+	if (v->timer_next != VLAPIC_NEVER) {
+		uint64_t now = rdtsc();
+		vmx_set_preemption_timer(v->timer_next > now ? v->timer_next - now : 0,
+		                         cpus_vmx_caps()->preemption_timer_rate);
+	} else {
+		vmx_set_preemption_timer(~0ull, 0);
+	}
+	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK; /* an event is queued already */
+	if (v->nmi_pending && !busy && nmi_allowed()) {
+		vmx_inject_nmi();
+		v->nmi_pending = false;
+		busy = true;
+	}
+	int vector = vlapic_highest_pending(&v->lapic);
+	if (vector >= 0 && !busy && interruptible()) {
+		vlapic_ack(&v->lapic, (uint8_t)vector);
+		vmx_inject_interrupt((uint8_t)vector);
+		vector = vlapic_highest_pending(&v->lapic);
+	}
+	vmx_request_windows(vector >= 0, v->nmi_pending);
+}
+
+void vapic_after_exit(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	(void)v;
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	/* The exit interrupted the delivery of an event: deliver it again on the next entry (SDM 28.2.4, 27.6.1). */
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_INTR_TYPE_MASK |
+	                                               INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK));
+	if (info & INTR_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+bool vapic_wakes_halt(struct vcpu *v)
+{
+	drain(v);
+	run_timer(v);
+	if (v->state != VCPU_HALTED)
+		return true; /* INIT moved it to wait-for-SIPI */
+	return v->nmi_pending || ((vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && vlapic_highest_pending(&v->lapic) >= 0);
+}

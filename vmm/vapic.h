@@ -1,0 +1,43 @@
+/* vapic.h: a vCPU's local APIC and its guest's I/O APIC, wired to VM exits, injection and cross-core IPIs. */
+#ifndef VMM_VAPIC_H
+#define VMM_VAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/exits.h"
+#include "vmm/vcpu.h"
+
+struct guest;
+
+/* Give v its local APIC (page, model, reset state: vCPU 0 is the BSP). False if out of memory. */
+bool vapic_create(struct vcpu *v);
+/* Put v back into its reset state for a restart of its guest. */
+void vapic_reset(struct vcpu *v);
+
+/* An EPT violation inside the local APIC or I/O APIC page: emulate the access. */
+bool vapic_is_mmio(const struct vcpu *v, uint64_t gpa);
+enum exit_action vapic_mmio(struct vcpu *v, const struct exit_info *e);
+
+/* MSRs the local APIC owns (IA32_APIC_BASE, x2APIC 0x800-0x8ff, IA32_TSC_DEADLINE). */
+bool vapic_owns_msr(uint32_t msr);
+/* False: inject #GP. */
+bool vapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value);
+bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value);
+
+/* Drive an I/O APIC pin of v's guest (a device model or the test hypercall). */
+void vapic_ioapic_line(struct vcpu *v, unsigned pin, bool asserted);
+
+/*
+ * On v's core before every VM entry: take what other cores posted, fire a
+ * due timer, re-inject an event an exit interrupted, then inject an NMI or
+ * the highest pending interrupt if the guest can take it, else ask for an
+ * NMI- or interrupt-window exit (SDM Vol. 3, 27.6 and 26.7.5).
+ */
+void vapic_before_entry(struct vcpu *v);
+/* After an exit: keep an event whose delivery the exit interrupted (IDT-vectoring information, SDM 28.2.4). */
+void vapic_after_exit(struct vcpu *v);
+/* While v is halted: is there something that ends the halt? (drains the mailbox). */
+bool vapic_wakes_halt(struct vcpu *v);
+
+#endif
