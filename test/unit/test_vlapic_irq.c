@@ -233,6 +233,11 @@ static void test_esr_send_illegal(void **state)
 	wr(APIC_REG_ICR_LOW, 0x410f); /* lowest priority, vector 15 */
 	assert_false(fx.flags & VLAPIC_FX_IPI);
 	assert_int_equal(esr(), APIC_ESR_SEND_ILLEGAL_VECTOR);
+	wr(APIC_REG_ICR_LOW, 0x44005); /* fixed, vector 5, to self: a send and a receive error */
+	assert_false(fx.flags & VLAPIC_FX_IPI);
+	assert_int_equal(esr(), APIC_ESR_SEND_ILLEGAL_VECTOR | APIC_ESR_RECV_ILLEGAL_VECTOR);
+	wr(APIC_REG_ICR_LOW, 0xc4005); /* all excluding self: a send error only */
+	assert_int_equal(esr(), APIC_ESR_SEND_ILLEGAL_VECTOR);
 	wr(APIC_REG_ICR_LOW, 0x4400); /* NMI: the vector is ignored */
 	assert_true(fx.flags & VLAPIC_FX_IPI);
 	assert_int_equal(esr(), 0);
