@@ -124,6 +124,21 @@ bool lapic_init_cpu(bool bsp)
 	return true;
 }
 
+static uint64_t timer_hz; /* at divide by 16, the same on every core */
+
+void lapic_timer_oneshot(uint8_t vector, uint64_t tsc_ticks)
+{
+	if (!tsc_ticks || !timer_hz) {
+		lapic_write(APIC_REG_TIMER_INITIAL, 0);
+		return;
+	}
+	/* Round up: a host timer that fires early would only cost one more exit, but never fire late by much. */
+	uint64_t count = (tsc_ticks * timer_hz + tsc_hz() - 1) / tsc_hz();
+	lapic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_16);
+	lapic_write(APIC_REG_LVT_TIMER, vector);
+	lapic_write(APIC_REG_TIMER_INITIAL, count ? (count > 0xffffffffu ? 0xffffffffu : (uint32_t)count) : 1);
+}
+
 uint64_t lapic_timer_calibrate(void)
 {
 	lapic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_16);
@@ -132,5 +147,6 @@ uint64_t lapic_timer_calibrate(void)
 	udelay(CALIBRATE_US);
 	uint32_t elapsed = 0xffffffffu - lapic_read(APIC_REG_TIMER_CURRENT);
 	lapic_write(APIC_REG_TIMER_INITIAL, 0);
-	return (uint64_t)elapsed * (1000000 / CALIBRATE_US);
+	timer_hz = (uint64_t)elapsed * (1000000 / CALIBRATE_US);
+	return timer_hz;
 }

@@ -29,7 +29,12 @@ void lapic_eoi(void);
  */
 bool lapic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
 
-/* Ticks per second of the timer at divide-by-16, measured against the TSC. */
+/* Ticks per second of the timer at divide-by-16, measured against the TSC (and kept for lapic_timer_oneshot). */
 uint64_t lapic_timer_calibrate(void);
+/*
+ * Fire `vector` on this core once, about tsc_ticks from now (one-shot mode,
+ * divide by 16); 0 ticks disarms. For cores whose VMX has no preemption timer.
+ */
+void lapic_timer_oneshot(uint8_t vector, uint64_t tsc_ticks);
 
 #endif

@@ -1,6 +1,7 @@
 /* debug.c: switches for exercising the hypervisor's own failure paths. */
 #include "vmm/debug.h"
 
+#include "arch/x86/vmx_vcpu.h"
 #include "vmm/cmdline.h"
 #include "vmm/console.h"
 #include "vmm/panic.h"
@@ -36,6 +37,11 @@ static const struct {
 void debug_apply_cmdline(const char *cmdline)
 {
 	char val[16];
+
+	if (cmdline_get(cmdline, "debug.no_preemption_timer", 0, 0)) {
+		pr_warn("debug: the VMX-preemption timer stays off: guest timers use the host APIC timer");
+		vmx_vcpu_disable_preemption_timer();
+	}
 
 	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))
 		return;

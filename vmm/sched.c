@@ -29,6 +29,7 @@ void sched_init(const struct cpus_summary *cpus)
 {
 	summary = *cpus;
 	trap_set_handler(HV_VECTOR_KICK, kick_interrupt);
+	trap_set_handler(HV_VECTOR_TIMER, kick_interrupt); /* its only job is to cause an exit */
 }
 
 void sched_kick(uint32_t cpu)

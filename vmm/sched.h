@@ -8,6 +8,8 @@
 
 /* The vector of the IPI that kicks a core out of its guest or out of its idle HLT. */
 #define HV_VECTOR_KICK 0xf0
+/* The vector of the host APIC timer that stands in for the VMX-preemption timer where there is none. */
+#define HV_VECTOR_TIMER 0xf1
 
 /* Install the kick handler and remember what the ready line reports. Boot CPU, before sched_start. */
 void sched_init(const struct cpus_summary *cpus);

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
+#include "lapic/lapic.h"
 #include "vmm/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
@@ -406,17 +407,26 @@ static bool nmi_allowed(void)
 	         (INTR_BLOCKING_STI | INTR_BLOCKING_MOV_SS | INTR_BLOCKING_NMI));
 }
 
+/*
+ * Make sure the guest leaves when its timer is due: the VMX-preemption timer
+ * where the CPU has it (SDM Vol. 3, 26.5.1), else this core's own APIC timer,
+ * whose interrupt makes an external-interrupt exit.
+ */
+static void arm_exit_timer(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+	uint64_t delta = v->timer_next == VLAPIC_NEVER ? ~0ull : v->timer_next > now ? v->timer_next - now : 0;
+
+	if (vmx_set_preemption_timer(delta, cpus_vmx_caps()->preemption_timer_rate))
+		return;
+	lapic_timer_oneshot(HV_VECTOR_TIMER, v->timer_next == VLAPIC_NEVER ? 0 : delta ? delta : 1);
+}
+
 void vapic_before_entry(struct vcpu *v)
 {
 	drain(v);
 	run_timer(v);
-	if (v->timer_next != VLAPIC_NEVER) {
-		uint64_t now = rdtsc();
-		vmx_set_preemption_timer(v->timer_next > now ? v->timer_next - now : 0,
-		                         cpus_vmx_caps()->preemption_timer_rate);
-	} else {
-		vmx_set_preemption_timer(~0ull, 0);
-	}
+	arm_exit_timer(v);
 	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK; /* an event is queued already */
 	if (v->nmi_pending && !busy && nmi_allowed()) {
 		vmx_inject_nmi();

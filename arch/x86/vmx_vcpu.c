@@ -89,11 +89,16 @@ static bool control(const struct vmx_caps *c, enum vmx_cap_word w, uint32_t want
 	return true;
 }
 
+static bool use_preemption_timer = true;
+
+void vmx_vcpu_disable_preemption_timer(void) { use_preemption_timer = false; }
+
 static bool setup_controls(const struct vmx_caps *c)
 {
 	uint32_t pin, proc, proc2, exit, entry;
 	bool ok = control(c, VMX_CAP_PIN, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-	                  PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER, "pin-based controls", &pin) &&
+	                  PIN_BASED_VIRTUAL_NMIS | (use_preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0),
+	                  "pin-based controls", &pin) &&
 	          control(c, VMX_CAP_PROC,
 	                  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                          CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |

@@ -24,6 +24,9 @@ struct vmx_entry_state {
  */
 bool vmx_vcpu_setup(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_entry_state *st);
 
+/* debug.no_preemption_timer: leave the VMX-preemption timer off, to exercise the host-APIC-timer fallback. */
+void vmx_vcpu_disable_preemption_timer(void);
+
 /* The bitmaps every vCPU shares (built once on the boot CPU). False if out of memory. */
 bool vmx_bitmaps_init(void);
 

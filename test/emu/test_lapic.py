@@ -9,10 +9,10 @@ SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.
 SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp")
 
 
-def run_suites(tmp_path, cpus, lines):
+def run_suites(tmp_path, cpus, lines, cmdline=""):
     """Boot the given guest lines with every APIC suite as a module; return the run and {guest: (tests, failures)}."""
     modules = {f"{s}.elf": (BUILD / "guest" / f"{s}.elf").read_bytes() for s in SUITES}
-    iso = make_iso(tmp_path, cmdline="onpanic=poweroff", config="\n".join(lines) + "\n", modules=modules)
+    iso = make_iso(tmp_path, cmdline=f"onpanic=poweroff {cmdline}", config="\n".join(lines) + "\n", modules=modules)
     res = run_bochs(tmp_path, iso=iso, cpus=cpus, mem=512, timeout=300)
     ready = assert_booted(res, cpus=cpus)
     assert ready["vmx"] == "on" and ready["apicv"] == "emulated", res.explain()
@@ -45,6 +45,15 @@ def test_timer_suite(built, tmp_path):
     for name in ("timer", "timerx"):
         assert results[name][0] >= 20 and results[name][1] == 0, results
     assert "TSC-deadline checks skipped" not in res.log  # the virtual APIC offers TSC-deadline mode
+
+
+def test_timer_suite_without_preemption_timer(built, tmp_path):
+    """Where VMX has no preemption timer the host APIC timer makes the exit at the guest timer's deadline."""
+    res, results = run_suites(tmp_path, 1, [
+        'guest name=timer cpus=0 memory=16M image=apic_timer.elf cmdline="mode=x2apic"',
+    ], cmdline="debug.no_preemption_timer")
+    assert "debug: the VMX-preemption timer stays off" in res.log, res.explain()
+    assert results["timer"][0] >= 20 and results["timer"][1] == 0, results
 
 
 @pytest.mark.parametrize("cpus", [2, 4])
