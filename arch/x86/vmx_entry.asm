@@ -88,11 +88,4 @@ vmx_exit_stub:
 	mov rax, cr2
 	mov [rdi + GR_CR2], rax
 	mov eax, RUN_EXIT
-	add rsp, 8
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
-	ret
+	jmp vmx_run.out            ; the same epilogue as a failed entry
