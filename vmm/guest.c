@@ -128,6 +128,8 @@ bool guest_load(struct guest *g)
 
 	memset(g->ram.ram, 0, g->ram.size);
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
+	vuart_reset(&g->uart);
+	g->uart_len = 0;
 	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
 		return fail(g, res.error);
 	if (!guest_acpi_build(&g->ram, &acpi))

@@ -13,6 +13,7 @@
 #include "vmm/mbload.h"
 #include "vmm/spinlock.h"
 #include "vmm/vcpu.h"
+#include "vmm/vuart.h"
 
 #define GUEST_MAX_VCPUS 64
 #define GUEST_UART_LINE 200
@@ -44,7 +45,8 @@ struct guest {
 	uint32_t starts; /* restarts so far (restart=yes) */
 	uint32_t exit_status;
 	char stop_reason[96];
-	uint32_t uart_len;
+	struct vuart uart; /* COM1 */
+	uint32_t uart_len; /* the output line being collected for the console */
 	char uart_line[GUEST_UART_LINE];
 };
 

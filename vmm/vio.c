@@ -4,13 +4,13 @@
 #include "vmm/exits.h"
 #include "vmm/fmt.h"
 #include "vmm/guest.h"
+#include "vmm/vapic.h"
+#include "vmm/vuart.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_END 0x3ff
-#define UART_THR 0
-#define UART_LSR 5
-#define UART_LSR_THRE_TEMT 0x60 /* transmitter always empty: output is taken at once */
-#define EXIT_PORT 0xf4          /* QEMU isa-debug-exit semantics */
+#define COM1_IRQ 4
+#define EXIT_PORT 0xf4 /* QEMU isa-debug-exit semantics */
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
 #define PIC2_CMD 0xa0
@@ -24,14 +24,24 @@ struct io_access {
 	uint32_t value;
 };
 
+/* COM1: the 16550A model; its interrupt line is ISA IRQ 4, I/O APIC pin 4 (no override in the MADT). */
 static void uart(struct vcpu *v, struct io_access *a)
 {
-	unsigned reg = a->port - COM1_BASE;
+	struct guest *g = v->guest;
+	enum vuart_reg reg = (enum vuart_reg)(a->port - COM1_BASE);
+	uint8_t tx = 0;
+	bool sent = false;
 
+	spin_lock(&g->lock, (int32_t)v->cpu);
 	if (a->in)
-		a->value = reg == UART_LSR ? UART_LSR_THRE_TEMT : 0;
-	else if (reg == UART_THR)
-		guest_uart_putc(v->guest, (uint8_t)a->value);
+		a->value = vuart_read(&g->uart, reg);
+	else
+		sent = vuart_write(&g->uart, reg, (uint8_t)a->value, &tx);
+	bool line = vuart_irq(&g->uart);
+	spin_unlock(&g->lock);
+	if (sent)
+		guest_uart_putc(g, tx);
+	vapic_ioapic_line(v, COM1_IRQ, line);
 }
 
 /* Returns EXIT_STOPPED for a write to the exit port, which ends the guest. */

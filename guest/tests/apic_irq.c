@@ -30,6 +30,14 @@
 #define VEC_EOI_HIGH 0x70
 #define VEC_LEVEL 0x80
 #define VEC_IOAPIC 0x4a
+#define VEC_UART 0x4c
+#define UART_IRQ 4 /* COM1 is ISA IRQ 4; the MADT has no override for it */
+#define UART_IER (COM1_PORT + 1)
+#define UART_IIR (COM1_PORT + 2)
+#define UART_MCR (COM1_PORT + 4)
+#define UART_IER_ETBEI 0x02
+#define UART_IIR_THRE 0x02
+#define UART_MCR_OUT2 0x08
 #define VEC_ILLEGAL 3     /* vectors 0-15 are illegal (SDM Vol. 3, 11.5.2) */
 #define VEC_ILLEGAL_MSR 5 /* through the SELF IPI MSR */
 
@@ -310,6 +318,38 @@ static void check_level_ipi(void)
 }
 
 /* A level pin: TMR set, remote IRR set until the EOI (82093AA, 3.2.4). */
+static uint8_t uart_iir_seen;
+
+static void uart_handler(uint8_t v)
+{
+	(void)v;
+	uart_iir_seen = inb(UART_IIR); /* reading IIR with THRE shown ends that interrupt */
+	apic_eoi();
+}
+
+/* COM1 raises ISA IRQ 4 through the I/O APIC when its transmitter is empty (PC16550D, IER bit 1). */
+static void check_uart_interrupt(void)
+{
+	apic_section("COM1 interrupt through I/O APIC pin 4 (PC16550D datasheet)");
+	cli();
+	irq_reset();
+	uart_iir_seen = 0;
+	irq_set_handler(VEC_UART, uart_handler);
+	ioapic_write(suite.ioapic_base, IOAPIC_RTE_HI(UART_IRQ), apic_id() << 24);
+	ioapic_write(suite.ioapic_base, IOAPIC_RTE_LO(UART_IRQ), VEC_UART); /* edge, active high, fixed */
+	uint8_t mcr = inb(UART_MCR);
+	outb(UART_MCR, mcr | UART_MCR_OUT2);
+	outb(UART_IER, UART_IER_ETBEI); /* the holding register is empty: the interrupt is due now */
+	sti();
+	irq_wait(0, VEC_UART, 1, suite_wait_ticks());
+	cli();
+	outb(UART_IER, 0); /* quiet before printing: each byte written would raise it again */
+	outb(UART_MCR, mcr);
+	ioapic_write(suite.ioapic_base, IOAPIC_RTE_LO(UART_IRQ), (uint32_t)IOAPIC_RTE_MASKED);
+	expect_eq("COM1 THR-empty interrupt delivered once", irq_count(0, VEC_UART), 1);
+	expect_eq("its handler read IIR = THR empty", uart_iir_seen & 0x0f, UART_IIR_THRE);
+}
+
 static void check_ioapic_level(void)
 {
 	const uint32_t rte = VEC_IOAPIC | IOAPIC_RTE_LEVEL;
@@ -433,6 +473,7 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	check_eoi_order();
 	check_level_ipi();
 	check_ioapic_level();
+	check_uart_interrupt();
 	check_errors();
 	check_nmi();
 	if (!expect_eq("no stray interrupts", irq_stray(0), 0))
