@@ -211,13 +211,35 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
  * ...): the guest gets the value it wrote in the read shadow, the CPU the value
  * with the fixed bits forced (SDM Vol. 3, 26.3 and 25.6.6).
  */
+/* CR8 is TPR[7:4] (SDM Vol. 3, 11.8.6.1); bits 63:4 are reserved (#GP). */
+static enum exit_action cr8_access(struct vcpu *v, const struct exit_info *e, unsigned type, uint64_t *r)
+{
+	bool x2 = vlapic_mode(&v->lapic) == VLAPIC_MODE_X2APIC;
+	struct vlapic_effect fx = {0};
+
+	if (type == CR_TYPE_MOV_FROM_CR) {
+		*r = vlapic_reg(&v->lapic, APIC_REG_TPR) >> 4;
+	} else if (*r & ~0xfull) {
+		vmx_inject_exception(X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	} else {
+		vlapic_write(&v->lapic, APIC_REG_TPR, *r << 4, x2, rdtsc(), &fx);
+	}
+	exit_skip_instruction(e);
+	return EXIT_RESUME;
+}
+
 static enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *e)
 {
 	unsigned cr = e->qualification & CR_QUAL_NUMBER_MASK;
 	unsigned type = (e->qualification >> CR_QUAL_TYPE_SHIFT) & CR_QUAL_TYPE_MASK;
 	unsigned reg = (e->qualification >> CR_QUAL_GPR_SHIFT) & CR_QUAL_GPR_MASK;
 
-	if (type != CR_TYPE_MOV_TO_CR || (cr != 0 && cr != 4) || reg == 4 /* RSP */)
+	if (reg == 4 /* RSP lives in the VMCS: no guest would use it here */)
+		return handle_unexpected(v, e);
+	if (cr == 8 && (type == CR_TYPE_MOV_TO_CR || type == CR_TYPE_MOV_FROM_CR))
+		return cr8_access(v, e, type, vcpu_gpr(v, reg));
+	if (type != CR_TYPE_MOV_TO_CR || (cr != 0 && cr != 4))
 		return handle_unexpected(v, e);
 	uint64_t val = *vcpu_gpr(v, reg);
 	if (cr == 0) {

@@ -102,6 +102,8 @@ static bool setup_controls(const struct vmx_caps *c)
 	          control(c, VMX_CAP_PROC,
 	                  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                          CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+	                          /* Without a TPR shadow, CR8 would reach the host's own TPR. */
+	                          CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 	                          CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	                  0, "processor-based controls", &proc) &&
 	          control(c, VMX_CAP_PROC2, SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
