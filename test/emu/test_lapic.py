@@ -6,7 +6,7 @@ import pytest
 from conftest import BUILD, assert_booted, make_iso, run_bochs
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
-SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp")
+SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8")
 
 
 def run_suites(tmp_path, cpus, lines, cmdline=""):
@@ -45,6 +45,14 @@ def test_timer_suite(built, tmp_path):
     for name in ("timer", "timerx"):
         assert results[name][0] >= 20 and results[name][1] == 0, results
     assert "TSC-deadline checks skipped" not in res.log  # the virtual APIC offers TSC-deadline mode
+
+
+def test_cr8_is_the_tpr_class_in_64_bit_mode(built, tmp_path):
+    """A guest that enters 64-bit mode: CR8 exits and maps onto the virtual TPR (its APIC MMIO is decoded
+    in 64-bit mode through its own 4-level page tables)."""
+    res, results = run_suites(tmp_path, 1, ['guest name=cr8 cpus=0 memory=16M image=cr8.elf'])
+    assert results["cr8"] == (4, 0), results
+    assert "MOV to CR8 5: TPR reads 0x50" in res.log
 
 
 def test_timer_suite_without_preemption_timer(built, tmp_path):
