@@ -163,5 +163,3 @@ void page_free(uint64_t phys, uint64_t npages)
 		panic("page_free(%#llx, %llu): pages not allocated", (unsigned long long)phys,
 		      (unsigned long long)npages);
 }
-
-uint64_t page_free_count(void) { return pa.free_pages; }

@@ -42,6 +42,5 @@ uint64_t page_alloc(uint64_t npages);
 /* The same, starting at a multiple of align_pages (a power of two). */
 uint64_t page_alloc_aligned(uint64_t npages, uint64_t align_pages);
 void page_free(uint64_t phys, uint64_t npages);
-uint64_t page_free_count(void);
 
 #endif

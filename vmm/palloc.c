@@ -53,21 +53,6 @@ static bool span_index(const struct palloc *pa, uint64_t phys, uint64_t n, uint6
 	return true;
 }
 
-bool palloc_reserve(struct palloc *pa, uint64_t phys, uint64_t npages)
-{
-	uint64_t i;
-
-	if (!span_index(pa, phys, npages, &i))
-		return false;
-	for (uint64_t k = 0; k < npages; k++)
-		if (!test_free(pa, i + k))
-			return false;
-	for (uint64_t k = 0; k < npages; k++)
-		set_used(pa, i + k);
-	pa->free_pages -= npages;
-	return true;
-}
-
 /* Length of the free run starting at index i, counting at most want frames. */
 static uint64_t free_run(const struct palloc *pa, uint64_t i, uint64_t want)
 {

@@ -25,8 +25,6 @@ size_t palloc_bitmap_bytes(uint64_t npages);
 void palloc_init(struct palloc *pa, uint64_t *bitmap, uint64_t base_pfn, uint64_t npages);
 /* Hand the whole pages inside [base, base+length) to the allocator. */
 void palloc_add_range(struct palloc *pa, uint64_t base, uint64_t length);
-/* Take a frame back out (e.g. it turned out to be needed); false if it was not free. */
-bool palloc_reserve(struct palloc *pa, uint64_t phys, uint64_t npages);
 /* npages contiguous frames starting at a multiple of align_pages (a power of two). */
 uint64_t palloc_alloc(struct palloc *pa, uint64_t npages, uint64_t align_pages);
 /* Give frames back; false (and no change) if any of them is outside or already free. */

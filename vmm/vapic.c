@@ -181,8 +181,9 @@ static bool read_guest_ram(void *opaque, uint64_t gpa, void *buf, unsigned len)
 {
 	const struct guest *g = opaque;
 
+	/* Guest RAM and the firmware area, not the hole between them (docs/guest-platform.md). */
 	if (gpa >= g->ram.size || len > g->ram.size - gpa ||
-	    (gpa + len > GUEST_LOW_RAM_END && gpa < GUEST_HIGH_RAM_BASE && gpa < GUEST_FIRMWARE_BASE))
+	    (gpa < GUEST_FIRMWARE_BASE && gpa + len > GUEST_LOW_RAM_END))
 		return false;
 	memcpy(buf, g->ram.ram + gpa, len);
 	return true;

@@ -214,28 +214,6 @@ static void test_bad_free_changes_nothing(void **state)
 	assert_int_equal(pa.free_pages, before + 7);
 }
 
-static void test_reserve(void **state)
-{
-	(void)state;
-	init(1, 16);
-	palloc_add_range(&pa, PG, 16 * PG);
-	assert_true(palloc_reserve(&pa, 5 * PG, 3)); /* frames 5..7 */
-	assert_int_equal(pa.free_pages, 13);
-	assert_false(palloc_reserve(&pa, 7 * PG, 2));  /* frame 7 no longer free */
-	assert_false(palloc_reserve(&pa, 0, 1));       /* outside */
-	assert_false(palloc_reserve(&pa, 16 * PG, 2)); /* runs past the end */
-	assert_false(palloc_reserve(&pa, 9 * PG + 1, 1));
-	assert_int_equal(pa.free_pages, 13);
-	for (int i = 0; i < 13; i++) {
-		uint64_t p = palloc_alloc(&pa, 1, 1);
-		assert_true(p != 0 && (p < 5 * PG || p >= 8 * PG));
-	}
-	assert_int_equal(palloc_alloc(&pa, 1, 1), 0);
-	/* A reserved frame can be given back with palloc_free. */
-	assert_true(palloc_free(&pa, 6 * PG, 1));
-	assert_int_equal(palloc_alloc(&pa, 1, 1), 6 * PG);
-}
-
 static void test_hint_wraps_around(void **state)
 {
 	(void)state;
@@ -400,7 +378,6 @@ int main(void)
 	        cmocka_unit_test(test_fragmented),
 	        cmocka_unit_test(test_free_and_realloc),
 	        cmocka_unit_test(test_bad_free_changes_nothing),
-	        cmocka_unit_test(test_reserve),
 	        cmocka_unit_test(test_hint_wraps_around),
 	        cmocka_unit_test(test_random_vs_model),
 	};

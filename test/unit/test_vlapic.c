@@ -1,43 +1,17 @@
 /* sources: lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c */
 /* test_vlapic.c: the virtual local APIC's reset state, APIC base transitions and xAPIC/x2APIC access rules. */
-#include "test/unit/unit.h"
-
-#include "lapic/vlapic.h"
+#include "test/unit/vlapic_fixture.h"
 
 #define BASE_XAPIC (APIC_BASE_DEFAULT | APIC_BASE_ENABLE)
 #define BASE_X2APIC (BASE_XAPIC | APIC_BASE_EXTD)
 #define BASE_OFF APIC_BASE_DEFAULT
 #define BASE_INVALID (APIC_BASE_DEFAULT | APIC_BASE_EXTD)
 
-static struct vlapic L;
-static struct vlapic_effect fx;
-static struct vlapic_config cfg;
-
 static int setup(void **state)
 {
 	(void)state;
-	cfg = (struct vlapic_config){.tsc_per_bus_tick = 1, .x2apic = true, .tsc_deadline = true};
-	vlapic_setup(&L, aligned_alloc(VLAPIC_PAGE_SIZE, VLAPIC_PAGE_SIZE), &cfg);
-	assert_non_null(L.page);
-	vlapic_reset(&L, 0x25, true);
+	fixture_open(1, 0x25);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(L.page);
-	return 0;
-}
-
-static bool x2(void) { return vlapic_mode(&L) == VLAPIC_MODE_X2APIC; }
-
-static uint64_t rd(unsigned reg)
-{
-	uint64_t v = 0xdead;
-
-	assert_int_equal(vlapic_read(&L, (enum apic_reg)reg, x2(), 0, &v, &fx), VLAPIC_OK);
-	return v;
 }
 
 static enum vlapic_result wr(unsigned reg, uint64_t v) { return vlapic_write(&L, (enum apic_reg)reg, v, x2(), 0, &fx); }
@@ -456,7 +430,7 @@ static void test_gp_names(void **state)
 	assert_string_equal(vlapic_gp_name(VLAPIC_GP_COUNT), "?");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 
 int main(void)
 {

@@ -1,37 +1,12 @@
 /* sources: lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c */
 /* test_vlapic_irq.c: priority classes, PPR, acceptance, EOI, ESR and SVR disable, and a property test of selection. */
-#include "test/unit/unit.h"
-
-#include "lapic/vlapic.h"
-
-static struct vlapic L;
-static struct vlapic_effect fx;
+#include "test/unit/vlapic_fixture.h"
 
 static int setup(void **state)
 {
-	struct vlapic_config cfg = {.tsc_per_bus_tick = 1, .x2apic = true, .tsc_deadline = true};
 	(void)state;
-	vlapic_setup(&L, aligned_alloc(VLAPIC_PAGE_SIZE, VLAPIC_PAGE_SIZE), &cfg);
-	assert_non_null(L.page);
-	vlapic_reset(&L, 0, true);
+	fixture_open(1, 0);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(L.page);
-	return 0;
-}
-
-static bool x2(void) { return vlapic_mode(&L) == VLAPIC_MODE_X2APIC; }
-
-static uint64_t rd(unsigned reg)
-{
-	uint64_t v = 0xdead;
-
-	assert_int_equal(vlapic_read(&L, (enum apic_reg)reg, x2(), 0, &v, &fx), VLAPIC_OK);
-	return v;
 }
 
 static void wr(unsigned reg, uint64_t v)
@@ -338,7 +313,7 @@ static void test_priority_selection_property(void **state)
 	assert_true(held > 1000);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 
 int main(void)
 {

@@ -1,35 +1,18 @@
 /* sources: lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c */
 /* test_vlapic_timer.c: timer arithmetic: one-shot, periodic, current count, divide, TSC-deadline, masking, never early.
  */
-#include "test/unit/unit.h"
-
-#include "lapic/vlapic.h"
+#include "test/unit/vlapic_fixture.h"
 
 #define VEC 0x30
 #define DIV_1 0xbu /* divide configuration for divide-by-1 */
 
-static struct vlapic L;
-static struct vlapic_effect fx;
-
 static int setup(void **state)
 {
-	struct vlapic_config cfg = {.tsc_per_bus_tick = 3, .x2apic = true, .tsc_deadline = true};
 	(void)state;
-	vlapic_setup(&L, aligned_alloc(VLAPIC_PAGE_SIZE, VLAPIC_PAGE_SIZE), &cfg);
-	assert_non_null(L.page);
-	vlapic_reset(&L, 0, true);
+	fixture_open(3, 0);
 	assert_int_equal(vlapic_write(&L, APIC_REG_SVR, 0x1ff, false, 0, &fx), VLAPIC_OK);
 	return 0;
 }
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(L.page);
-	return 0;
-}
-
-static bool x2(void) { return vlapic_mode(&L) == VLAPIC_MODE_X2APIC; }
 
 static void wr(unsigned reg, uint64_t v, uint64_t now)
 {
@@ -294,7 +277,7 @@ static void test_x2apic_and_disable(void **state)
 	assert_int_equal(vlapic_timer_expire(&L, 1000), VLAPIC_NEVER);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 
 int main(void)
 {
