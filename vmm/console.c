@@ -24,7 +24,10 @@ static struct {
 	uint32_t baud;
 	bool present;
 	enum log_level level;
-} con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, CONSOLE_DEFAULT_BAUD, false, LOG_INFO};
+	console_sink_t sink;
+	bool rx_irq;
+	uint32_t rx_busy; /* one reader at a time: the interrupt and a poller may race */
+} con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, CONSOLE_DEFAULT_BAUD, false, LOG_INFO, 0, false, 0};
 
 void console_init_early(void) { con.present = uart16550_init(con.port, con.baud); }
 
@@ -127,6 +130,8 @@ void console_apply_cmdline(const char *cmdline)
 			con.port = cfg.port;
 			con.baud = cfg.baud;
 			con.present = uart16550_init(con.port, con.baud);
+			if (con.present && con.sink)
+				uart16550_rx_irq(con.port, con.rx_irq);
 			spin_unlock(&con.lock);
 			pr_info("console: now on port %#x at %u baud", cfg.port, cfg.baud);
 		}
@@ -174,6 +179,42 @@ void console_printf_raw(const char *fmt, ...)
 	con_write(buf, (size_t)n);
 	spin_unlock(&con.lock);
 }
+
+void console_rx_start(console_sink_t sink, bool irq)
+{
+	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	con.sink = sink;
+	con.rx_irq = irq;
+	if (con.present)
+		uart16550_rx_irq(con.port, irq);
+	spin_unlock(&con.lock);
+}
+
+/*
+ * Drain the receive FIFO into the sink. The UART's interrupt line stays up
+ * while a byte waits, so reading until LSR.DR is clear lets it fall: the next
+ * byte makes a fresh edge (PC16550D datasheet, Table IV).
+ */
+void console_rx_poll(void)
+{
+	int c;
+
+	if (!con.present || !con.sink || __atomic_exchange_n(&con.rx_busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	while ((c = uart16550_getc(con.port)) >= 0)
+		con.sink((uint8_t)c);
+	__atomic_store_n(&con.rx_busy, 0, __ATOMIC_RELEASE);
+}
+
+int console_port_isa_irq(uint16_t port)
+{
+	for (unsigned i = 0; i < sizeof(com_ports) / sizeof(com_ports[0]); i++)
+		if (port == com_ports[i])
+			return i % 2 == 0 ? 4 : 3; /* COM1 and COM3 share IRQ 4, COM2 and COM4 IRQ 3 */
+	return -1;
+}
+
+int console_isa_irq(void) { return console_port_isa_irq(con.port); }
 
 void console_flush(void)
 {

@@ -33,6 +33,18 @@ enum log_level console_level(void);
 void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unprefixed output for dumps and the ready line; still under the console lock. */
 void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Serial input. The console hands every received byte to one sink (a guest's
+ * UART, or later the shell). console_rx_poll reads what the UART holds; it is
+ * called from the receive interrupt, or polled where there is none.
+ */
+typedef void (*console_sink_t)(uint8_t byte);
+/* Start receiving into sink; with irq, the UART raises its interrupt line while data waits. */
+void console_rx_start(console_sink_t sink, bool irq);
+void console_rx_poll(void);
+/* The ISA IRQ of a port (4 for COM1/COM3, 3 for COM2/COM4), or -1 for any other port; and the console's. */
+int console_port_isa_irq(uint16_t port);
+int console_isa_irq(void);
 /* Wait until the last byte has left the UART (before power-off or reset). */
 void console_flush(void);
 /* The panic path: drop a lock this or another CPU holds, so the dump gets out. */

@@ -16,6 +16,7 @@
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
+#include "vmm/string.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
 
@@ -26,6 +27,18 @@ static struct {
 	uint32_t left_out; /* listed beyond HV_MAX_CPUS */
 	const char *source;
 } found;
+
+/* Where the ISA IRQs arrive, from the MADT; without one nothing is routed. */
+static struct madt_isa_irq isa_irqs[MADT_ISA_IRQS];
+static bool isa_irqs_known;
+
+bool cpus_isa_irq(unsigned irq, struct madt_isa_irq *out)
+{
+	if (!isa_irqs_known || irq >= MADT_ISA_IRQS)
+		return false;
+	*out = isa_irqs[irq];
+	return true;
+}
 
 /* The boot CPU's decoded capabilities, and whether they allow VMXON on every CPU. */
 static struct vmx_caps vmx_caps;
@@ -67,7 +80,9 @@ static bool discover_madt(void)
 		add_found(madt.cpus[i].apic_id);
 	for (uint32_t i = 0; i < madt.ioapic_count; i++)
 		pr_info("cpu: I/O APIC %u at %#x: %u redirection entries masked", madt.ioapics[i].id,
-		        madt.ioapics[i].address, ioapic_mask_all(madt.ioapics[i].address));
+		        madt.ioapics[i].address, ioapic_add(madt.ioapics[i].address, madt.ioapics[i].gsi_base));
+	memcpy(isa_irqs, madt.isa, sizeof(isa_irqs));
+	isa_irqs_known = madt.ioapic_count != 0;
 	found.left_out += madt.overflow_count;
 	found.source = "the ACPI MADT";
 	if (madt.disabled_count || madt.duplicate_count)

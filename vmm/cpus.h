@@ -2,6 +2,7 @@
 #ifndef VMM_CPUS_H
 #define VMM_CPUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
@@ -26,5 +27,9 @@ void cpus_init(const struct boot_info *bi, const char *cmdline, struct cpus_summ
 struct vmx_caps;
 /* The boot CPU's decoded VMX capabilities (all online cores agree with them). */
 const struct vmx_caps *cpus_vmx_caps(void);
+
+struct madt_isa_irq;
+/* Where ISA IRQ irq reaches the host's I/O APICs (MADT overrides applied); false without a MADT I/O APIC. */
+bool cpus_isa_irq(unsigned irq, struct madt_isa_irq *out);
 
 #endif

@@ -124,12 +124,20 @@ static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_i
 	return handle_unexpected(v, e); /* the exception bitmap is empty: no exception should exit */
 }
 
-/* With "acknowledge interrupt on exit" the vector is in the exit information: end it at the local APIC. */
+/*
+ * With "acknowledge interrupt on exit" the interrupt is already taken from the
+ * local APIC and its vector is in the exit information (SDM Vol. 3, 28.2.2):
+ * run the hypervisor's handler for it, which ends it with an EOI.
+ */
 static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
 {
-	(void)v;
-	if ((e->intr_info & INTR_INFO_VECTOR_MASK) != LAPIC_SPURIOUS_VECTOR)
-		lapic_eoi();
+	unsigned vector = e->intr_info & INTR_INFO_VECTOR_MASK;
+
+	if (vector == LAPIC_SPURIOUS_VECTOR || trap_run_handler(vector))
+		return EXIT_RESUME;
+	pr_warn("vmx: unexpected host interrupt, vector %u, while in guest %s: ended and ignored", vector,
+	        v->guest->name);
+	lapic_eoi();
 	return EXIT_RESUME;
 }
 
@@ -188,7 +196,7 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 			v->regs.rax = HC_EINVAL;
 			break;
 		}
-		vapic_ioapic_line(v, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
+		vapic_ioapic_line(v->guest, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
 		v->regs.rax = 0;
 		break;
 	default: v->regs.rax = HC_ENOSYS; break;

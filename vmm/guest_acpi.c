@@ -22,9 +22,6 @@
 #define MADT_IOAPIC_LEN 12
 #define MADT_ISO_LEN 10
 #define MADT_BUS_ISA 0
-/* MPS INTI flags (ACPI 6.5, Table 5.50). */
-#define MADT_INTI_POLARITY_HIGH (1u << 0)
-#define MADT_INTI_TRIGGER_EDGE (1u << 2)
 /* The PC's timer: ISA IRQ 0 arrives at I/O APIC input 2. */
 #define ISA_IRQ_TIMER 0
 #define GSI_TIMER 2

@@ -7,6 +7,7 @@
 #include "arch/x86/power.h"
 #include "vmm/cmdline.h"
 #include "vmm/config.h"
+#include "vmm/conin.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
 #include "vmm/guest.h"
@@ -158,5 +159,6 @@ void hv_main(struct boot_info *bi)
 		pr_info("no guests to run: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
 	}
+	conin_start();
 	sched_start();
 }

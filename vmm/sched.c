@@ -8,6 +8,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "lapic/lapic.h"
+#include "vmm/conin.h"
 #include "vmm/console.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
@@ -53,6 +54,17 @@ void sched_ready_line(void)
 /* Sleep until an interrupt (a kick) arrives: interrupts on only inside the HLT. */
 static void idle_once(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
+/*
+ * One step of a busy wait: interrupts on for one instruction (STI's shadow
+ * covers the PAUSE; the CLI closes the window), so a pending host interrupt
+ * (a kick, the console's) is taken here and not only at the next VM entry.
+ */
+static void wait_step(void)
+{
+	__asm__ volatile("sti; pause; cli" ::: "memory");
+	conin_poll();
+}
+
 static __attribute__((noreturn)) void idle_forever(void)
 {
 	for (;;)
@@ -67,7 +79,7 @@ static void wait_halted(struct vcpu *v)
 			if (v->state == VCPU_HALTED)
 				v->state = VCPU_RUNNABLE;
 		} else {
-			cpu_relax();
+			wait_step();
 		}
 	}
 }

@@ -119,9 +119,8 @@ static void route_ipi(struct vcpu *sender, const struct vlapic_ipi *ipi)
 }
 
 /* An I/O APIC message goes to the local APICs it addresses (xAPIC format, 8-bit destination). */
-static void route_ioapic(struct vcpu *v, const struct vioapic_msg *m)
+static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
 {
-	struct guest *g = v->guest;
 	for (uint32_t i = 0; i < g->nvcpus; i++) {
 		struct vcpu *t = g->vcpus[i];
 		if (vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
@@ -136,7 +135,7 @@ static void route_ioapic(struct vcpu *v, const struct vioapic_msg *m)
 static void ioapic_messages(struct vcpu *v, const struct vioapic_msg *msgs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		route_ioapic(v, &msgs[i]);
+		route_ioapic(v->guest, &msgs[i]);
 }
 
 static void apply(struct vcpu *v, const struct vlapic_effect *fx)
@@ -156,15 +155,15 @@ static void apply(struct vcpu *v, const struct vlapic_effect *fx)
 		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
 }
 
-void vapic_ioapic_line(struct vcpu *v, unsigned pin, bool asserted)
+void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted)
 {
 	struct vioapic_msg m;
 
-	spin_lock(&v->guest->lock, (int32_t)v->cpu);
-	bool send = vioapic_set_line(&v->guest->ioapic, pin, asserted, &m);
-	spin_unlock(&v->guest->lock);
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool send = vioapic_set_line(&g->ioapic, pin, asserted, &m);
+	spin_unlock(&g->lock);
 	if (send)
-		route_ioapic(v, &m);
+		route_ioapic(g, &m);
 }
 
 /* ---- MMIO: the guest's accesses to its xAPIC page and I/O APIC page ---- */

@@ -25,8 +25,8 @@ bool vapic_owns_msr(uint32_t msr);
 bool vapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value);
 bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value);
 
-/* Drive an I/O APIC pin of v's guest (a device model or the test hypercall). */
-void vapic_ioapic_line(struct vcpu *v, unsigned pin, bool asserted);
+/* Drive an I/O APIC pin of guest g (a device model or the test hypercall), from any core. */
+void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted);
 
 /*
  * On v's core before every VM entry: take what other cores posted, fire a

@@ -4,7 +4,9 @@
 #include "vmm/exits.h"
 #include "vmm/fmt.h"
 #include "vmm/guest.h"
+#include "vmm/percpu.h"
 #include "vmm/vapic.h"
+#include "vmm/vio.h"
 #include "vmm/vuart.h"
 
 #define COM1_BASE 0x3f8
@@ -41,7 +43,17 @@ static void uart(struct vcpu *v, struct io_access *a)
 	spin_unlock(&g->lock);
 	if (sent)
 		guest_uart_putc(g, tx);
-	vapic_ioapic_line(v, COM1_IRQ, line);
+	vapic_ioapic_line(g, COM1_IRQ, line);
+}
+
+bool vio_uart_input(struct guest *g, uint8_t byte)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool taken = g->state != GUEST_STOPPED && vuart_input(&g->uart, byte);
+	bool line = vuart_irq(&g->uart);
+	spin_unlock(&g->lock);
+	vapic_ioapic_line(g, COM1_IRQ, line);
+	return taken;
 }
 
 /* Returns EXIT_STOPPED for a write to the exit port, which ends the guest. */

@@ -11,6 +11,7 @@ static uint8_t min_length(uint8_t type)
 	switch (type) {
 	case MADT_TYPE_LOCAL_APIC: return 8;
 	case MADT_TYPE_IO_APIC: return 12;
+	case MADT_TYPE_INTERRUPT_OVERRIDE: return 10;
 	case MADT_TYPE_LOCAL_APIC_OVERRIDE: return 12;
 	case MADT_TYPE_LOCAL_X2APIC: return 16;
 	default: return 2;
@@ -50,11 +51,32 @@ static void add_ioapic(struct madt_info *out, const uint8_t *e)
 	out->ioapics[out->ioapic_count++] = (struct madt_ioapic){e[2], rd32(e + 4), rd32(e + 8)};
 }
 
+/*
+ * An Interrupt Source Override moves an ISA IRQ to another GSI or changes its
+ * trigger and polarity; "conforms to the bus" means ISA's edge, active high
+ * (ACPI 6.5, 5.2.12.5). Only bus 0 (ISA) is defined.
+ */
+static void add_override(struct madt_info *out, const uint8_t *e)
+{
+	uint8_t bus = e[2], irq = e[3];
+	uint16_t flags = (uint16_t)(e[8] | e[9] << 8);
+
+	if (bus != 0 || irq >= MADT_ISA_IRQS)
+		return;
+	out->isa[irq] = (struct madt_isa_irq){
+	        .gsi = rd32(e + 4),
+	        .level = (flags & MADT_INTI_TRIGGER_MASK) == MADT_INTI_TRIGGER_LEVEL,
+	        .active_low = (flags & MADT_INTI_POLARITY_MASK) == MADT_INTI_POLARITY_LOW,
+	};
+}
+
 enum acpi_err madt_parse(const struct acpi_sdt_header *madt, struct madt_info *out)
 {
 	const uint8_t *t = (const uint8_t *)madt;
 
 	memset(out, 0, sizeof(*out));
+	for (uint32_t irq = 0; irq < MADT_ISA_IRQS; irq++)
+		out->isa[irq].gsi = irq;
 	if (memcmp(madt->signature, "APIC", 4) != 0)
 		return ACPI_ERR_SIGNATURE;
 	if (madt->length < MADT_HEADER_LEN)
@@ -72,6 +94,7 @@ enum acpi_err madt_parse(const struct acpi_sdt_header *madt, struct madt_info *o
 		case MADT_TYPE_LOCAL_APIC: add_cpu(out, e[3], e[2], rd32(e + 4), false); break;
 		case MADT_TYPE_LOCAL_X2APIC: add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8), true); break;
 		case MADT_TYPE_IO_APIC: add_ioapic(out, e); break;
+		case MADT_TYPE_INTERRUPT_OVERRIDE: add_override(out, e); break;
 		case MADT_TYPE_LOCAL_APIC_OVERRIDE: memcpy(&out->lapic_address, e + 4, 8); break;
 		default: break;
 		}

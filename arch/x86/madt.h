@@ -9,6 +9,7 @@
 
 #define MADT_MAX_CPUS 256
 #define MADT_MAX_IOAPICS 8
+#define MADT_ISA_IRQS 16
 
 /* Interrupt controller structure types (ACPI 6.5, Table 5.45). */
 enum {
@@ -25,6 +26,14 @@ enum {
 #define MADT_LAPIC_ENABLED (1u << 0)
 #define MADT_LAPIC_ONLINE_CAPABLE (1u << 1)
 
+/* MPS INTI flags of an Interrupt Source Override (ACPI 6.5, Table 5.50). */
+#define MADT_INTI_POLARITY_MASK 0x3u
+#define MADT_INTI_POLARITY_HIGH 0x1u
+#define MADT_INTI_POLARITY_LOW 0x3u
+#define MADT_INTI_TRIGGER_MASK 0xcu
+#define MADT_INTI_TRIGGER_EDGE 0x4u
+#define MADT_INTI_TRIGGER_LEVEL 0xcu
+
 /* MADT flags (ACPI 6.5, Table 5.44). */
 #define MADT_PCAT_COMPAT (1u << 0)
 
@@ -40,6 +49,13 @@ struct madt_ioapic {
 	uint32_t gsi_base;
 };
 
+/* Where an ISA IRQ arrives: identity-mapped, edge, active high unless an override says otherwise. */
+struct madt_isa_irq {
+	uint32_t gsi;
+	bool level;      /* level-triggered */
+	bool active_low; /* low polarity */
+};
+
 struct madt_info {
 	uint64_t lapic_address; /* the 32-bit field, or the 64-bit override */
 	uint32_t flags;
@@ -50,6 +66,7 @@ struct madt_info {
 	uint32_t overflow_count;  /* enabled processors beyond MADT_MAX_CPUS */
 	uint32_t ioapic_count;
 	struct madt_ioapic ioapics[MADT_MAX_IOAPICS];
+	struct madt_isa_irq isa[MADT_ISA_IRQS]; /* after the Interrupt Source Overrides (ACPI 6.5, 5.2.12.5) */
 };
 
 /*

@@ -112,6 +112,16 @@ void trap_dump(const struct trap_frame *f)
 	trap_dump_backtrace(f->rbp);
 }
 
+bool trap_run_handler(unsigned vector)
+{
+	struct trap_frame f = {.vector = vector};
+
+	if (vector < X86_EXC_COUNT || vector >= IDT_VECTORS || !irq_handlers[vector])
+		return false;
+	irq_handlers[vector](&f);
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= X86_EXC_COUNT && irq_handlers[f->vector]) {

@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_TRAP_H
 #define ARCH_X86_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86/desc.h"
@@ -45,6 +46,12 @@ typedef void (*irq_handler_t)(struct trap_frame *f);
 
 /* Route an interrupt vector (32..255) to fn; precondition: vector not yet taken. */
 void trap_set_handler(unsigned vector, irq_handler_t fn);
+/*
+ * Run vector's handler outside an interrupt frame (an interrupt acknowledged
+ * on VM exit, SDM Vol. 3, 25.2): the frame holds only the vector. False when
+ * the vector has no handler.
+ */
+bool trap_run_handler(unsigned vector);
 
 /* Called by the stubs for every vector. */
 void trap_dispatch(struct trap_frame *f);

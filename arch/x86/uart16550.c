@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 
 /* Register offsets (PC16550D datasheet, table 2). */
+#define UART_RBR 0 /* receive buffer (DLAB=0) */
 #define UART_THR 0 /* transmit holding (DLAB=0) */
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1
@@ -18,6 +19,8 @@
 #define UART_LCR_DLAB 0x80
 #define UART_FCR_ENABLE_CLEAR 0x07
 #define UART_MCR_DTR_RTS_OUT2 0x0b
+#define UART_IER_ERBFI 0x01 /* received data available */
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40 /* transmitter empty: holding and shift register */
 #define UART_CLOCK_HZ 1843200u
@@ -58,4 +61,13 @@ void uart16550_flush(uint16_t port)
 	for (int i = 0; i < UART_TX_SPIN_LIMIT; i++)
 		if (inb(port + UART_LSR) & UART_LSR_TEMT)
 			break;
+}
+
+void uart16550_rx_irq(uint16_t port, bool on) { outb(port + UART_IER, on ? UART_IER_ERBFI : 0); }
+
+int uart16550_getc(uint16_t port)
+{
+	if (!(inb(port + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(port + UART_RBR);
 }

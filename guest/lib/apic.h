@@ -23,6 +23,8 @@
 #define IOAPIC_ID_MASK 0xfu
 #define IOAPIC_VERSION_MASK 0xffu
 #define IOAPIC_MAX_ENTRY_SHIFT 16
+#define IOAPIC_RTE_LO(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin))
+#define IOAPIC_RTE_HI(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin) + 1)
 
 #define APIC_NMI_VECTOR 2 /* the NMI handler's vector: IRQ handlers can take it too */
 #define APIC_FIRST_VECTOR 32

@@ -33,8 +33,6 @@
 #define IOAPIC_PINS 24
 #define IOAPIC_VERSION 0x20
 #define IOAPIC_TEST_ID 5
-#define IOAPIC_RTE_LO(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin))
-#define IOAPIC_RTE_HI(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin) + 1)
 
 static unsigned max_lvt(void) { return (suite.version >> VERSION_MAX_LVT_SHIFT) & 0xff; }
 

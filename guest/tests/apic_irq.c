@@ -43,8 +43,6 @@
 
 #define CLASS(v) ((v)&0xf0u)
 #define IOAPIC_TEST_PIN 10 /* no ISA device uses IRQ 10 */
-#define IOAPIC_RTE_LO(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin))
-#define IOAPIC_RTE_HI(pin) (IOAPIC_REG_REDTBL_BASE + 2 * (pin) + 1)
 
 static bool send_phys(uint8_t vector) { return apic_send_ipi(apic_id(), APIC_ICR_DM_FIXED | vector); }
 

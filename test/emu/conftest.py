@@ -6,7 +6,9 @@ Every run is bounded by a timeout; a run that hits it is reported as such
 import os
 import re
 import shutil
+import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,18 +102,9 @@ def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabio
     return _run(cmd + list(extra), serial, timeout, until)
 
 
-def run_bochs(tmp_path, *, iso=None, disk=None, firmware="bios", cpus=1, model="corei7_skylake_x", mem=256,
-              timeout=120, until=None, bochs="bochs"):
-    """Boot an ISO (BIOS) or a disk image (firmware="ovmf": the USB image) under Bochs.
-
-    A disk image is copied first: Bochs locks the file it uses. Bochs running
-    OVMF installs no ACPI tables, so the hypervisor finds CPUs through the
-    UEFI loader there, and ends the run through the Bochs shutdown port.
-    """
-    serial = tmp_path / "serial.log"
+def _bochs_config(tmp_path, *, iso, disk, firmware, cpus, model, mem, com1):
+    """Write a bochsrc for one run; com1 is the serial port's line after "com1: enabled=1, "."""
     log = tmp_path / "bochs.log"
-    rc_file = tmp_path / "bochs.rc"
-    rc_file.write_text("continue\n")
     conf = tmp_path / "bochsrc"
     if firmware == "ovmf":
         rom = f"romimage: file={OVMF}, address=0xffe00000"
@@ -128,7 +121,7 @@ cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips=50000000
 {rom}
 vgaromimage: file={VGA_BIOS}
 {medium}
-com1: enabled=1, mode=file, dev={serial}
+com1: enabled=1, {com1}
 port_e9_hack: enabled=1
 clock: sync=none
 speaker: enabled=0
@@ -136,9 +129,126 @@ sound: driver=dummy
 log: {log}
 display_library: rfb, options="timeout=0"
 """)
+    rc_file = tmp_path / "bochs.rc"
+    rc_file.write_text("continue\n")
+    return conf, rc_file, log
+
+
+def run_bochs(tmp_path, *, iso=None, disk=None, firmware="bios", cpus=1, model="corei7_skylake_x", mem=256,
+              timeout=120, until=None, bochs="bochs"):
+    """Boot an ISO (BIOS) or a disk image (firmware="ovmf": the USB image) under Bochs.
+
+    A disk image is copied first: Bochs locks the file it uses. Bochs running
+    OVMF installs no ACPI tables, so the hypervisor finds CPUs through the
+    UEFI loader there, and ends the run through the Bochs shutdown port.
+    """
+    serial = tmp_path / "serial.log"
+    conf, rc_file, log = _bochs_config(tmp_path, iso=iso, disk=disk, firmware=firmware, cpus=cpus, model=model,
+                                       mem=mem, com1=f"mode=file, dev={serial}")
     res = _run([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)], serial, timeout, until)
     res.emulator_log = log.read_text(errors="replace") if log.exists() else ""
     return res
+
+
+class BochsConsole:
+    """Bochs with COM1 on a local socket: read the console as it comes and type into it, as a user would.
+
+    Bochs listens (mode=socket-server) and waits for this client before it
+    starts. Everything received is also written to serial.log in tmp_path.
+    """
+
+    def __init__(self, tmp_path, *, iso, cpus=1, model="corei7_skylake_x", mem=256, bochs="bochs"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.serial = tmp_path / "serial.log"
+        conf, rc_file, self._log = _bochs_config(tmp_path, iso=iso, disk=None, firmware="bios", cpus=cpus,
+                                                 model=model, mem=mem,
+                                                 com1=f"mode=socket-server, dev=127.0.0.1:{port}")
+        self._start = time.monotonic()
+        self._proc = subprocess.Popen([bochs, "-q", "-f", str(conf), "-rc", str(rc_file)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self._buf = bytearray()
+        self._lock = threading.Lock()
+        self._sock = None
+        for _ in range(200):
+            try:
+                self._sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+                break
+            except OSError:
+                if self._proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        if self._sock is None:
+            self.close()
+            raise RuntimeError(f"Bochs did not open its COM1 socket on port {port}")
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        self._sock.settimeout(None)
+        with open(self.serial, "wb") as out:
+            while True:
+                try:
+                    data = self._sock.recv(4096)
+                except OSError:
+                    return
+                if not data:
+                    return
+                with self._lock:
+                    self._buf += data
+                out.write(data)
+                out.flush()
+
+    @property
+    def text(self):
+        with self._lock:
+            return clean(self._buf.decode(errors="replace"))
+
+    def wait_for(self, pattern, timeout=60):
+        """Wait until the regex shows up in the console output; returns its match or fails with the tail."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(pattern, self.text, re.M)
+            if m:
+                return m
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        tail = "\n".join(self.text.splitlines()[-40:])
+        pytest.fail(f"{pattern!r} did not appear within {timeout}s (emulator rc={self._proc.poll()}); "
+                    f"serial tail:\n{tail}")
+
+    def type(self, text, delay=0.02):
+        """Send text a byte at a time, as a person (or a terminal at its baud rate) would."""
+        for b in text.encode():
+            self._sock.sendall(bytes([b]))
+            time.sleep(delay)
+
+    def wait_exit(self, timeout=60):
+        """Wait for the emulator to end by itself; returns a RunResult (timed_out when it did not)."""
+        try:
+            self._proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        self.close()
+        return RunResult(self.text, self._proc.returncode, timed_out, time.monotonic() - self._start,
+                         self._log.read_text(errors="replace") if self._log.exists() else "")
+
+    def close(self):
+        if self._proc.poll() is None:
+            os.killpg(self._proc.pid, 9)
+        self._proc.wait()
+        if self._sock:
+            self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 GRUB_CFG = """serial --unit=0 --speed=115200

@@ -35,6 +35,20 @@ void uart16550_flush(uint16_t port)
 	fail_msg("flush on a console that is not present");
 }
 
+void uart16550_rx_irq(uint16_t port, bool on)
+{
+	(void)port;
+	(void)on;
+	fail_msg("rx_irq on a console that is not present");
+}
+
+int uart16550_getc(uint16_t port)
+{
+	(void)port;
+	fail_msg("getc on a console that is not present");
+	return -1;
+}
+
 static void expect_spec(const char *spec, uint16_t port, uint32_t baud)
 {
 	struct console_cfg c = {0xdead, 0xdeadbeef};
@@ -168,7 +182,21 @@ static void test_init_early_default_port(void **state)
 	assert_int_equal(init_calls, 1);
 	assert_int_equal(init_port, 0x3f8);
 	assert_int_equal(init_baud, 115200);
-	console_flush(); /* not present: must not touch the UART */
+	console_flush();   /* not present: must not touch the UART */
+	console_rx_poll(); /* nor read it */
+	assert_int_equal(console_isa_irq(), 4);
+}
+
+/* The legacy COM ports' ISA lines; any other port has none the hypervisor knows of. */
+static void test_port_isa_irq(void **state)
+{
+	(void)state;
+	assert_int_equal(console_port_isa_irq(0x3f8), 4);
+	assert_int_equal(console_port_isa_irq(0x2f8), 3);
+	assert_int_equal(console_port_isa_irq(0x3e8), 4);
+	assert_int_equal(console_port_isa_irq(0x2e8), 3);
+	assert_int_equal(console_port_isa_irq(0x3f9), -1);
+	assert_int_equal(console_port_isa_irq(0xe000), -1);
 }
 
 int main(void)
@@ -177,7 +205,7 @@ int main(void)
 	        cmocka_unit_test(test_spec_com_names),          cmocka_unit_test(test_spec_ports),
 	        cmocka_unit_test(test_spec_malformed),          cmocka_unit_test(test_level_names_and_digits),
 	        cmocka_unit_test(test_level_malformed),         cmocka_unit_test(test_set_level),
-	        cmocka_unit_test(test_init_early_default_port),
+	        cmocka_unit_test(test_init_early_default_port), cmocka_unit_test(test_port_isa_irq),
 	};
 
 	return cmocka_run_group_tests_name("console", tests, NULL, NULL);

@@ -49,6 +49,14 @@ static void ioapic(struct table *t, uint8_t id, uint32_t addr, uint32_t gsi)
 	put(t, e, sizeof(e));
 }
 
+static void override(struct table *t, uint8_t bus, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	uint8_t e[10] = {MADT_TYPE_INTERRUPT_OVERRIDE, 10, bus, irq};
+	memcpy(e + 4, &gsi, 4);
+	memcpy(e + 8, &flags, 2);
+	put(t, e, sizeof(e));
+}
+
 /* Seal the length and hand the parser an exact-size heap copy (ASan sees any over-read). */
 static enum acpi_err parse(struct table *t, struct madt_info *out)
 {
@@ -194,6 +202,46 @@ static void test_unknown_types_are_skipped(void **state)
 	assert_int_equal(info.cpus[0].apic_id, 5);
 }
 
+/* ISA IRQs map to the same GSI, edge and active high, unless an override moves them (ACPI 6.5, 5.2.12.5). */
+static void test_isa_irq_overrides(void **state)
+{
+	struct table t;
+	(void)state;
+	begin(&t, 0xfee00000, 0);
+	ioapic(&t, 0, 0xfec00000, 0);
+	override(&t, 0, 0, 2, 0);                                                  /* PIT: conforms to the bus */
+	override(&t, 0, 9, 9, MADT_INTI_POLARITY_HIGH | MADT_INTI_TRIGGER_LEVEL);  /* ACPI SCI */
+	override(&t, 0, 4, 20, MADT_INTI_POLARITY_LOW | MADT_INTI_TRIGGER_EDGE);   /* a moved COM1 */
+	override(&t, 1, 3, 30, MADT_INTI_POLARITY_LOW | MADT_INTI_TRIGGER_LEVEL);  /* not ISA: ignored */
+	override(&t, 0, 16, 40, MADT_INTI_POLARITY_LOW | MADT_INTI_TRIGGER_LEVEL); /* not an ISA IRQ */
+	assert_int_equal(parse(&t, &info), ACPI_OK);
+	assert_int_equal(info.isa[0].gsi, 2);
+	assert_false(info.isa[0].level);
+	assert_false(info.isa[0].active_low);
+	assert_int_equal(info.isa[9].gsi, 9);
+	assert_true(info.isa[9].level);
+	assert_false(info.isa[9].active_low);
+	assert_int_equal(info.isa[4].gsi, 20);
+	assert_false(info.isa[4].level);
+	assert_true(info.isa[4].active_low);
+	assert_int_equal(info.isa[3].gsi, 3);
+	assert_false(info.isa[3].level);
+	assert_false(info.isa[3].active_low);
+	for (uint32_t irq = 5; irq < MADT_ISA_IRQS; irq++)
+		if (irq != 9)
+			assert_int_equal(info.isa[irq].gsi, irq);
+}
+
+static void test_short_override_is_malformed(void **state)
+{
+	struct table t;
+	(void)state;
+	begin(&t, 0xfee00000, 0);
+	uint8_t e[8] = {MADT_TYPE_INTERRUPT_OVERRIDE, 8, 0, 4, 20};
+	put(&t, e, sizeof(e));
+	assert_int_equal(parse(&t, &info), ACPI_ERR_MALFORMED);
+}
+
 static void test_more_cpus_than_fit(void **state)
 {
 	(void)state;
@@ -231,6 +279,8 @@ int main(void)
 	        cmocka_unit_test(test_overlapping_entry_length),
 	        cmocka_unit_test(test_unknown_types_are_skipped),
 	        cmocka_unit_test(test_more_cpus_than_fit),
+	        cmocka_unit_test(test_isa_irq_overrides),
+	        cmocka_unit_test(test_short_override_is_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

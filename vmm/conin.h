@@ -1,0 +1,19 @@
+/* conin.h: serial input: from the host's console UART to the guest that owns the console. */
+#ifndef VMM_CONIN_H
+#define VMM_CONIN_H
+
+#include <stdbool.h>
+
+/* The vector of the console UART's receive interrupt, routed to CPU 0 through the host I/O APIC. */
+#define HV_VECTOR_CONSOLE 0xf2
+
+/*
+ * Boot CPU, after the guests exist: give the console's input to the first
+ * guest, and route the UART's receive interrupt (its ISA IRQ through the MADT's
+ * overrides) to CPU 0. Without a route the input is polled while CPU 0 waits.
+ */
+void conin_start(void);
+/* CPU 0 while it waits in the hypervisor: read the UART when no interrupt is routed. */
+void conin_poll(void);
+
+#endif
