@@ -2,6 +2,8 @@
 #include "vmm/exits.h"
 
 #include "arch/x86/cpu.h"
+#include "apicv/apicv.h"
+#include "apicv/mode.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
@@ -12,6 +14,7 @@
 #include "vmm/guest.h"
 #include "vmm/hypercall.h"
 #include "vmm/percpu.h"
+#include "vmm/string.h"
 #include "vmm/vapic.h"
 
 #define XCR0_X87 (1ull << 0)
@@ -181,6 +184,27 @@ static enum exit_action inject_ud(struct vcpu *v, const struct exit_info *e)
 	return EXIT_RESUME;
 }
 
+_Static_assert(EXIT_REASON_MAX <= HC_EXIT_REASONS, "every exit reason fits the hypercall's table");
+_Static_assert(HC_APICV_EMULATED == VMX_APICV_EMULATED && HC_APICV_TPR == VMX_APICV_TPR &&
+                       HC_APICV_VID == VMX_APICV_VID && HC_APICV_POSTED == VMX_APICV_POSTED,
+               "the hypercall names the modes as vmx_caps.h numbers them");
+
+/* HC_EXIT_STATS: the counts into guest RAM at gpa; HC_EINVAL unless the whole struct fits in RAM there. */
+static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)
+{
+	struct hc_exit_stats s = {
+	        .version = HC_EXIT_STATS_VERSION, .nreasons = HC_EXIT_REASONS, .apicv_mode = apicv_mode()};
+
+	if (size < sizeof(s) || !guest_write_ram(v->guest, gpa, NULL, sizeof(s)))
+		return HC_EINVAL;
+	s.apicv_flags = apicv_flags();
+	s.interrupts = v->interrupts;
+	s.total = v->exits_total;
+	memcpy(s.exits, v->exits, sizeof(v->exits));
+	guest_write_ram(v->guest, gpa, &s, sizeof(s));
+	return 0;
+}
+
 static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t nr = (uint32_t)v->regs.rax;
@@ -199,6 +223,7 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 		vapic_ioapic_line(v->guest, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
 		v->regs.rax = 0;
 		break;
+	case HC_EXIT_STATS: v->regs.rax = exit_stats(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
 	exit_skip_instruction(e);
@@ -322,6 +347,8 @@ static enum exit_action handle_invalid_state(struct vcpu *v, const struct exit_i
 static const exit_handler_t handlers[EXIT_REASON_MAX] = {
         [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
         [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+        [EXIT_REASON_TPR_BELOW_THRESHOLD] = handle_tpr_below_threshold,
+        [EXIT_REASON_APIC_ACCESS] = handle_apic_access,
         [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
         [EXIT_REASON_INIT_SIGNAL] = handle_init_sipi,
         [EXIT_REASON_SIPI_SIGNAL] = handle_init_sipi,

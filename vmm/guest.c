@@ -1,6 +1,8 @@
 /* guest.c: guest partitions: building them from the configuration, their memory, their end. */
 #include "vmm/guest.h"
 
+#include "apicv/apicv.h"
+
 #include "arch/x86/power.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
@@ -148,7 +150,7 @@ static bool guest_build(struct guest *g, const struct boot_info *bi)
 	if (!g->ram_hpa)
 		return fail(g, "not enough contiguous memory for its RAM");
 	g->ram = (struct guest_ram){phys_to_virt(g->ram_hpa), g->cfg.memory};
-	if (!map_memory(g) || !guest_load(g)) {
+	if (!map_memory(g) || !apicv_guest_create(g) || !guest_load(g)) {
 		page_free(g->ram_hpa, pages);
 		return g->ram_hpa = 0, fail(g, "its memory could not be set up");
 	}
@@ -250,6 +252,18 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 		pr_info("all guests have ended: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
 	}
+}
+
+bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t len)
+{
+	bool low = gpa < GUEST_LOW_RAM_END && len <= GUEST_LOW_RAM_END - gpa;
+	bool high = gpa >= GUEST_HIGH_RAM_BASE && gpa < g->ram.size && len <= g->ram.size - gpa;
+
+	if (!low && !high)
+		return false;
+	if (buf)
+		memcpy(g->ram.ram + gpa, buf, len);
+	return true;
 }
 
 void guest_uart_putc(struct guest *g, uint8_t c)

@@ -35,6 +35,7 @@ struct guest {
 	struct guest_ram ram; /* host view of guest RAM (identity-mapped host memory) */
 	uint64_t ram_hpa;
 	struct ept ept;
+	uint64_t apic_access_page;    /* APICv modes: what its EPT maps at the local APIC's address */
 	struct vmx_entry_state entry; /* where its first vCPU starts */
 	uint32_t nvcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
@@ -65,6 +66,12 @@ struct guest *guest_by_id(uint32_t id);
 
 /* Zero its RAM and load the image, modules and firmware tables again (creation, restart). */
 bool guest_load(struct guest *g);
+/*
+ * Write len bytes of buf into guest RAM at gpa, for a hypercall's result:
+ * false, with nothing written, unless all of it is writable RAM (not the hole,
+ * not the read-only firmware area). buf NULL: only check.
+ */
+bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t len);
 
 /* Load a stopped guest again and mark it ready to run (restart=yes). False if loading failed. */
 bool guest_restart(struct guest *g);

@@ -10,8 +10,40 @@
 #define HC_VERSION 0x0     /* EAX <- HC_INTERFACE_VERSION */
 #define HC_WAKE_AFTER 0x1  /* EBX = microseconds: the next HLT ends no later than that */
 #define HC_IOAPIC_LINE 0x2 /* EBX = I/O APIC pin, ECX = 1 assert / 0 deassert: the test device's line */
+#define HC_EXIT_STATS 0x3  /* EBX = guest-physical address, ECX = bytes: a struct hc_exit_stats is written there */
 #define HC_INTERFACE_VERSION 1
 #define HC_ENOSYS 0xffffffffu
 #define HC_EINVAL 0xfffffffeu
+
+#include <stdint.h>
+
+/*
+ * HC_EXIT_STATS: the calling vCPU's VM exits since its guest (re)started,
+ * this VMCALL included, and the interrupts the hypervisor delivered to it.
+ * exits[] is indexed by basic exit reason (SDM Vol. 3, Appendix C).
+ */
+#define HC_EXIT_STATS_VERSION 1
+#define HC_EXIT_REASONS 80
+#define HC_APICV_EMULATED 0 /* apicv_mode: as the ready line's apicv= names them */
+#define HC_APICV_TPR 1
+#define HC_APICV_VID 2
+#define HC_APICV_POSTED 3
+/* apicv_flags: the APIC virtualization controls the vCPU runs with now (SDM Vol. 3, 25.6.2). */
+#define HC_APICV_F_TPR_SHADOW (1u << 0)
+#define HC_APICV_F_APIC_ACCESSES (1u << 1) /* virtualize APIC accesses (xAPIC mode) */
+#define HC_APICV_F_X2APIC_MODE (1u << 2)   /* virtualize x2APIC mode */
+#define HC_APICV_F_REGISTER_VIRT (1u << 3) /* APIC-register virtualization */
+#define HC_APICV_F_INTR_DELIVERY (1u << 4) /* virtual-interrupt delivery */
+#define HC_APICV_F_POSTED (1u << 5)        /* process posted interrupts */
+struct hc_exit_stats {
+	uint32_t version;     /* HC_EXIT_STATS_VERSION */
+	uint32_t nreasons;    /* HC_EXIT_REASONS */
+	uint32_t apicv_mode;  /* HC_APICV_*: the interrupt-delivery mode the vCPU runs in */
+	uint32_t apicv_flags; /* HC_APICV_F_* */
+	uint64_t interrupts;  /* injected by the hypervisor, or handed to virtual-interrupt delivery */
+	uint64_t total;       /* every exit */
+	uint64_t exits[HC_EXIT_REASONS];
+};
+_Static_assert(sizeof(struct hc_exit_stats) == 32 + 8 * HC_EXIT_REASONS, "no padding: guests of any width agree");
 
 #endif

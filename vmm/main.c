@@ -7,6 +7,8 @@
 #include "arch/x86/power.h"
 #include "vmm/cmdline.h"
 #include "vmm/config.h"
+#include "apicv/apicv.h"
+#include "apicv/mode.h"
 #include "vmm/conin.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
@@ -150,10 +152,13 @@ void hv_main(struct boot_info *bi)
 	struct cpus_summary cpus;
 	cpus_init(bi, effective_cmdline, &cpus);
 	sched_init(&cpus);
-	if (cpus.vmx_on == 0)
+	if (cpus.vmx_on == 0) {
 		pr_info("guest: no core is in VMX root: no guest can run");
-	else if (!vmx_bitmaps_init())
-		hv_stop("out of memory for the VMX bitmaps");
+	} else {
+		apicv_init(cpus_vmx_caps(), effective_cmdline);
+		if (!vmx_bitmaps_init() || !apicv_bitmaps_init())
+			hv_stop("out of memory for the VMX bitmaps");
+	}
 	if (cpus.vmx_on == 0 || guests_create(&config, bi) == 0) {
 		sched_ready_line();
 		pr_info("no guests to run: powering off");

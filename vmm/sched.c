@@ -1,6 +1,10 @@
 /* sched.c: the per-core scheduler: enter the guest, handle the exit, drain pending work, resume. */
 #include "vmm/sched.h"
 
+#include "vmm/string.h"
+
+#include "apicv/apicv.h"
+#include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
@@ -46,9 +50,8 @@ void sched_ready_line(void)
 	uint32_t entered = 0;
 	for (uint32_t i = 0; i < guests_count(); i++)
 		entered += guest_by_id(i)->entered;
-	/* Every guest's interrupts go through the model in lapic/ (no APICv control yet). */
 	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx,
-	                   entered ? "emulated" : "none", entered);
+	                   entered ? vmx_apicv_mode_name(apicv_mode()) : "none", entered);
 }
 
 /* Sleep until an interrupt (a kick) arrives: interrupts on only inside the HLT. */
@@ -113,12 +116,15 @@ static bool start_vcpu(struct vcpu *v)
 	/* vCPU 0 runs the image; the others wait for its SIPIs, as APs do after reset. */
 	v->state = v->index == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	v->wake_after_us = 0;
+	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
+	memset(v->exits, 0, sizeof(v->exits));
 	vapic_reset(v);
 	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
 		v->guest->cfg.restart = false; /* the same setup would fail again */
 		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
 		return false;
 	}
+	apicv_vcpu_setup(v);
 	v->guest->state = GUEST_RUNNING;
 	return true;
 }

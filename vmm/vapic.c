@@ -1,6 +1,7 @@
 /* vapic.c: a vCPU's local APIC and its guest's I/O APIC, wired to VM exits, injection and cross-core IPIs. */
 #include "vmm/vapic.h"
 
+#include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
@@ -150,6 +151,8 @@ static void apply(struct vcpu *v, const struct vlapic_effect *fx)
 		spin_unlock(&v->guest->lock);
 		ioapic_messages(v, msgs, n);
 	}
+	if (fx->flags & VLAPIC_FX_BASE)
+		apicv_apic_mode_changed(v);
 	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
 		pr_warn("vapic: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
 		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
@@ -273,11 +276,15 @@ static uint32_t ioapic_access(struct vcpu *v, uint64_t offset, bool write, uint3
 
 enum exit_action vapic_mmio(struct vcpu *v, const struct exit_info *e)
 {
+	return vapic_mmio_at(v, e, e->guest_physical);
+}
+
+enum exit_action vapic_mmio_at(struct vcpu *v, const struct exit_info *e, uint64_t gpa)
+{
 	uint8_t bytes[MAX_INSN_LEN];
 	enum cpu_mode mode;
 	struct mmio_insn in;
 	struct vlapic_effect fx = {0};
-	uint64_t gpa = e->guest_physical;
 	bool lapic = gpa < GUEST_IOAPIC_BASE || gpa >= GUEST_IOAPIC_BASE + IOAPIC_PAGE_SIZE;
 	uint64_t offset = gpa - (lapic ? vlapic_mmio_base(&v->lapic) : GUEST_IOAPIC_BASE);
 
@@ -437,9 +444,11 @@ void vapic_before_entry(struct vcpu *v)
 	if (vector >= 0 && !busy && interruptible()) {
 		vlapic_ack(&v->lapic, (uint8_t)vector);
 		vmx_inject_interrupt((uint8_t)vector);
+		v->interrupts++;
 		vector = vlapic_highest_pending(&v->lapic);
 	}
 	vmx_request_windows(vector >= 0, v->nmi_pending);
+	apicv_before_entry(v);
 }
 
 void vapic_after_exit(struct vcpu *v)

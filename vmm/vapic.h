@@ -18,6 +18,8 @@ void vapic_reset(struct vcpu *v);
 /* An EPT violation inside the local APIC or I/O APIC page: emulate the access. */
 bool vapic_is_mmio(const struct vcpu *v, uint64_t gpa);
 enum exit_action vapic_mmio(struct vcpu *v, const struct exit_info *e);
+/* The same for an access at gpa that reached the hypervisor another way (an APIC-access exit). */
+enum exit_action vapic_mmio_at(struct vcpu *v, const struct exit_info *e, uint64_t gpa);
 
 /* MSRs the local APIC owns (IA32_APIC_BASE, x2APIC 0x800-0x8ff, IA32_TSC_DEADLINE). */
 bool vapic_owns_msr(uint32_t msr);

@@ -57,6 +57,7 @@ struct vcpu {
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];
+	uint64_t interrupts; /* delivered to it by the hypervisor (HC_EXIT_STATS) */
 };
 
 /* The vCPU the calling core runs, or NULL. */

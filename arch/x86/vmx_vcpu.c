@@ -35,7 +35,7 @@
 static uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;
 
 /* MSR bitmap quarters (SDM Vol. 3, 25.6.9): read low, read high, write low, write high. */
-static void msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write)
+void vmx_msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write)
 {
 	uint32_t base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
 
@@ -69,9 +69,20 @@ bool vmx_bitmaps_init(void)
 	                                MSR_SYSCALL_MASK,
 	                                MSR_TSC_AUX};
 	for (unsigned i = 0; i < sizeof(both) / sizeof(both[0]); i++)
-		msr_passthrough(bm, both[i], true, true);
-	msr_passthrough(bm, MSR_IA32_TSC, true, false);
+		vmx_msr_passthrough(bm, both[i], true, true);
+	vmx_msr_passthrough(bm, MSR_IA32_TSC, true, false);
 	return true;
+}
+
+uint64_t vmx_msr_bitmap_shared(void) { return msr_bitmap; }
+
+uint64_t vmx_msr_bitmap_clone(void)
+{
+	uint64_t page = page_alloc(1);
+
+	if (page)
+		memcpy(phys_to_virt(page), phys_to_virt(msr_bitmap), PAGE_SIZE);
+	return page;
 }
 
 /* must-be-1 bits, plus wanted (required) and optional bits where allowed; false if a wanted bit is not. */

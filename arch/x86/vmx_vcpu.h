@@ -29,6 +29,12 @@ void vmx_vcpu_disable_preemption_timer(void);
 
 /* The bitmaps every vCPU shares (built once on the boot CPU). False if out of memory. */
 bool vmx_bitmaps_init(void);
+/* The shared MSR bitmap's physical address. */
+uint64_t vmx_msr_bitmap_shared(void);
+/* A new MSR bitmap page, a copy of the shared one (to pass more MSRs through); 0 if out of memory. */
+uint64_t vmx_msr_bitmap_clone(void);
+/* Clear the read and/or write exiting bit of msr in a bitmap (SDM Vol. 3, 25.6.9). */
+void vmx_msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write);
 
 /* Sync what VMX does not: EFER.LMA into the "IA-32e mode guest" entry control (SDM Vol. 3, 27.3.2.1). */
 void vmx_vcpu_sync_before_entry(void);

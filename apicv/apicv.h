@@ -1,0 +1,47 @@
+/* apicv.h: APIC virtualization for a vCPU: the VMCS controls and pages of the chosen mode, and their exits. */
+#ifndef APICV_APICV_H
+#define APICV_APICV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/exits.h"
+
+struct guest;
+struct vcpu;
+
+/* Boot CPU, after vmx_bitmaps_init and apicv_init: the MSR bitmaps of the x2APIC modes. False if out of memory. */
+bool apicv_bitmaps_init(void);
+
+/*
+ * A guest being built, in a mode from tpr up: its APIC-access page, mapped
+ * in its EPT at the local APIC's address, so that xAPIC accesses reach
+ * APIC virtualization instead of an EPT violation (SDM Vol. 3, 30.4).
+ */
+bool apicv_guest_create(struct guest *g);
+
+/*
+ * v's core, its VMCS current, right after vmx_vcpu_setup: the controls of
+ * the mode (TPR shadow with the virtual-APIC page, which is the model's
+ * register page), then those of the vCPU's APIC mode.
+ */
+void apicv_vcpu_setup(struct vcpu *v);
+
+/*
+ * The guest changed IA32_APIC_BASE: xAPIC mode virtualizes APIC accesses,
+ * x2APIC mode virtualizes x2APIC MSRs (never both: SDM Vol. 3, 27.2.1.1),
+ * a disabled APIC neither.
+ */
+void apicv_apic_mode_changed(struct vcpu *v);
+
+/* Last thing before VM entry, after the injection decision: the TPR threshold (mode tpr). */
+void apicv_before_entry(struct vcpu *v);
+
+/* The controls the current vCPU runs with, as HC_APICV_F_* bits (vmm/hypercall.h); its VMCS is current. */
+uint32_t apicv_flags(void);
+
+/* Exit handlers (SDM Vol. 3, 30.1.2 and 30.4). */
+enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
+
+#endif
