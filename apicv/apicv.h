@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "vmm/exits.h"
+#include "vmm/vcpu.h"
 
 struct guest;
 struct vcpu;
@@ -28,13 +29,22 @@ bool apicv_guest_create(struct guest *g);
 void apicv_vcpu_setup(struct vcpu *v);
 
 /*
- * The guest changed IA32_APIC_BASE: xAPIC mode virtualizes APIC accesses,
- * x2APIC mode virtualizes x2APIC MSRs (never both: SDM Vol. 3, 27.2.1.1),
- * a disabled APIC neither.
+ * v's APIC changed: its mode (IA32_APIC_BASE), software enable, ID, LDR or
+ * DFR, or an INIT. xAPIC mode virtualizes APIC accesses, x2APIC mode x2APIC
+ * MSRs (never both: SDM Vol. 3, 27.2.1.1), a disabled APIC neither; virtual-
+ * interrupt delivery runs only while the APIC is enabled; the EOI-exit
+ * bitmap is computed again.
  */
-void apicv_apic_mode_changed(struct vcpu *v);
+void apicv_apic_changed(struct vcpu *v);
 
-/* Last thing before VM entry, after the injection decision: the TPR threshold (mode tpr). */
+/* Does v run with virtual-interrupt delivery now (the CPU delivers; the hypervisor only sets VIRR)? */
+static inline bool apicv_vid_active(const struct vcpu *v) { return v->apicv.vid; }
+
+/*
+ * Last thing before VM entry, interrupts off, after the injection decision:
+ * the TPR threshold (tpr); RVI and SVI from VIRR and VISR, and the EOI-exit
+ * bitmap when the routing changed (vid and up).
+ */
 void apicv_before_entry(struct vcpu *v);
 
 /* The controls the current vCPU runs with, as HC_APICV_F_* bits (vmm/hypercall.h); its VMCS is current. */
@@ -43,5 +53,7 @@ uint32_t apicv_flags(void);
 /* Exit handlers (SDM Vol. 3, 30.1.2 and 30.4). */
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
 
 #endif

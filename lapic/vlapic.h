@@ -222,6 +222,11 @@ enum vlapic_result vlapic_write_tsc_deadline(struct vlapic *l, uint64_t value, u
 
 /* A write to EOI: the highest in-service vector retires (11.8.5); fx says which and whether to broadcast. */
 void vlapic_eoi(struct vlapic *l, struct vlapic_effect *fx);
+/*
+ * The same after hardware retired vector itself (EOI virtualization cleared
+ * its ISR bit, SDM Vol. 3, 30.1.4): only the effects, for an EOI-induced exit.
+ */
+void vlapic_eoi_done(struct vlapic *l, uint8_t vector, struct vlapic_effect *fx);
 /* A local source fires through its LVT entry (timer, error, ...): fixed, edge-triggered, unless masked. */
 void vlapic_deliver_lvt(struct vlapic *l, enum apic_reg lvt);
 /* A write to LVT timer, initial count or divide configuration (value already stripped of read-only bits). */

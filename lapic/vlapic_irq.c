@@ -153,6 +153,15 @@ void vlapic_deliver_lvt(struct vlapic *l, enum apic_reg lvt)
 }
 
 /* SDM Vol. 3, 11.8.5: EOI retires the highest ISR vector; a level-triggered one is broadcast unless SVR[12]. */
+/* The effects of retiring vector v: whether it was level-triggered, and whether to broadcast (11.8.5). */
+static void eoi_effects(struct vlapic *l, int v, struct vlapic_effect *fx)
+{
+	fx->flags |= VLAPIC_FX_EOI;
+	fx->eoi_vector = (uint8_t)v;
+	fx->eoi_level = vec_test(l, APIC_REG_TMR0, (unsigned)v);
+	fx->eoi_broadcast = fx->eoi_level && !(vlapic_reg(l, APIC_REG_SVR) & APIC_SVR_EOI_SUPPRESS);
+}
+
 void vlapic_eoi(struct vlapic *l, struct vlapic_effect *fx)
 {
 	int v = vlapic_highest_isr(l);
@@ -161,10 +170,14 @@ void vlapic_eoi(struct vlapic *l, struct vlapic_effect *fx)
 		return; /* nothing in service: an EOI does nothing */
 	vec_clear(l, APIC_REG_ISR0, (unsigned)v);
 	vlapic_ppr(l);
-	fx->flags |= VLAPIC_FX_EOI;
-	fx->eoi_vector = (uint8_t)v;
-	fx->eoi_level = vec_test(l, APIC_REG_TMR0, (unsigned)v);
-	fx->eoi_broadcast = fx->eoi_level && !(vlapic_reg(l, APIC_REG_SVR) & APIC_SVR_EOI_SUPPRESS);
+	eoi_effects(l, v, fx);
+}
+
+void vlapic_eoi_done(struct vlapic *l, uint8_t vector, struct vlapic_effect *fx)
+{
+	*fx = (struct vlapic_effect){0};
+	vlapic_ppr(l);
+	eoi_effects(l, vector, fx);
 }
 
 /* The ID a physical destination is compared with: 32 bits in x2APIC mode, 8 in xAPIC mode. */

@@ -30,7 +30,7 @@ debootstrap --variant=minbase trixie "$dir" http://deb.debian.org/debian >"$dir.
 	{ echo "bochs3-root: debootstrap failed; see $dir.log" >&2; exit 1; }
 chroot "$dir" sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bochs bochsbios vgabios bochs-term' >>"$dir.log" 2>&1 ||
 	{ echo "bochs3-root: installing Bochs in the root failed; see $dir.log" >&2; exit 1; }
-chroot "$dir" bochs --help 2>&1 | head -1 | grep -q "Bochs" ||
+chroot "$dir" bochs --help 2>&1 | grep -q "Usage: bochs" ||
 	{ echo "bochs3-root: bochs does not start in the root; see $dir.log" >&2; exit 1; }
 touch "$stamp"
 echo "$dir"

@@ -41,6 +41,7 @@ struct guest {
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
 	struct spinlock lock; /* state, stop_reason, uart, ioapic */
 	struct vioapic ioapic;
+	volatile uint32_t ioapic_writes; /* bumped by every I/O APIC write: EOI-exit bitmaps follow its routing */
 	volatile uint32_t state;
 	bool entered;    /* its first vCPU completed a VM entry at least once */
 	uint32_t starts; /* restarts so far (restart=yes) */

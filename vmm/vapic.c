@@ -2,6 +2,7 @@
 #include "vmm/vapic.h"
 
 #include "apicv/apicv.h"
+#include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
@@ -64,6 +65,8 @@ void vapic_reset(struct vcpu *v)
  */
 static void post(struct vcpu *t, unsigned flag, uint8_t vector, bool level)
 {
+	if (!flag && apicv_vid_active(t))
+		__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED); /* delivery itself is the CPU's, unseen */
 	if (t->cpu == this_cpu()->cpu_id && !flag) {
 		vlapic_accept(&t->lapic, vector, level);
 		return;
@@ -139,7 +142,7 @@ static void ioapic_messages(struct vcpu *v, const struct vioapic_msg *msgs, unsi
 		route_ioapic(v->guest, &msgs[i]);
 }
 
-static void apply(struct vcpu *v, const struct vlapic_effect *fx)
+void vapic_apply(struct vcpu *v, const struct vlapic_effect *fx)
 {
 	if (fx->flags & VLAPIC_FX_IPI)
 		route_ipi(v, &fx->ipi);
@@ -151,8 +154,8 @@ static void apply(struct vcpu *v, const struct vlapic_effect *fx)
 		spin_unlock(&v->guest->lock);
 		ioapic_messages(v, msgs, n);
 	}
-	if (fx->flags & VLAPIC_FX_BASE)
-		apicv_apic_mode_changed(v);
+	if (fx->flags & (VLAPIC_FX_BASE | VLAPIC_FX_DEST))
+		apicv_apic_changed(v);
 	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
 		pr_warn("vapic: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
 		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
@@ -265,9 +268,10 @@ static uint32_t ioapic_access(struct vcpu *v, uint64_t offset, bool write, uint3
 	uint32_t r = 0;
 
 	spin_lock(&v->guest->lock, (int32_t)v->cpu);
-	if (write)
+	if (write) {
 		vioapic_write(&v->guest->ioapic, offset, value, msgs, &n);
-	else
+		v->guest->ioapic_writes++;
+	} else
 		r = vioapic_read(&v->guest->ioapic, offset);
 	spin_unlock(&v->guest->lock);
 	ioapic_messages(v, msgs, n);
@@ -296,13 +300,13 @@ enum exit_action vapic_mmio_at(struct vcpu *v, const struct exit_info *e, uint64
 	if (in.write) {
 		uint32_t value = (uint32_t)store_value(v, &in);
 		if (lapic && vlapic_mmio_write(&v->lapic, offset, in.size, value, rdtsc(), &fx) == VLAPIC_OK)
-			apply(v, &fx);
+			vapic_apply(v, &fx);
 		else if (!lapic && in.size == 4)
 			ioapic_access(v, offset, true, value);
 	} else {
 		uint32_t value = 0;
 		if (lapic && vlapic_mmio_read(&v->lapic, offset, in.size, rdtsc(), &value, &fx) == VLAPIC_OK)
-			apply(v, &fx);
+			vapic_apply(v, &fx);
 		else if (!lapic && in.size == 4)
 			value = ioapic_access(v, offset, false, 0);
 		load_register(v, &in, value); /* undefined accesses read as 0 (SDM Vol. 3, 11.4.1) */
@@ -333,7 +337,7 @@ bool vapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
 		r = vlapic_msr_read(&v->lapic, msr, rdtsc(), value, &fx);
 	if (r != VLAPIC_OK)
 		return false;
-	apply(v, &fx);
+	vapic_apply(v, &fx);
 	return true;
 }
 
@@ -353,7 +357,7 @@ bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 		         (unsigned long long)value, vlapic_gp_name(fx.gp));
 		return false;
 	}
-	apply(v, &fx);
+	vapic_apply(v, &fx);
 	return true;
 }
 
@@ -362,6 +366,7 @@ bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 static void do_init(struct vcpu *v)
 {
 	vlapic_init_reset(&v->lapic);
+	apicv_apic_changed(v); /* software-disabled now */
 	v->nmi_pending = false;
 	v->state = VCPU_WAIT_SIPI;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -440,7 +445,8 @@ void vapic_before_entry(struct vcpu *v)
 		v->nmi_pending = false;
 		busy = true;
 	}
-	int vector = vlapic_highest_pending(&v->lapic);
+	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
+	int vector = apicv_vid_active(v) ? -1 : vlapic_highest_pending(&v->lapic);
 	if (vector >= 0 && !busy && interruptible()) {
 		vlapic_ack(&v->lapic, (uint8_t)vector);
 		vmx_inject_interrupt((uint8_t)vector);

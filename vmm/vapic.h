@@ -27,6 +27,10 @@ bool vapic_owns_msr(uint32_t msr);
 bool vapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value);
 bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value);
 
+/* Carry out what a model access asked for: IPIs, EOI broadcast, APIC mode and routing changes. */
+struct vlapic_effect;
+void vapic_apply(struct vcpu *v, const struct vlapic_effect *fx);
+
 /* Drive an I/O APIC pin of guest g (a device model or the test hypercall), from any core. */
 void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted);
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apicv/apicv_state.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
 #include "lapic/vlapic.h"
@@ -58,6 +59,7 @@ struct vcpu {
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];
 	uint64_t interrupts; /* delivered to it by the hypervisor (HC_EXIT_STATS) */
+	struct apicv_vcpu apicv;
 };
 
 /* The vCPU the calling core runs, or NULL. */

@@ -30,7 +30,7 @@ def boot(tmp_path, *, cpus, config=None, modules=(), cmdline="onpanic=poweroff",
 def test_default_platform_guest_on_every_core(built, tmp_path, cpus):
     res = boot(tmp_path, cpus=cpus)
     ready = assert_booted(res, cpus=cpus)
-    assert ready == {"cpus": cpus, "vmx": "on", "apicv": "emulated", "guests": cpus}, res.explain()
+    assert ready == {"cpus": cpus, "vmx": "on", "apicv": "vid", "guests": cpus}, res.explain()  # the best Bochs 2.7 offers
     results = summaries(res)
     assert sorted(results) == [f"test{i}" for i in range(cpus)], res.explain()
     for name, (tests, failures) in results.items():

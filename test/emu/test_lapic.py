@@ -29,7 +29,7 @@ def run_suites(tmp_path, cpus, lines, cmdline="", apicv="emulated", model="corei
     return res, results
 
 
-@pytest.mark.parametrize("apicv", ["emulated", "tpr"])
+@pytest.mark.parametrize("apicv", ["emulated", "tpr", "vid"])
 @pytest.mark.parametrize("mode", ["xapic", "x2apic"])
 def test_one_vcpu_suites_on_two_cores(built, tmp_path, mode, apicv):
     res, results = run_suites(tmp_path, 2, [
@@ -41,20 +41,22 @@ def test_one_vcpu_suites_on_two_cores(built, tmp_path, mode, apicv):
     assert "I/O APIC level pin: still asserted at the EOI, delivered again" in res.log  # not skipped
 
 
-def test_timer_suite(built, tmp_path):
+@pytest.mark.parametrize("apicv", ["emulated", "vid"])
+def test_timer_suite(built, tmp_path, apicv):
     res, results = run_suites(tmp_path, 2, [
         'guest name=timer cpus=0 memory=16M image=apic_timer.elf cmdline="mode=x2apic"',
         'guest name=timerx cpus=1 memory=16M image=apic_timer.elf cmdline="mode=xapic"',
-    ])
+    ], apicv=apicv)
     for name in ("timer", "timerx"):
         assert results[name][0] >= 20 and results[name][1] == 0, results
     assert "TSC-deadline checks skipped" not in res.log  # the virtual APIC offers TSC-deadline mode
 
 
-def test_cr8_is_the_tpr_class_in_64_bit_mode(built, tmp_path):
-    """A guest that enters 64-bit mode: CR8 exits and maps onto the virtual TPR (its APIC MMIO is decoded
-    in 64-bit mode through its own 4-level page tables)."""
-    res, results = run_suites(tmp_path, 1, ['guest name=cr8 cpus=0 memory=16M image=cr8.elf'])
+@pytest.mark.parametrize("apicv", ["emulated", "tpr"])
+def test_cr8_is_the_tpr_class_in_64_bit_mode(built, tmp_path, apicv):
+    """A guest that enters 64-bit mode: CR8 maps onto the virtual TPR, through CR8 exits (emulated, its APIC
+    MMIO decoded in 64-bit mode through its own 4-level page tables) or the TPR shadow (tpr)."""
+    res, results = run_suites(tmp_path, 1, ['guest name=cr8 cpus=0 memory=16M image=cr8.elf'], apicv=apicv)
     assert results["cr8"] == (4, 0), results
     assert "MOV to CR8 5: TPR reads 0x50" in res.log
 
@@ -68,7 +70,7 @@ def test_timer_suite_without_preemption_timer(built, tmp_path):
     assert results["timer"][0] >= 20 and results["timer"][1] == 0, results
 
 
-@pytest.mark.parametrize("cpus,apicv", [(2, "emulated"), (4, "emulated"), (4, "tpr")])
+@pytest.mark.parametrize("cpus,apicv", [(2, "emulated"), (4, "emulated"), (4, "tpr"), (2, "vid"), (4, "vid")])
 def test_two_vcpu_guests_ipis_and_init_sipi(built, tmp_path, cpus, apicv):
     """vCPU 1 starts through INIT-SIPI-SIPI from vCPU 0; IPIs and NMIs cross cores both ways."""
     lines = ['guest name=smp0 cpus=0-1 memory=16M image=apic_smp.elf cmdline="mode=xapic cpus=2"']
@@ -85,6 +87,7 @@ EXIT_COST_RUNS = [
     ("emulated", "corei7_skylake_x", "apicv: mode emulated, as apicv= asks"),
     ("tpr", "corei7_skylake_x", "apicv: mode tpr, as apicv= asks"),
     ("tpr", "corei7_ivy_bridge_3770k", "apicv: mode tpr, as apicv= asks (the CPU offers tpr)"),
+    ("vid", "corei7_skylake_x", "apicv: mode vid, as apicv= asks (the CPU offers vid)"),
 ]
 
 
@@ -104,12 +107,12 @@ def test_exit_costs_per_mode(built, tmp_path, apicv, model, why):
 
 @pytest.mark.parametrize("option,message", [
     ("apicv=fast", "apicv=fast: expected posted, vid, tpr or emulated; ignored"),
-    ("apicv=posted", "apicv: mode tpr: apicv=posted asks for more than the CPU offers"),
+    ("apicv=posted", "apicv: mode vid: apicv=posted asks for more than the CPU offers"),
 ])
 def test_apicv_option_beyond_reach(built, tmp_path, option, message):
     """A bad value, or a mode Bochs 2.7 lacks (posted), is reported; the built-in guests run in the best mode."""
     res = run_bochs(tmp_path, iso=make_iso(tmp_path, cmdline=f"onpanic=poweroff {option}"), cpus=1, timeout=120)
     ready = assert_booted(res, cpus=1)
-    assert ready["apicv"] == "tpr", res.explain()
+    assert ready["apicv"] == "vid", res.explain()
     assert message in res.log, res.explain()
     assert re.search(r"^\[test0\] SUMMARY: \d+ tests, 0 failures$", res.log, re.M), res.explain()

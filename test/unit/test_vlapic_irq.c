@@ -313,6 +313,25 @@ static void test_priority_selection_property(void **state)
 	assert_true(held > 1000);
 }
 
+/* EOI virtualization retired the vector already (ISR clear, SDM 30.1.4): only its effects are left to the model. */
+static void test_eoi_done_after_hardware(void **state)
+{
+	(void)state;
+	enable();
+	assert_true(vlapic_accept(&L, 0x70, true));
+	assert_true(vlapic_accept(&L, 0x50, false));
+	assert_int_equal(take(), 0x70);
+	vlapic_set_reg(&L, APIC_REG_ISR0 + (0x70 >> 5), 0); /* what the CPU did */
+	vlapic_eoi_done(&L, 0x70, &fx);
+	assert_int_equal(fx.flags, VLAPIC_FX_EOI);
+	assert_int_equal(fx.eoi_vector, 0x70);
+	assert_true(fx.eoi_level);
+	assert_true(fx.eoi_broadcast);
+	assert_int_equal(vlapic_reg(&L, APIC_REG_PPR), 0); /* recomputed from the ISR the CPU left */
+	assert_true(bit(APIC_REG_IRR0, 0x50));             /* nothing else touched */
+	assert_int_equal(vlapic_highest_isr(&L), -1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 
 int main(void)
@@ -322,6 +341,7 @@ int main(void)
 	        T(test_priority_classes),
 	        T(test_eoi_edge_and_nesting),
 	        T(test_eoi_level_and_suppression),
+	        T(test_eoi_done_after_hardware),
 	        T(test_software_disable),
 	        T(test_esr_receive_illegal),
 	        T(test_esr_send_illegal),
