@@ -193,16 +193,16 @@ _Static_assert(HC_APICV_EMULATED == VMX_APICV_EMULATED && HC_APICV_TPR == VMX_AP
 static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)
 {
 	struct hc_exit_stats s = {
-	        .version = HC_EXIT_STATS_VERSION, .nreasons = HC_EXIT_REASONS, .apicv_mode = apicv_mode()};
+	        .version = HC_EXIT_STATS_VERSION,
+	        .nreasons = HC_EXIT_REASONS,
+	        .apicv_mode = apicv_mode(),
+	        .apicv_flags = apicv_flags(),
+	        .interrupts = v->interrupts,
+	        .total = v->exits_total,
+	};
 
-	if (size < sizeof(s) || !guest_write_ram(v->guest, gpa, NULL, sizeof(s)))
-		return HC_EINVAL;
-	s.apicv_flags = apicv_flags();
-	s.interrupts = v->interrupts;
-	s.total = v->exits_total;
 	memcpy(s.exits, v->exits, sizeof(v->exits));
-	guest_write_ram(v->guest, gpa, &s, sizeof(s));
-	return 0;
+	return size >= sizeof(s) && guest_write_ram(v->guest, gpa, &s, sizeof(s)) ? 0 : HC_EINVAL;
 }
 
 static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)

@@ -261,8 +261,7 @@ bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t le
 
 	if (!low && !high)
 		return false;
-	if (buf)
-		memcpy(g->ram.ram + gpa, buf, len);
+	memcpy(g->ram.ram + gpa, buf, len);
 	return true;
 }
 

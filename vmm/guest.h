@@ -70,7 +70,7 @@ bool guest_load(struct guest *g);
 /*
  * Write len bytes of buf into guest RAM at gpa, for a hypercall's result:
  * false, with nothing written, unless all of it is writable RAM (not the hole,
- * not the read-only firmware area). buf NULL: only check.
+ * not the read-only firmware area).
  */
 bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t len);
 

@@ -11,6 +11,7 @@
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
 #include "arch/x86/vmx_exit.h"
+#include "vmm/guest_layout.h"
 #include "vmm/hypercall.h"
 
 #define VEC_HELD 0x45 /* class 4: held back by TPR 0x50 */
@@ -60,6 +61,16 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	snap(&before);
 	if (!expect_eq("HC_EXIT_STATS answers version 1", before.version, HC_EXIT_STATS_VERSION))
 		guest_finish();
+	/* Refused, with nothing written: too small a buffer, one in the hole at 640 KiB, one in the firmware area. */
+	expect_eq("HC_EXIT_STATS with too small a buffer: HC_EINVAL",
+	          vmcall(HC_EXIT_STATS, (uint32_t)(uintptr_t)&after, sizeof(after) - 1, 0), HC_EINVAL);
+	expect_eq("after.version untouched by it", after.version, 0);
+	expect_eq("HC_EXIT_STATS into the hole at 640 KiB: HC_EINVAL",
+	          vmcall(HC_EXIT_STATS, (uint32_t)GUEST_LOW_RAM_END, sizeof(after), 0), HC_EINVAL);
+	expect_eq("HC_EXIT_STATS into the read-only firmware area: HC_EINVAL",
+	          vmcall(HC_EXIT_STATS, (uint32_t)GUEST_FIRMWARE_BASE, sizeof(after), 0), HC_EINVAL);
+	expect_eq("HC_EXIT_STATS across the end of low RAM: HC_EINVAL",
+	          vmcall(HC_EXIT_STATS, (uint32_t)GUEST_LOW_RAM_END - 8, sizeof(after), 0), HC_EINVAL);
 	uint32_t f = before.apicv_flags;
 	bool tpr_virt =
 	        (f & HC_APICV_F_TPR_SHADOW) && (f & (suite.x2apic ? HC_APICV_F_X2APIC_MODE : HC_APICV_F_APIC_ACCESSES));
