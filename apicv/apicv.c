@@ -154,6 +154,10 @@ void apicv_apic_changed(struct vcpu *v)
 	case VLAPIC_MODE_DISABLED: break;
 	}
 	secondary(set, both | vid);
+	/* Posted-interrupt processing requires virtual-interrupt delivery (SDM Vol. 3, 27.2.1.1). */
+	uint32_t pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL) & ~PIN_BASED_POSTED_INTR;
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
+	             pin | (v->apicv.vid && apicv_mode() == VMX_APICV_POSTED ? PIN_BASED_POSTED_INTR : 0));
 	vmcs_write64(MSR_BITMAP, bitmap);
 	v->apicv.eoi_dirty = true; /* its ID, LDR or DFR may have changed: the I/O APIC entries that address it */
 }
@@ -171,6 +175,10 @@ void apicv_vcpu_setup(struct vcpu *v)
 	vmcs_write32(TPR_THRESHOLD, 0);
 	if (apicv_mode() >= VMX_APICV_VID)
 		vmcs_write16(GUEST_INTR_STATUS, 0);
+	if (apicv_mode() == VMX_APICV_POSTED) {
+		vmcs_write16(POSTED_INTR_NV, v->inbox.desc->nv);
+		vmcs_write64(POSTED_INTR_DESC_ADDR, v->pi_page);
+	}
 	apicv_apic_changed(v);
 }
 

@@ -11,7 +11,7 @@
  * The modes this build drives, worst to best (vmx_caps.h defines what each
  * needs of the CPU). A CPU that offers more runs the best one built.
  */
-#define APICV_BUILT_MAX VMX_APICV_VID
+#define APICV_BUILT_MAX VMX_APICV_POSTED
 
 /* "posted", "vid", "tpr" or "emulated" (the ready line's names); false for anything else. */
 bool apicv_parse_mode(const char *s, enum vmx_apicv_mode *out);

@@ -19,6 +19,7 @@ $(BUILD)/unit/%: test/unit/%.c $$(call unit_sources,test/unit/%.c) $$(wildcard t
 
 deps:
 	@sh test/install-deps.sh test
+	@sh test/bochs3-root.sh >/dev/null
 
 # Each binary runs on its own; a failing one fails the target after all have run.
 unit: $(UNIT_BINS)

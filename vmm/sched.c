@@ -34,7 +34,8 @@ void sched_init(const struct cpus_summary *cpus)
 {
 	summary = *cpus;
 	trap_set_handler(HV_VECTOR_KICK, kick_interrupt);
-	trap_set_handler(HV_VECTOR_TIMER, kick_interrupt); /* its only job is to cause an exit */
+	trap_set_handler(HV_VECTOR_TIMER, kick_interrupt);  /* its only job is to cause an exit */
+	trap_set_handler(HV_VECTOR_POSTED, kick_interrupt); /* the inbox is taken before the next entry */
 }
 
 void sched_kick(uint32_t cpu)
@@ -74,27 +75,33 @@ static __attribute__((noreturn)) void idle_forever(void)
 		idle_once();
 }
 
-/* A halted vCPU waits here until its wake-up time or a kick; later issues add pending interrupts. */
+/*
+ * A halted vCPU waits here until its wake-up time, its timer, or a post.
+ * Blocked, posters kick it; the loop also looks at its inbox on every step.
+ */
 static void wait_halted(struct vcpu *v)
 {
 	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
 		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || vapic_wakes_halt(v)) {
 			if (v->state == VCPU_HALTED)
 				v->state = VCPU_RUNNABLE;
-		} else {
+		} else if (!vapic_block(v)) {
 			wait_step();
+			vapic_unblock(v);
 		}
 	}
 }
 
-/* A vCPU in wait-for-SIPI takes nothing but INIT and SIPI (SDM Vol. 3, 9.4.4.1). */
+/* A vCPU in wait-for-SIPI takes nothing but INIT and SIPI (SDM Vol. 3, 9.4.4.1): it sleeps until kicked. */
 static void wait_sipi(struct vcpu *v)
 {
 	while (v->state == VCPU_WAIT_SIPI && v->guest->state != GUEST_STOPPED) {
-		if (__atomic_exchange_n(&v->wake_request, 0, __ATOMIC_ACQ_REL))
-			vapic_wakes_halt(v); /* drains the mailbox: a SIPI makes it runnable */
-		else
-			idle_once();
+		if (vapic_block(v)) {
+			vapic_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
+		} else {
+			idle_once(); /* a kick sent since vapic_block is pending: HLT ends at once */
+			vapic_unblock(v);
+		}
 	}
 }
 
@@ -171,9 +178,11 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			wait_sipi(v);
 			continue;
 		}
-		vapic_before_entry(v);
+		if (!vapic_before_entry(v))
+			continue;
 		vmx_vcpu_sync_before_entry();
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
+		vapic_left_guest(v);
 		if (r != VMX_RUN_EXIT) {
 			entry_failed(v, r);
 			continue;

@@ -10,6 +10,12 @@
 #define HV_VECTOR_KICK 0xf0
 /* The vector of the host APIC timer that stands in for the VMX-preemption timer where there is none. */
 #define HV_VECTOR_TIMER 0xf1
+/*
+ * The notification vector of posted interrupts (apicv/posted.h): processed by
+ * the CPU in a guest in mode posted, an external-interrupt exit in the other
+ * modes, an interrupt that is only ended in the hypervisor.
+ */
+#define HV_VECTOR_POSTED 0xf3
 
 /* Install the kick handler and remember what the ready line reports. Boot CPU, before sched_start. */
 void sched_init(const struct cpus_summary *cpus);

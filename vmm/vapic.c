@@ -3,6 +3,7 @@
 
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
+#include "apicv/posted.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
@@ -35,12 +36,16 @@
 bool vapic_create(struct vcpu *v)
 {
 	v->lapic_page = page_alloc(1);
-	if (!v->lapic_page)
+	v->pi_page = page_alloc(1);
+	if (!v->lapic_page || !v->pi_page)
 		return false;
 	/* The virtual timer counts TSC ticks (divided by its divide configuration). */
 	const struct vlapic_config cfg = {
 	        .tsc_per_bus_tick = 1, .maxphyaddr = 36, .x2apic = true, .tsc_deadline = true};
 	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
+	/* NDST as VT-d reads it in the host's APIC mode: the 32-bit x2APIC ID, or the xAPIC ID in bits 15:8. */
+	uint32_t apic_id = per_cpu(v->cpu)->apic_id;
+	pi_init(&v->inbox, phys_to_virt(v->pi_page), HV_VECTOR_POSTED, lapic_x2apic_mode() ? apic_id : apic_id << 8);
 	vapic_reset(v);
 	return true;
 }
@@ -48,7 +53,7 @@ bool vapic_create(struct vcpu *v)
 void vapic_reset(struct vcpu *v)
 {
 	vlapic_reset(&v->lapic, v->index, v->index == 0);
-	memset(&v->mailbox, 0, sizeof(v->mailbox));
+	pi_reset(&v->inbox);
 	v->nmi_pending = false;
 	v->timer_next = VLAPIC_NEVER;
 }
@@ -56,45 +61,63 @@ void vapic_reset(struct vcpu *v)
 /* ---- posting: the one way any source reaches a vCPU ---- */
 
 /*
- * Hand a message to t. On t's own core it goes straight into the model; from
- * another core it is set in t's mailbox (atomic OR), then t is kicked. The
- * race with t entering its guest is closed by the order: the mailbox bit is
- * set before the kick IPI is sent, and t drains its mailbox with interrupts
- * disabled just before VM entry, so either the drain sees the bit, or the
- * kick arrives after the entry and forces an external-interrupt exit.
+ * What pi_post_* asked for, sent while the poster still holds t's inbox lock
+ * (apicv/posted.c says why). The notification vector reaches a core in its
+ * guest as posted-interrupt processing in mode posted, and as an
+ * external-interrupt exit otherwise; in the hypervisor it is an ordinary
+ * interrupt whose handler only ends it.
  */
-static void post(struct vcpu *t, unsigned flag, uint8_t vector, bool level)
+static void send_signal(struct vcpu *t, enum pi_signal s)
 {
-	if (!flag && apicv_vid_active(t))
+	uint32_t apic_id = per_cpu(t->cpu)->apic_id;
+
+	if (s == PI_SIGNAL_NOTIFY && !lapic_send_ipi(apic_id, APIC_ICR_DM_FIXED | t->inbox.desc->nv))
+		pr_warn("vapic: notification to CPU %u: delivery status stuck", t->cpu);
+	else if (s == PI_SIGNAL_KICK)
+		sched_kick(t->cpu);
+}
+
+/*
+ * Every interrupt for a vCPU comes through here: IPIs, I/O APIC messages,
+ * the console's serial input. On t's own core (it is in the hypervisor,
+ * since this code runs) the model accepts it at once; from another core it
+ * is posted into t's inbox.
+ */
+static void post_vector(struct vcpu *t, uint8_t vector, bool level)
+{
+	if (apicv_vid_active(t))
 		__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED); /* delivery itself is the CPU's, unseen */
-	if (t->cpu == this_cpu()->cpu_id && !flag) {
+	if (t->cpu == this_cpu()->cpu_id) {
 		vlapic_accept(&t->lapic, vector, level);
 		return;
 	}
-	if (flag == MAILBOX_SIPI)
-		__atomic_store_n(&t->mailbox.sipi_vector, vector, __ATOMIC_RELAXED);
-	if (flag)
-		__atomic_fetch_or(&t->mailbox.flags, flag, __ATOMIC_RELEASE);
-	else
-		__atomic_fetch_or(level ? &t->mailbox.level[vector / 64] : &t->mailbox.fixed[vector / 64],
-		                  1ull << (vector % 64), __ATOMIC_RELEASE);
-	__atomic_store_n(&t->wake_request, 1, __ATOMIC_RELEASE);
+	pi_lock(&t->inbox, (int32_t)this_cpu()->cpu_id);
+	send_signal(t, level ? pi_post_level(&t->inbox, vector) : pi_post_edge(&t->inbox, vector));
+	pi_unlock(&t->inbox);
+}
+
+/* NMI, INIT, SIPI: always through the inbox, taken before t's next entry (or by its wait loop). */
+static void post_mail(struct vcpu *t, uint32_t mail, uint8_t sipi_vector)
+{
+	pi_lock(&t->inbox, (int32_t)this_cpu()->cpu_id);
+	enum pi_signal s = pi_post_mail(&t->inbox, mail, sipi_vector);
 	if (t->cpu != this_cpu()->cpu_id)
-		sched_kick(t->cpu);
+		send_signal(t, s);
+	pi_unlock(&t->inbox);
 }
 
 static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
 {
 	switch (ipi->mode) {
 	case VLAPIC_DM_FIXED:
-	case VLAPIC_DM_LOWEST: post(t, 0, ipi->vector, false); break;
-	case VLAPIC_DM_NMI: post(t, MAILBOX_NMI, 0, false); break;
+	case VLAPIC_DM_LOWEST: post_vector(t, ipi->vector, false); break;
+	case VLAPIC_DM_NMI: post_mail(t, PI_MAIL_NMI, 0); break;
 	case VLAPIC_DM_INIT:
 		/* INIT level de-assert only synchronizes arbitration IDs on old APICs (SDM Vol. 3, 11.6.1). */
 		if (ipi->level || !ipi->trigger_level)
-			post(t, MAILBOX_INIT, 0, false);
+			post_mail(t, PI_MAIL_INIT, 0);
 		break;
-	case VLAPIC_DM_STARTUP: post(t, MAILBOX_SIPI, ipi->vector, false); break;
+	case VLAPIC_DM_STARTUP: post_mail(t, PI_MAIL_SIPI, ipi->vector); break;
 	default: pr_warn("vapic: guest %s: IPI with delivery mode %u ignored (no SMM)", t->guest->name, ipi->mode);
 	}
 }
@@ -129,7 +152,7 @@ static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
 		struct vcpu *t = g->vcpus[i];
 		if (vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
 		                 false)) {
-			post(t, 0, m->vector, m->level);
+			post_vector(t, m->vector, m->level);
 			if (m->delivery_mode == VLAPIC_DM_LOWEST)
 				return; /* one receiver: the first match (arbitration among them is not modelled) */
 		}
@@ -373,26 +396,24 @@ static void do_init(struct vcpu *v)
 }
 
 /* Take what other cores posted: vectors into IRR, NMI, INIT, SIPI (in that order, as they may have arrived). */
-static void drain(struct vcpu *v)
+static void take_inbox(struct vcpu *v)
 {
-	for (unsigned w = 0; w < 4; w++) {
-		uint64_t fixed = __atomic_exchange_n(&v->mailbox.fixed[w], 0, __ATOMIC_ACQUIRE);
-		uint64_t level = __atomic_exchange_n(&v->mailbox.level[w], 0, __ATOMIC_ACQUIRE);
-		for (unsigned b = 0; b < 64; b++) {
-			if (fixed >> b & 1)
-				vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), false);
-			if (level >> b & 1)
-				vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), true);
+	struct pi_taken in;
+
+	if (!pi_take(&v->inbox, &in, (int32_t)v->cpu))
+		return;
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t bits = in.edge[w] | in.level[w]; bits; bits &= bits - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), in.level[w] >> b & 1);
 		}
-	}
-	uint32_t flags = __atomic_exchange_n(&v->mailbox.flags, 0, __ATOMIC_ACQUIRE);
-	if (flags & MAILBOX_NMI)
+	if (in.mail & PI_MAIL_NMI)
 		v->nmi_pending = true;
-	if (flags & MAILBOX_INIT)
+	if (in.mail & PI_MAIL_INIT)
 		do_init(v);
 	/* A SIPI only starts a vCPU that waits for one (SDM Vol. 3, 9.4.4.1). */
-	if ((flags & MAILBOX_SIPI) && v->state == VCPU_WAIT_SIPI) {
-		vmx_vcpu_enter_sipi(__atomic_load_n(&v->mailbox.sipi_vector, __ATOMIC_RELAXED));
+	if ((in.mail & PI_MAIL_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		vmx_vcpu_enter_sipi(in.sipi_vector);
 		v->state = VCPU_RUNNABLE;
 	}
 }
@@ -434,9 +455,22 @@ static void arm_exit_timer(struct vcpu *v)
 	lapic_timer_oneshot(HV_VECTOR_TIMER, v->timer_next == VLAPIC_NEVER ? 0 : delta ? delta : 1);
 }
 
-void vapic_before_entry(struct vcpu *v)
+/* Interrupts on for one instruction: the host interrupts pending at this core are taken here. */
+static void host_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+
+bool vapic_before_entry(struct vcpu *v)
 {
-	drain(v);
+	/*
+	 * Take the inbox, let pending host interrupts in (a notification that
+	 * was sent as the guest left ends here, see apicv/posted.c), and only
+	 * then let posters notify again, or take once more if they posted since.
+	 */
+	do {
+		take_inbox(v);
+		if (v->state != VCPU_RUNNABLE)
+			return false; /* an INIT: wait for a SIPI; SN stays set */
+		host_interrupt_window();
+	} while (!pi_allow(&v->inbox, (int32_t)v->cpu));
 	run_timer(v);
 	arm_exit_timer(v);
 	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK; /* an event is queued already */
@@ -455,6 +489,7 @@ void vapic_before_entry(struct vcpu *v)
 	}
 	vmx_request_windows(vector >= 0, v->nmi_pending);
 	apicv_before_entry(v);
+	return true;
 }
 
 void vapic_after_exit(struct vcpu *v)
@@ -474,9 +509,14 @@ void vapic_after_exit(struct vcpu *v)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
+void vapic_left_guest(struct vcpu *v) { pi_suppress(&v->inbox); }
+
+bool vapic_block(struct vcpu *v) { return pi_block(&v->inbox, (int32_t)v->cpu); }
+void vapic_unblock(struct vcpu *v) { pi_unblock(&v->inbox, (int32_t)v->cpu); }
+
 bool vapic_wakes_halt(struct vcpu *v)
 {
-	drain(v);
+	take_inbox(v);
 	run_timer(v);
 	if (v->state != VCPU_HALTED)
 		return true; /* INIT moved it to wait-for-SIPI */

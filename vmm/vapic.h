@@ -35,15 +35,26 @@ void vapic_apply(struct vcpu *v, const struct vlapic_effect *fx);
 void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted);
 
 /*
- * On v's core before every VM entry: take what other cores posted, fire a
- * due timer, re-inject an event an exit interrupted, then inject an NMI or
- * the highest pending interrupt if the guest can take it, else ask for an
- * NMI- or interrupt-window exit (SDM Vol. 3, 27.6 and 26.7.5).
+ * On v's core before every VM entry, interrupts off: take what other cores
+ * posted, fire a due timer, re-inject an event an exit interrupted, then
+ * inject an NMI or the highest pending interrupt if the guest can take it,
+ * else ask for an NMI- or interrupt-window exit (SDM Vol. 3, 27.6 and
+ * 26.7.5). From here on posters notify v's core. False: an INIT arrived, v
+ * waits for a SIPI and must not enter.
  */
-void vapic_before_entry(struct vcpu *v);
+bool vapic_before_entry(struct vcpu *v);
+/* Right after every VM exit (or failed entry): posters stop notifying, v is in the hypervisor. */
+void vapic_left_guest(struct vcpu *v);
 /* After an exit: keep an event whose delivery the exit interrupted (IDT-vectoring information, SDM 28.2.4). */
 void vapic_after_exit(struct vcpu *v);
-/* While v is halted: is there something that ends the halt? (drains the mailbox). */
+/* While v is halted or waits for a SIPI: take its inbox; is there something that ends the wait? */
 bool vapic_wakes_halt(struct vcpu *v);
+/*
+ * Before v's core waits (halted, wait-for-SIPI): from now on posters kick it.
+ * True if something is posted already (then it is not blocked and should not
+ * wait). vapic_unblock after the wait.
+ */
+bool vapic_block(struct vcpu *v);
+void vapic_unblock(struct vcpu *v);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "apicv/apicv_state.h"
+#include "apicv/posted.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
 #include "lapic/vlapic.h"
@@ -20,24 +21,8 @@ enum vcpu_state {
 };
 
 /*
- * What other cores hand this vCPU (SDM Vol. 3, 11.6: the message side of an
- * IPI): written with atomic operations by any core, drained by the vCPU's own
- * core before each VM entry (vapic_drain). The kick that follows a post makes
- * the target leave its guest or its halt loop.
- */
-#define MAILBOX_NMI (1u << 0)
-#define MAILBOX_INIT (1u << 1)
-#define MAILBOX_SIPI (1u << 2)
-struct vcpu_mailbox {
-	uint64_t fixed[4]; /* vectors to accept, edge-triggered */
-	uint64_t level[4]; /* vectors to accept, level-triggered (I/O APIC) */
-	uint32_t flags;    /* MAILBOX_* */
-	uint8_t sipi_vector;
-};
-
-/*
- * Owned by the core it runs on (cpu). Other cores touch only wake_request
- * (vcpu_kick), atomically.
+ * Owned by the core it runs on (cpu). Other cores touch only its inbox,
+ * under the inbox's lock (apicv/posted.h).
  */
 struct vcpu {
 	struct guest *guest;
@@ -50,10 +35,10 @@ struct vcpu {
 	struct guest_regs regs;
 	uint64_t wake_tsc;      /* a halted vCPU wakes at this TSC value (0: no timer) */
 	uint64_t wake_after_us; /* armed by HC_WAKE_AFTER for the next HLT */
-	volatile uint32_t wake_request;
-	struct vlapic lapic; /* its registers live on the page at lapic_page */
+	struct vlapic lapic;    /* its registers live on the page at lapic_page */
 	uint64_t lapic_page;
-	struct vcpu_mailbox mailbox;
+	struct pi_inbox inbox; /* what other cores post to it: PIR (the descriptor at pi_page), level vectors, mail */
+	uint64_t pi_page;
 	bool nmi_pending;    /* an NMI waits for the guest to be able to take it */
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;

@@ -3,11 +3,13 @@
 Every run is bounded by a timeout; a run that hits it is reported as such
 (RunResult.timed_out) so a hang fails the test that caused it.
 """
+import functools
 import os
 import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -102,8 +104,17 @@ def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabio
     return _run(cmd + list(extra), serial, timeout, until)
 
 
-def _bochs_config(tmp_path, *, iso, disk, firmware, cpus, model, mem, com1):
-    """Write a bochsrc for one run; com1 is the serial port's line after "com1: enabled=1, "."""
+def _inside(path, chroot):
+    """A path as Bochs sees it: unchanged, or relative to the root it runs chrooted in."""
+    return Path("/") / Path(path).relative_to(chroot) if chroot else path
+
+
+def _bochs_config(tmp_path, *, iso, disk, firmware, cpus, model, mem, com1, chroot=None):
+    """Write a bochsrc for one run; com1 is the serial port's line after "com1: enabled=1, ".
+
+    chroot: the root Bochs runs in; tmp_path and iso must lie under it. The
+    firmware paths are the same inside it, so they then name the root's own files.
+    """
     log = tmp_path / "bochs.log"
     conf = tmp_path / "bochsrc"
     if firmware == "ovmf":
@@ -113,9 +124,9 @@ def _bochs_config(tmp_path, *, iso, disk, firmware, cpus, model, mem, com1):
     if disk:
         copy = tmp_path / "disk.img"
         shutil.copy(disk, copy)
-        medium = f"ata0-master: type=disk, path={copy}, mode=flat\nboot: disk"
+        medium = f"ata0-master: type=disk, path={_inside(copy, chroot)}, mode=flat\nboot: disk"
     else:
-        medium = f"ata0-master: type=cdrom, path={iso}, status=inserted\nboot: cdrom"
+        medium = f"ata0-master: type=cdrom, path={_inside(iso, chroot)}, status=inserted\nboot: cdrom"
     conf.write_text(f"""megs: {mem}
 cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips=50000000
 {rom}
@@ -126,7 +137,7 @@ port_e9_hack: enabled=1
 clock: sync=none
 speaker: enabled=0
 sound: driver=dummy
-log: {log}
+log: {_inside(log, chroot)}
 display_library: rfb, options="timeout=0"
 """)
     rc_file = tmp_path / "bochs.rc"
@@ -134,14 +145,62 @@ display_library: rfb, options="timeout=0"
     return conf, rc_file, log
 
 
+@functools.lru_cache(maxsize=None)
+def _bochs3_root_or_error():
+    """(root, None) or (None, why): test/bochs3-root.sh makes the root once per machine, asked once per session."""
+    if os.geteuid() != 0:
+        return None, "Bochs 3.0 runs through chroot, which needs root"
+    proc = subprocess.run(["sh", str(ROOT / "test/bochs3-root.sh")], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, f"test/bochs3-root.sh failed (rc={proc.returncode}): {proc.stderr.strip()}"
+    return Path(proc.stdout.strip().splitlines()[-1]), None
+
+
+def bochs3_root():
+    """The Debian 13 root whose Bochs 3.0 has posted-interrupt processing; fails the test without it."""
+    root, why = _bochs3_root_or_error()
+    if root is None:
+        pytest.fail(f"no Bochs 3.0 root: {why}")
+    return root
+
+
+def _run_bochs3(tmp_path, *, iso, disk, firmware, cpus, model, mem, timeout, until, bochs):
+    """run_bochs inside the Bochs 3.0 root: chrooted Bochs sees only the root's files, so the run's
+    files live in a private folder under ROOT/tmp, removed afterwards; its logs are copied to tmp_path."""
+    root = bochs3_root()
+    for f in (OVMF if firmware == "ovmf" else BOCHS_BIOS, VGA_BIOS):
+        if not (root / f.relative_to("/")).exists():
+            pytest.fail(f"the Bochs 3.0 root {root} has no {f}")
+    work = Path(tempfile.mkdtemp(prefix="apicvisor-", dir=root / "tmp"))
+    try:
+        if iso:
+            iso = Path(shutil.copy(iso, work / "test.iso"))
+        serial = work / "serial.log"
+        conf, rc_file, log = _bochs_config(work, iso=iso, disk=disk, firmware=firmware, cpus=cpus, model=model,
+                                           mem=mem, com1=f"mode=file, dev={_inside(serial, root)}", chroot=root)
+        res = _run(["chroot", str(root), bochs, "-q", "-f", str(_inside(conf, root)),
+                    "-rc", str(_inside(rc_file, root))], serial, timeout, until)
+        for f in (serial, log):
+            if f.exists():
+                shutil.copy(f, tmp_path / f.name)
+        res.emulator_log = log.read_text(errors="replace") if log.exists() else ""
+        return res
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def run_bochs(tmp_path, *, iso=None, disk=None, firmware="bios", cpus=1, model="corei7_skylake_x", mem=256,
-              timeout=120, until=None, bochs="bochs"):
+              timeout=120, until=None, bochs="bochs", bochs3=False):
     """Boot an ISO (BIOS) or a disk image (firmware="ovmf": the USB image) under Bochs.
 
     A disk image is copied first: Bochs locks the file it uses. Bochs running
     OVMF installs no ACPI tables, so the hypervisor finds CPUs through the
     UEFI loader there, and ends the run through the Bochs shutdown port.
+    bochs3: run Debian 13's Bochs 3.0 (posted-interrupt processing) in its root.
     """
+    if bochs3:
+        return _run_bochs3(tmp_path, iso=iso, disk=disk, firmware=firmware, cpus=cpus, model=model, mem=mem,
+                           timeout=timeout, until=until, bochs=bochs)
     serial = tmp_path / "serial.log"
     conf, rc_file, log = _bochs_config(tmp_path, iso=iso, disk=disk, firmware=firmware, cpus=cpus, model=model,
                                        mem=mem, com1=f"mode=file, dev={serial}")
