@@ -43,7 +43,7 @@ vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdlin
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/apicv.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-qemu test unit emu deps clean format lint
+.PHONY: all iso usb run run-posted run-qemu test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

@@ -38,6 +38,12 @@ run:
 	$(MAKE) iso
 	@sh test/run.sh bochs $(ISO)
 
+# The same under Bochs 3.0 (mode posted), from the Debian 13 root that make test also uses.
+run-posted:
+	@sh test/install-deps.sh run
+	$(MAKE) iso
+	@sh test/run.sh bochs3 $(ISO)
+
 run-qemu:
 	@sh test/install-deps.sh run
 	$(MAKE) iso
