@@ -4,6 +4,7 @@
 #include "apicv/eoi_bitmap.h"
 #include "apicv/mode.h"
 #include "apicv/tpr.h"
+#include "apicv/vintr.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmcs.h"
@@ -201,19 +202,12 @@ static void write_eoi_exit_bitmap(struct vcpu *v)
 }
 
 /*
- * Guest interrupt status (SDM Vol. 3, 30.1.1): RVI is the highest VIRR
- * vector, SVI the highest VISR vector. The CPU keeps them in step while the
- * guest runs; the hypervisor changed VIRR (drain, a timer, a device), so it
- * writes both from the page, which is always right. The CPU evaluates RVI
- * against VPPR at entry and delivers without an exit (30.2.1).
+ * The CPU keeps RVI and SVI in step with VIRR and VISR while the guest runs;
+ * the hypervisor changed VIRR (the inbox, a timer, a device), so it writes
+ * both from the page, which is always right. The CPU evaluates RVI against
+ * VPPR at entry and delivers without an exit (SDM Vol. 3, 30.2.1).
  */
-static void write_intr_status(struct vcpu *v)
-{
-	int rvi = vlapic_highest_irr(&v->lapic), svi = vlapic_highest_isr(&v->lapic);
-
-	vlapic_ppr(&v->lapic); /* VPPR on the page: the CPU reads it there */
-	vmcs_write16(GUEST_INTR_STATUS, (uint16_t)((svi < 0 ? 0 : svi) << 8 | (rvi < 0 ? 0 : rvi)));
-}
+static void write_intr_status(struct vcpu *v) { vmcs_write16(GUEST_INTR_STATUS, apicv_intr_status(&v->lapic)); }
 
 static void save_registers(struct vcpu *v)
 {

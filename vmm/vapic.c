@@ -4,6 +4,7 @@
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
 #include "apicv/posted.h"
+#include "apicv/vintr.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
@@ -402,11 +403,7 @@ static void take_inbox(struct vcpu *v)
 
 	if (!pi_take(&v->inbox, &in, (int32_t)v->cpu))
 		return;
-	for (unsigned w = 0; w < 4; w++)
-		for (uint64_t bits = in.edge[w] | in.level[w]; bits; bits &= bits - 1) {
-			unsigned b = (unsigned)__builtin_ctzll(bits);
-			vlapic_accept(&v->lapic, (uint8_t)(w * 64 + b), in.level[w] >> b & 1);
-		}
+	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
 		v->nmi_pending = true;
 	if (in.mail & PI_MAIL_INIT)

@@ -299,8 +299,8 @@ static void test_concurrent_posting(void **state)
 			fail_msg("vector %#x: posted %u times, delivered %u", v, posted[v], atomic_load(&delivered[v]));
 		total += posted[v];
 	}
-	print_message("%u posts, %u notifications (%u found PIR empty), %u kicks\n", total,
-	              atomic_load(&notifications), atomic_load(&empty_notifications), atomic_load(&kicks));
+	print_message("%u posts, %u notifications (%u found PIR empty), %u kicks\n", total, atomic_load(&notifications),
+	              atomic_load(&empty_notifications), atomic_load(&kicks));
 	assert_int_equal(atomic_load(&lost), 0);
 	assert_int_equal(total, POSTERS * POSTS_PER_POSTER);
 	assert_int_equal(atomic_load(&violations), 0);
