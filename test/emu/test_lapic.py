@@ -1,5 +1,6 @@
-"""test_lapic.py: the guest suites of the virtual local APIC and I/O APIC on 2 and 4 cores, in full emulation
-(apicv=emulated) and with each APICv mode the emulator offers."""
+"""test_lapic.py: the guest suites of the virtual local APIC and I/O APIC on 2 and 4 cores, in each of the four
+interrupt-delivery modes: emulated, tpr and vid under Bochs 2.7, posted under Bochs 3.0 (from the Debian 13 root
+that test/bochs3-root.sh makes)."""
 import re
 
 import pytest
@@ -7,16 +8,19 @@ import pytest
 from conftest import BUILD, assert_booted, make_iso, run_bochs
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
-SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8", "apicv")
+SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8", "apicv", "apicv_smp")
+
+
+MODES = ["emulated", "tpr", "vid", "posted"]
 
 
 def run_suites(tmp_path, cpus, lines, cmdline="", apicv="emulated", model="corei7_skylake_x"):
-    """Boot the given guest lines with every APIC suite as a module, in the given interrupt-delivery mode;
-    return the run and {guest: (tests, failures)}."""
+    """Boot the given guest lines with every APIC suite as a module, in the given interrupt-delivery mode (posted
+    under Bochs 3.0, the others under Bochs 2.7); return the run and {guest: (tests, failures)}."""
     modules = {f"{s}.elf": (BUILD / "guest" / f"{s}.elf").read_bytes() for s in SUITES}
     iso = make_iso(tmp_path, cmdline=f"onpanic=poweroff apicv={apicv} {cmdline}", config="\n".join(lines) + "\n",
                    modules=modules)
-    res = run_bochs(tmp_path, iso=iso, cpus=cpus, mem=512, timeout=300, model=model)
+    res = run_bochs(tmp_path, iso=iso, cpus=cpus, mem=512, timeout=300, model=model, bochs3=apicv == "posted")
     ready = assert_booted(res, cpus=cpus)
     assert ready["vmx"] == "on" and ready["apicv"] == apicv, res.explain()
     results = {}
@@ -29,7 +33,7 @@ def run_suites(tmp_path, cpus, lines, cmdline="", apicv="emulated", model="corei
     return res, results
 
 
-@pytest.mark.parametrize("apicv", ["emulated", "tpr", "vid"])
+@pytest.mark.parametrize("apicv", MODES)
 @pytest.mark.parametrize("mode", ["xapic", "x2apic"])
 def test_one_vcpu_suites_on_two_cores(built, tmp_path, mode, apicv):
     res, results = run_suites(tmp_path, 2, [
@@ -41,7 +45,22 @@ def test_one_vcpu_suites_on_two_cores(built, tmp_path, mode, apicv):
     assert "I/O APIC level pin: still asserted at the EOI, delivered again" in res.log  # not skipped
 
 
-@pytest.mark.parametrize("apicv", ["emulated", "vid"])
+@pytest.mark.parametrize("apicv", MODES)
+def test_one_vcpu_suites_on_four_cores(built, tmp_path, apicv):
+    """Four one-vCPU guests side by side, one per core, each APIC mode twice: the registers, interrupts and
+    I/O APIC, timer and exit-cost suites while the other cores post and take interrupts of their own."""
+    res, results = run_suites(tmp_path, 4, [
+        'guest name=regs cpus=0 memory=16M image=apic.elf cmdline="mode=x2apic"',
+        'guest name=irq cpus=1 memory=16M image=apic_irq.elf cmdline="mode=xapic"',
+        'guest name=timer cpus=2 memory=16M image=apic_timer.elf cmdline="mode=xapic"',
+        'guest name=cost cpus=3 memory=16M image=apicv.elf cmdline="mode=x2apic"',
+    ], apicv=apicv)
+    for name, least in (("regs", 60), ("irq", 60), ("timer", 20), ("cost", 19)):
+        assert results[name][0] >= least and results[name][1] == 0, results
+    assert f"[cost] # mode {apicv}," in res.log, res.explain()
+
+
+@pytest.mark.parametrize("apicv", MODES)
 def test_timer_suite(built, tmp_path, apicv):
     res, results = run_suites(tmp_path, 2, [
         'guest name=timer cpus=0 memory=16M image=apic_timer.elf cmdline="mode=x2apic"',
@@ -52,10 +71,10 @@ def test_timer_suite(built, tmp_path, apicv):
     assert "TSC-deadline checks skipped" not in res.log  # the virtual APIC offers TSC-deadline mode
 
 
-@pytest.mark.parametrize("apicv", ["emulated", "tpr"])
+@pytest.mark.parametrize("apicv", MODES)
 def test_cr8_is_the_tpr_class_in_64_bit_mode(built, tmp_path, apicv):
     """A guest that enters 64-bit mode: CR8 maps onto the virtual TPR, through CR8 exits (emulated, its APIC
-    MMIO decoded in 64-bit mode through its own 4-level page tables) or the TPR shadow (tpr)."""
+    MMIO decoded in 64-bit mode through its own 4-level page tables) or the TPR shadow (the other modes)."""
     res, results = run_suites(tmp_path, 1, ['guest name=cr8 cpus=0 memory=16M image=cr8.elf'], apicv=apicv)
     assert results["cr8"] == (4, 0), results
     assert "MOV to CR8 5: TPR reads 0x50" in res.log
@@ -70,7 +89,8 @@ def test_timer_suite_without_preemption_timer(built, tmp_path):
     assert results["timer"][0] >= 20 and results["timer"][1] == 0, results
 
 
-@pytest.mark.parametrize("cpus,apicv", [(2, "emulated"), (4, "emulated"), (4, "tpr"), (2, "vid"), (4, "vid")])
+@pytest.mark.parametrize("cpus", [2, 4])
+@pytest.mark.parametrize("apicv", MODES)
 def test_two_vcpu_guests_ipis_and_init_sipi(built, tmp_path, cpus, apicv):
     """vCPU 1 starts through INIT-SIPI-SIPI from vCPU 0; IPIs and NMIs cross cores both ways."""
     lines = ['guest name=smp0 cpus=0-1 memory=16M image=apic_smp.elf cmdline="mode=xapic cpus=2"']
@@ -88,6 +108,7 @@ EXIT_COST_RUNS = [
     ("tpr", "corei7_skylake_x", "apicv: mode tpr, as apicv= asks"),
     ("tpr", "corei7_ivy_bridge_3770k", "apicv: mode tpr, as apicv= asks (the CPU offers tpr)"),
     ("vid", "corei7_skylake_x", "apicv: mode vid, as apicv= asks (the CPU offers vid)"),
+    ("posted", "corei7_skylake_x", "apicv: mode posted, as apicv= asks (the CPU offers posted)"),
 ]
 
 
@@ -116,3 +137,34 @@ def test_apicv_option_beyond_reach(built, tmp_path, option, message):
     assert ready["apicv"] == "vid", res.explain()
     assert message in res.log, res.explain()
     assert re.search(r"^\[test0\] SUMMARY: \d+ tests, 0 failures$", res.log, re.M), res.explain()
+
+
+# The sections of apicv_smp, as it prints them: each must have run (none is skipped).
+APICV_SMP_SECTIONS = ("1. fixed IPI across cores", "2. ping-pong", "3. burst", "4. TPR 0xf0 on vCPU 1",
+                      "5. level-triggered I/O APIC pin", "7. stress", "6. vCPU 1 switches to x2APIC")
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+@pytest.mark.parametrize("apicv", MODES)
+def test_apicv_smp_across_cores(built, tmp_path, apicv, cpus):
+    """Interrupts between the vCPUs of one guest (a fixed IPI each way, ping-pong, a burst of 64 vectors in
+    priority order, TPR masking, a level-triggered I/O APIC pin on another core, everyone to everyone, and the
+    switch to x2APIC with an interrupt pending), each receiver counting its own VM exits against what the mode
+    promises. 2 vCPUs in x2APIC mode, 4 in xAPIC mode (the switch to x2APIC runs there); the guest prints what
+    each event cost as "# cost(<apicv>, <apic mode>): ..." lines."""
+    mode = "x2apic" if cpus == 2 else "xapic"
+    res, results = run_suites(tmp_path, cpus, [
+        f'guest name=xcore cpus=0-{cpus - 1} memory=16M image=apicv_smp.elf cmdline="mode={mode} cpus={cpus}"',
+    ], apicv=apicv)
+    assert results["xcore"][0] >= (80 if cpus == 2 else 150) and results["xcore"][1] == 0, results
+    assert f"[xcore] # mode {apicv}," in res.log, res.explain()
+    assert f"[xcore] # cost({apicv}, {mode}): fixed IPI 0 -> 1, vCPU 1:" in res.log, res.explain()
+    for section in APICV_SMP_SECTIONS:
+        assert f"[xcore] # apicv_smp({mode}): {section}" in res.log, section
+    skipped = [line for line in res.log.splitlines() if line.startswith("[xcore]") and "skipped" in line]
+    assert not skipped, "\n".join(skipped)
+    if mode == "xapic":
+        assert "x2APIC: TPR 0 through the MSR: 0x77 delivered exactly once" in res.log
+    else:
+        assert "6. the switch from xAPIC to x2APIC: covered by the mode=xapic run" in res.log
+    assert f"stress: {cpus} vCPUs, 200 IPIs per ordered pair" in res.log
