@@ -60,6 +60,14 @@ $(BUILD)/hv/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
+# The boot banner names the commit (HV_VERSION): main.o is built again whenever HEAD moves.
+VERSION_STAMP := $(BUILD)/hv/version-$(GIT_REV).stamp
+$(VERSION_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/hv/version-*.stamp
+	@touch $@
+$(BUILD)/hv/vmm/main.o: $(VERSION_STAMP)
+
 $(BUILD)/hv/%.o: %.asm boot/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
