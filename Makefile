@@ -36,7 +36,7 @@ arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o
 	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/ioapic.o \
 	arch/x86/guest_walk.o arch/x86/insn_decode.o
 lapic_objs := lapic/lapic.o lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
-vmm_objs := vmm/main.o vmm/console.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
+vmm_objs := vmm/main.o vmm/console.o vmm/cost_hist.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
 	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o \
 	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
 	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o

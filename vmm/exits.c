@@ -10,10 +10,12 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
+#include "vmm/cost_hist.h"
 #include "vmm/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/hypercall.h"
 #include "vmm/percpu.h"
+#include "vmm/spinlock.h"
 #include "vmm/string.h"
 #include "vmm/vapic.h"
 
@@ -189,6 +191,8 @@ _Static_assert(HC_APICV_EMULATED == VMX_APICV_EMULATED && HC_APICV_TPR == VMX_AP
                        HC_APICV_VID == VMX_APICV_VID && HC_APICV_POSTED == VMX_APICV_POSTED,
                "the hypercall names the modes as vmx_caps.h numbers them");
 
+static struct spinlock root_cycles_lock = SPINLOCK_INIT;
+
 /* HC_EXIT_STATS: the counts into guest RAM at gpa; HC_EINVAL unless the whole struct fits in RAM there. */
 static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)
 {
@@ -203,6 +207,30 @@ static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)
 
 	memcpy(s.exits, v->exits, sizeof(v->exits));
 	return size >= sizeof(s) && guest_write_ram(v->guest, gpa, &s, sizeof(s)) ? 0 : HC_EINVAL;
+}
+
+/* HC_ROOT_CYCLES: the root-mode cost of each exit reason into guest RAM at gpa, as HC_EXIT_STATS. */
+static uint32_t root_cycles(struct vcpu *v, uint64_t gpa, uint32_t size)
+{
+	static struct hc_root_cycles s; /* 3 KiB: not on the stack; one VMCALL per core at a time */
+	struct percpu *p = this_cpu();
+
+	spin_lock(&root_cycles_lock, (int32_t)p->cpu_id);
+	memset(&s, 0, sizeof(s));
+	s.version = HC_ROOT_CYCLES_VERSION;
+	s.nreasons = HC_EXIT_REASONS;
+	s.tsc_khz = tsc_hz() / 1000;
+	for (unsigned r = 0; r < EXIT_REASON_MAX; r++) {
+		const struct cost_hist *h = &v->root_cost[r];
+		s.reason[r] = (struct hc_root_cost){.count = h->count,
+		                                    .total = h->total,
+		                                    .median = cost_hist_percentile(h, 500),
+		                                    .p99 = cost_hist_percentile(h, 990),
+		                                    .max = h->max};
+	}
+	uint32_t r = size >= sizeof(s) && guest_write_ram(v->guest, gpa, &s, sizeof(s)) ? 0 : HC_EINVAL;
+	spin_unlock(&root_cycles_lock);
+	return r;
 }
 
 static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
@@ -224,6 +252,7 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 		v->regs.rax = 0;
 		break;
 	case HC_EXIT_STATS: v->regs.rax = exit_stats(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
+	case HC_ROOT_CYCLES: v->regs.rax = root_cycles(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
 	exit_skip_instruction(e);
@@ -407,6 +436,7 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	struct exit_info e;
 
 	read_exit_info(&e);
+	v->exit_reason = e.reason;
 	v->exits_total++;
 	if (e.reason >= EXIT_REASON_MAX || !handlers[e.reason]) {
 		if (e.reason < EXIT_REASON_MAX)

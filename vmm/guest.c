@@ -1,11 +1,14 @@
 /* guest.c: guest partitions: building them from the configuration, their memory, their end. */
 #include "vmm/guest.h"
 
+#include "vmm/cost_hist.h"
+
 #include "apicv/apicv.h"
 
 #include "arch/x86/power.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
+#include "vmm/cost_hist.h"
 #include "vmm/fmt.h"
 #include "vmm/guest_acpi.h"
 #include "vmm/guest_layout.h"
@@ -170,6 +173,10 @@ static void assign_vcpus(struct guest *g)
 		*v = (struct vcpu){.guest = g, .index = g->nvcpus, .cpu = cpu, .vpid = (uint16_t)(cpu + 1)};
 		if (!vapic_create(v))
 			panic("guest %s: out of memory for a virtual-APIC page", g->name);
+		uint64_t cost = page_alloc((EXIT_REASON_MAX * sizeof(struct cost_hist) + PAGE_SIZE - 1) / PAGE_SIZE);
+		if (!cost)
+			panic("guest %s: out of memory for exit accounting", g->name);
+		v->root_cost = phys_to_virt(cost);
 		g->vcpus[g->nvcpus++] = v;
 		per_cpu(cpu)->vcpu = v;
 	}

@@ -14,6 +14,7 @@
 #include "lapic/lapic.h"
 #include "vmm/conin.h"
 #include "vmm/console.h"
+#include "vmm/cost_hist.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
@@ -75,12 +76,22 @@ static __attribute__((noreturn)) void idle_forever(void)
 		idle_once();
 }
 
+/* The root-mode cost of the last exit ends here: at the next entry, or where a wait begins. */
+static void root_cost_done(struct vcpu *v)
+{
+	if (!v->exit_tsc)
+		return;
+	cost_hist_add(&v->root_cost[v->exit_reason < EXIT_REASON_MAX ? v->exit_reason : 0], rdtsc() - v->exit_tsc);
+	v->exit_tsc = 0;
+}
+
 /*
  * A halted vCPU waits here until its wake-up time, its timer, or a post.
  * Blocked, posters kick it; the loop also looks at its inbox on every step.
  */
 static void wait_halted(struct vcpu *v)
 {
+	root_cost_done(v);
 	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
 		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || vapic_wakes_halt(v)) {
 			if (v->state == VCPU_HALTED)
@@ -95,6 +106,7 @@ static void wait_halted(struct vcpu *v)
 /* A vCPU in wait-for-SIPI takes nothing but INIT and SIPI (SDM Vol. 3, 9.4.4.1): it sleeps until kicked. */
 static void wait_sipi(struct vcpu *v)
 {
+	root_cost_done(v);
 	while (v->state == VCPU_WAIT_SIPI && v->guest->state != GUEST_STOPPED) {
 		if (vapic_block(v)) {
 			vapic_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
@@ -125,6 +137,8 @@ static bool start_vcpu(struct vcpu *v)
 	v->wake_after_us = 0;
 	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
 	memset(v->exits, 0, sizeof(v->exits));
+	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
+	v->exit_tsc = 0;
 	vapic_reset(v);
 	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
 		v->guest->cfg.restart = false; /* the same setup would fail again */
@@ -181,7 +195,9 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 		if (!vapic_before_entry(v))
 			continue;
 		vmx_vcpu_sync_before_entry();
+		root_cost_done(v);
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
+		v->exit_tsc = rdtsc();
 		vapic_left_guest(v);
 		if (r != VMX_RUN_EXIT) {
 			entry_failed(v, r);

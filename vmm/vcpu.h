@@ -12,6 +12,7 @@
 #include "lapic/vlapic.h"
 
 struct guest;
+struct cost_hist;
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
@@ -44,6 +45,13 @@ struct vcpu {
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];
 	uint64_t interrupts; /* delivered to it by the hypervisor (HC_EXIT_STATS) */
+	/*
+	 * Root-mode cycles per exit reason (HC_ROOT_CYCLES): from the VM exit to
+	 * the next VM entry, or to the start of a wait (halted, wait-for-SIPI).
+	 */
+	struct cost_hist *root_cost; /* EXIT_REASON_MAX of them, on pages of their own */
+	uint64_t exit_tsc;           /* TSC at the last VM exit; 0 once its cost is recorded */
+	uint32_t exit_reason;        /* its basic exit reason */
 	struct apicv_vcpu apicv;
 };
 

@@ -20,6 +20,7 @@
 #define REPEAT 8
 
 static struct hc_exit_stats before, after;
+static struct hc_root_cycles cycles;
 
 static void snap(struct hc_exit_stats *s)
 {
@@ -144,6 +145,31 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	expect_eqf(exits_between(), (vid ? 0 : 1) + dispatch, "the self-IPI and the handler's ID read: exits");
 	apic_eoi();
 	guest_printf("# exits since start: %llu\n", (unsigned long long)after.total);
+
+	apic_section("root-mode cycles per exit reason (HC_ROOT_CYCLES)");
+	expect_eq("HC_ROOT_CYCLES with too small a buffer: HC_EINVAL",
+	          vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&cycles, sizeof(cycles) - 1, 0), HC_EINVAL);
+	expect_eq("HC_ROOT_CYCLES answers", vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&cycles, sizeof(cycles), 0), 0);
+	expect_eq("version 1", cycles.version, HC_ROOT_CYCLES_VERSION);
+	expect_true("the TSC rate is known", cycles.tsc_khz > 0);
+	/*
+	 * Every VMCALL up to the last snapshot (which counted itself) has been
+	 * costed, and the refused HC_ROOT_CYCLES after it; the answering one not yet.
+	 */
+	const struct hc_root_cost *vmcalls = &cycles.reason[EXIT_REASON_VMCALL];
+	expect_eq("as many VMCALLs costed as HC_EXIT_STATS counted", vmcalls->count,
+	          after.exits[EXIT_REASON_VMCALL] + 1);
+	bool sane = true;
+	for (unsigned r = 0; r < HC_EXIT_REASONS; r++) {
+		const struct hc_root_cost *c = &cycles.reason[r];
+		if (!c->count)
+			continue;
+		sane &= c->median > 0 && c->median <= c->p99 && c->p99 <= c->max && c->max <= c->total;
+		guest_printf("# root cycles, exit reason %u: %llu exits, median %llu, p99 %llu, max %llu\n", r,
+		             (unsigned long long)c->count, (unsigned long long)c->median, (unsigned long long)c->p99,
+		             (unsigned long long)c->max);
+	}
+	expect_true("every reason: 0 < median <= p99 <= max <= total", sane);
 	expect_eq("no stray interrupts", irq_stray(0), 0);
 	guest_finish();
 }
