@@ -366,3 +366,27 @@ def built():
     for f in ("hv.elf", "apicvisor.iso"):
         assert (BUILD / f).exists(), f"{BUILD / f} missing: run `make test` (it builds first)"
     return BUILD
+
+
+NATIVE_GRUB_CFG = """serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry "native" {{
+	multiboot /boot/{name} {cmdline}
+	boot
+}}
+"""
+
+
+def make_native_iso(tmp_path, kernel, cmdline=""):
+    """A GRUB ISO that boots one multiboot (v1) kernel, a test guest, directly: no hypervisor, the bare
+    machine's firmware state (for native baselines)."""
+    tree = tmp_path / "native-iso"
+    (tree / "boot/grub").mkdir(parents=True)
+    name = Path(kernel).name
+    shutil.copy(kernel, tree / "boot" / name)
+    (tree / "boot/grub/grub.cfg").write_text(NATIVE_GRUB_CFG.format(name=name, cmdline=cmdline))
+    iso = tmp_path / "native.iso"
+    subprocess.run(["grub-mkrescue", "-o", str(iso), str(tree)], check=True, capture_output=True)
+    return iso
