@@ -31,17 +31,24 @@
 static volatile struct {
 	char buf[LINE_MAX * 2];
 	unsigned len;
-	uint32_t interrupts, not_rda, overruns, dropped;
+	uint32_t interrupts, not_rda, overruns, dropped, late;
 } rx;
 
-/* Each interrupt must say "received data available", and everything waiting is taken (PC16550D, Table IV). */
+/*
+ * Each interrupt should say "received data available", and everything
+ * waiting is taken (PC16550D, Table IV). One that finds nothing pending is
+ * legitimate only after a run of this handler that took a byte which came
+ * while it ran: that byte raised the edge-triggered line again (an interrupt
+ * latched in IRR) and was taken here already. `late` counts those bytes.
+ */
 static void rx_handler(uint8_t v)
 {
 	(void)v;
+	unsigned taken = 0;
 	rx.interrupts++;
 	if ((inb(UART_IIR) & UART_IIR_ID_MASK) != UART_IIR_RDA)
 		rx.not_rda++;
-	for (uint8_t lsr; (lsr = inb(UART_LSR_PORT)) & UART_LSR_DR;) {
+	for (uint8_t lsr; (lsr = inb(UART_LSR_PORT)) & UART_LSR_DR; taken++) {
 		if (lsr & UART_LSR_OE)
 			rx.overruns++;
 		uint8_t c = inb(UART_RBR);
@@ -50,6 +57,8 @@ static void rx_handler(uint8_t v)
 		else
 			rx.dropped++;
 	}
+	if (taken > 1)
+		rx.late += taken - 1;
 	apic_eoi();
 }
 
@@ -113,7 +122,10 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	outb(UART_IER, 0);
 	guest_printf("# %u receive interrupt(s)\n", rx.interrupts);
 	expect_true("the input came by interrupt", rx.interrupts > 0);
-	expect_eq("every interrupt identified itself as received data available", rx.not_rda, 0);
+	guest_printf("# %u interrupt(s) found nothing pending; %u byte(s) came while the handler ran\n", rx.not_rda,
+	             rx.late);
+	expect_true("an interrupt finds nothing pending only after the handler took a byte that came later",
+	            rx.not_rda <= rx.late);
 	expect_eq("no receiver overrun", rx.overruns, 0);
 	expect_eq("no byte dropped by the guest", rx.dropped, 0);
 	expect_eq("no stray interrupts", irq_stray(0), 0);
