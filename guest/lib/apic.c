@@ -228,6 +228,7 @@ void irq_init(void)
 }
 
 void irq_set_handler(uint8_t vector, irq_handler_fn fn) { handlers[vector] = fn; }
+void irq_set_gate(uint8_t vector, void *entry) { idt[vector] = gate((uint32_t)(uintptr_t)entry); }
 void irq_handler_eoi(uint8_t vector) { (void)vector, apic_eoi(); }
 void irq_handler_none(uint8_t vector) { (void)vector; }
 
@@ -320,11 +321,8 @@ int apic_suite_enter_mode(void)
 	return fault;
 }
 
-/* QEMU's SeaBIOS leaves LINT0 as ExtINT from an unmasked PIC timer, and LINT1 as NMI. */
-void apic_suite_setup(void)
+void apic_suite_setup_local(void)
 {
-	outb(PIC1_DATA, PIC_MASK_ALL);
-	outb(PIC2_DATA, PIC_MASK_ALL);
 	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
 	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
@@ -332,6 +330,14 @@ void apic_suite_setup(void)
 	apic_write(APIC_REG_TPR, 0);
 	apic_write(APIC_REG_LVT_ERROR, SUITE_VEC_ERROR);
 	apic_write(APIC_REG_ESR, 0);
+}
+
+/* QEMU's SeaBIOS leaves LINT0 as ExtINT from an unmasked PIC timer, and LINT1 as NMI. */
+void apic_suite_setup(void)
+{
+	outb(PIC1_DATA, PIC_MASK_ALL);
+	outb(PIC2_DATA, PIC_MASK_ALL);
+	apic_suite_setup_local();
 	irq_set_handler(SUITE_VEC_SPURIOUS, irq_handler_none);
 	irq_set_handler(SUITE_VEC_ERROR, irq_handler_eoi);
 	irq_set_handler(APIC_NMI_VECTOR, irq_handler_none);

@@ -80,6 +80,11 @@ void irq_init(void);
 /* Load the IDT built by irq_init on this CPU (an AP). */
 void irq_load(void);
 void irq_set_handler(uint8_t vector, irq_handler_fn fn);
+/*
+ * Point vector's IDT entry at entry itself (a 32-bit interrupt gate), past
+ * the dispatch: no counting, no APIC ID read (a benchmark's own handlers).
+ */
+void irq_set_gate(uint8_t vector, void *entry);
 /* Handlers tests commonly want: EOI, or nothing (NMI, spurious, or EOI left to the test). */
 void irq_handler_eoi(uint8_t vector);
 void irq_handler_none(uint8_t vector);
@@ -127,6 +132,8 @@ void apic_suite_start(const char *name, const char *what, const struct multiboot
 int apic_suite_enter_mode(void);
 /* Software-enable the APIC (spurious and error vectors above) and mask what firmware may have left on. */
 void apic_suite_setup(void);
+/* The same for this CPU's own APIC only (an AP: the PICs and the IDT are shared). */
+void apic_suite_setup_local(void);
 void apic_section(const char *what);
 /* expect_eq with a printf-formatted description. */
 bool expect_eqf(uint64_t got, uint64_t expected, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

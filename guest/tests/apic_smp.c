@@ -90,11 +90,7 @@ static void ap_run(unsigned cpu)
 	uint32_t seen = 0;
 
 	ap_checks(cpu);
-	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
-	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
-	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SUITE_VEC_SPURIOUS);
-	apic_write(APIC_REG_TPR, 0);
-	apic_write(APIC_REG_LVT_ERROR, SUITE_VEC_ERROR);
+	apic_suite_setup_local();
 	mbox.ready = 1;
 	sti();
 	for (;;) {

@@ -149,16 +149,18 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	apic_section("root-mode cycles per exit reason (HC_ROOT_CYCLES)");
 	expect_eq("HC_ROOT_CYCLES with too small a buffer: HC_EINVAL",
 	          vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&cycles, sizeof(cycles) - 1, 0), HC_EINVAL);
+	expect_eq("HC_ROOT_CYCLES into the hole at 640 KiB: HC_EINVAL",
+	          vmcall(HC_ROOT_CYCLES, (uint32_t)GUEST_LOW_RAM_END, sizeof(cycles), 0), HC_EINVAL);
 	expect_eq("HC_ROOT_CYCLES answers", vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&cycles, sizeof(cycles), 0), 0);
 	expect_eq("version 1", cycles.version, HC_ROOT_CYCLES_VERSION);
 	expect_true("the TSC rate is known", cycles.tsc_khz > 0);
 	/*
 	 * Every VMCALL up to the last snapshot (which counted itself) has been
-	 * costed, and the refused HC_ROOT_CYCLES after it; the answering one not yet.
+	 * costed, and the two refused HC_ROOT_CYCLES after it; the answering one not yet.
 	 */
 	const struct hc_root_cost *vmcalls = &cycles.reason[EXIT_REASON_VMCALL];
 	expect_eq("as many VMCALLs costed as HC_EXIT_STATS counted", vmcalls->count,
-	          after.exits[EXIT_REASON_VMCALL] + 1);
+	          after.exits[EXIT_REASON_VMCALL] + 2);
 	bool sane = true;
 	for (unsigned r = 0; r < HC_EXIT_REASONS; r++) {
 		const struct hc_root_cost *c = &cycles.reason[r];

@@ -476,7 +476,12 @@ static volatile struct {
 	bool irr;
 } tpr_res;
 
-static bool ap_tpr(unsigned cpu, uint32_t seq)
+/*
+ * On the receiver: hold every vector back with TPR, tell the sender to send
+ * vector, wait for its go, and after a settle note whether the vector got
+ * through (it must not) and whether it waits in IRR (it must).
+ */
+static bool hold_back(unsigned cpu, uint32_t seq, uint8_t vector, volatile uint32_t *held, volatile bool *irr)
 {
 	bool ok;
 
@@ -485,8 +490,15 @@ static bool ap_tpr(unsigned cpu, uint32_t seq)
 	box[cpu].armed = seq;
 	ok = wait_eq(&box[cpu].go, seq, suite_wait_ticks());
 	tsc_delay(SUITE_SETTLE_TICKS);
-	tpr_res.held = count(cpu, VEC_TPR);
-	tpr_res.irr = apic_vector_bit(APIC_REG_IRR0, VEC_TPR);
+	*held = count(cpu, vector);
+	*irr = apic_vector_bit(APIC_REG_IRR0, vector);
+	return ok;
+}
+
+static bool ap_tpr(unsigned cpu, uint32_t seq)
+{
+	bool ok = hold_back(cpu, seq, VEC_TPR, &tpr_res.held, &tpr_res.irr);
+
 	m_begin(cpu, M_RECV);
 	apic_write(APIC_REG_TPR, 0);
 	ok = spin_count(cnt(cpu, VEC_TPR), 1, suite_wait_ticks()) && ok;
@@ -835,19 +847,7 @@ static volatile struct {
 	uint64_t base;
 } sw;
 
-static bool ap_hold(unsigned cpu, uint32_t seq)
-{
-	bool ok;
-
-	apic_write(APIC_REG_TPR, TPR_ALL);
-	sti();
-	box[cpu].armed = seq;
-	ok = wait_eq(&box[cpu].go, seq, suite_wait_ticks());
-	tsc_delay(SUITE_SETTLE_TICKS);
-	sw.held = count(cpu, VEC_SWITCH);
-	sw.irr = apic_vector_bit(APIC_REG_IRR0, VEC_SWITCH);
-	return ok;
-}
+static bool ap_hold(unsigned cpu, uint32_t seq) { return hold_back(cpu, seq, VEC_SWITCH, &sw.held, &sw.irr); }
 
 /* vCPU 0 has switched the library's accessors already: from here on this vCPU must be in x2APIC mode too. */
 static bool ap_switch(unsigned cpu)
@@ -968,11 +968,7 @@ static void ap_run(unsigned cpu)
 	uint32_t seen = 0, cmd;
 
 	remote_expect_eq(cpu, "APIC ID is the MADT's", apic_id(), id_of(cpu));
-	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
-	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
-	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SUITE_VEC_SPURIOUS);
-	apic_write(APIC_REG_TPR, 0);
-	apic_write(APIC_REG_LVT_ERROR, SUITE_VEC_ERROR);
+	apic_suite_setup_local();
 	box[cpu].ready = 1;
 	sti();
 	do {

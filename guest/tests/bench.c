@@ -60,9 +60,7 @@
 #define VEC_PING 0xc0
 #define VEC_PONG 0xc1
 
-#define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate */
-#define SEL_CODE 0x08    /* start.asm's GDT */
-#define TPR_NOTHING 0    /* TPR stays 0: a write that unmasks nothing */
+#define TPR_NOTHING 0 /* TPR stays 0: a write that unmasks nothing */
 #define TIMER_CAL_TICKS 1000000u
 #define TIMER_INITIAL_MAX 0xffffffffu
 #define APIC_TIMER_DIVIDE_1 0xbu
@@ -89,36 +87,28 @@ static uint32_t delta;
 static bool oneshot; /* timer=oneshot: the one-shot LVT timer even with TSC-deadline mode */
 static uint64_t wait_ticks;
 
-static uint64_t tsc(void) { return rdtsc(); }
-
 /* ---- handlers: one gate each ---- */
 
 struct interrupt_frame;
 
-static __attribute__((interrupt)) void gate_self(struct interrupt_frame *f)
-{
-	uint64_t t = tsc();
-
-	(void)f;
-	t_handler = t;
-	n_self++;
-	apic_eoi();
-}
+/* A gate that reads the TSC first, counts its interrupt and ends it. */
+#define STAMP_GATE(name, counter)                                              \
+	static __attribute__((interrupt)) void name(struct interrupt_frame *f) \
+	{                                                                      \
+		uint64_t t = rdtsc();                                          \
+		(void)f;                                                       \
+		t_handler = t;                                                 \
+		counter++;                                                     \
+		apic_eoi();                                                    \
+	}
+STAMP_GATE(gate_self, n_self)
+STAMP_GATE(gate_timer, n_timer)
+STAMP_GATE(gate_pong, n_pong)
 
 static __attribute__((interrupt)) void gate_noeoi(struct interrupt_frame *f)
 {
 	(void)f;
 	n_noeoi++;
-}
-
-static __attribute__((interrupt)) void gate_timer(struct interrupt_frame *f)
-{
-	uint64_t t = tsc();
-
-	(void)f;
-	t_handler = t;
-	n_timer++;
-	apic_eoi();
 }
 
 /*
@@ -131,12 +121,12 @@ static uint64_t send_fixed(uint32_t dest, uint8_t vector)
 	uint64_t t0;
 
 	if (suite.x2apic) {
-		t0 = tsc();
+		t0 = rdtsc();
 		wrmsr(APIC_X2APIC_MSR(APIC_REG_ICR_LOW),
 		      (uint64_t)dest << APIC_X2APIC_DEST_SHIFT | APIC_ICR_DM_FIXED | vector);
 	} else {
 		apic_write(APIC_REG_ICR_HIGH, dest << APIC_XAPIC_DEST_SHIFT);
-		t0 = tsc();
+		t0 = rdtsc();
 		apic_write(APIC_REG_ICR_LOW, APIC_ICR_DM_FIXED | vector);
 	}
 	return t0;
@@ -145,7 +135,7 @@ static uint64_t send_fixed(uint32_t dest, uint8_t vector)
 /* vCPU 1: note the TSC, then the pong to vCPU 0 (interrupts are off in here: the two xAPIC writes stay together). */
 static __attribute__((interrupt)) void gate_ping(struct interrupt_frame *f)
 {
-	uint64_t t = tsc();
+	uint64_t t = rdtsc();
 	uint32_t n = n_ping;
 
 	(void)f;
@@ -154,35 +144,6 @@ static __attribute__((interrupt)) void gate_ping(struct interrupt_frame *f)
 	n_ping = n + 1;
 	apic_eoi();
 	send_fixed(pong_dest, VEC_PONG);
-}
-
-static __attribute__((interrupt)) void gate_pong(struct interrupt_frame *f)
-{
-	uint64_t t = tsc();
-
-	(void)f;
-	t_handler = t;
-	n_pong++;
-	apic_eoi();
-}
-
-struct idt_gate {
-	uint16_t offset_lo, selector;
-	uint8_t zero, type;
-	uint16_t offset_hi;
-};
-_Static_assert(sizeof(struct idt_gate) == 8, "SDM Vol. 3, 6.11: IDT gate descriptor");
-
-/* Point vector at fn in the IDT irq_init loaded (the APs load the same one). */
-static void set_gate(uint8_t vector, void (*fn)(struct interrupt_frame *))
-{
-	struct dtr d;
-	struct idt_gate *idt;
-	uint32_t entry = (uint32_t)(uintptr_t)fn;
-
-	__asm__ volatile("sidt %0" : "=m"(d));
-	idt = (struct idt_gate *)(uintptr_t)d.base;
-	idt[vector] = (struct idt_gate){(uint16_t)entry, SEL_CODE, 0, GATE_INTR32, (uint16_t)(entry >> 16)};
 }
 
 /* ---- the hypervisor ---- */
@@ -303,19 +264,19 @@ static void report(const char *op, unsigned n, bool have_tx, uint64_t tx, bool h
 /* Spin with interrupts on (PAUSE, never HLT) until *c reaches want, or the wait ran out. */
 static bool wait_count(const volatile uint32_t *c, uint32_t want)
 {
-	uint64_t t0 = tsc();
+	uint64_t t0 = rdtsc();
 
 	sti();
-	while (*c < want && tsc() - t0 < wait_ticks)
+	while (*c < want && rdtsc() - t0 < wait_ticks)
 		cpu_relax();
 	return *c >= want;
 }
 
 static bool wait_eq(const volatile uint32_t *p, uint32_t want)
 {
-	uint64_t t0 = tsc();
+	uint64_t t0 = rdtsc();
 
-	while (*p != want && tsc() - t0 < wait_ticks)
+	while (*p != want && rdtsc() - t0 < wait_ticks)
 		cpu_relax();
 	return *p == want;
 }
@@ -339,7 +300,7 @@ static bool ap_tsc_exchange(void)
 	for (uint32_t i = 1; i <= TSC_ROUNDS; i++) {
 		if (!wait_eq(&box.req, i))
 			return false;
-		box.tb = tsc();
+		box.tb = rdtsc();
 		smp_mb();
 		box.reply = i;
 	}
@@ -365,12 +326,7 @@ static void ap_run(unsigned cpu)
 	uint32_t seen = 0, cmd;
 
 	(void)cpu;
-	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
-	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
-	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
-	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SUITE_VEC_SPURIOUS);
-	apic_write(APIC_REG_TPR, 0);
-	apic_write(APIC_REG_LVT_ERROR, SUITE_VEC_ERROR);
+	apic_suite_setup_local();
 	smp_mb();
 	box.ready = 1;
 	sti();
@@ -411,9 +367,9 @@ static uint32_t ap_post(uint32_t cmd)
 
 static bool ap_done(uint32_t seq, const char *what)
 {
-	uint64_t t0 = tsc();
+	uint64_t t0 = rdtsc();
 
-	while (box.ack != seq && tsc() - t0 < 8 * wait_ticks)
+	while (box.ack != seq && rdtsc() - t0 < 8 * wait_ticks)
 		cpu_relax();
 	smp_mb();
 	return expect_eqf(box.ack == seq && box.ok, true, "%s: vCPU 1 done in time", what);
@@ -424,8 +380,8 @@ static bool ap_done(uint32_t seq, const char *what)
 static void bench_tsc_read(void)
 {
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t a = tsc();
-		uint64_t b = tsc();
+		uint64_t a = rdtsc();
+		uint64_t b = rdtsc();
 
 		samples[i] = (int64_t)(b - a);
 	}
@@ -437,12 +393,12 @@ static void bench_self_ipi(void)
 	struct hc_exit_stats a, b;
 	unsigned n = 0;
 
-	set_gate(VEC_SELF, gate_self);
+	irq_set_gate(VEC_SELF, (void *)gate_self);
 	n_self = 0;
 	sti();
 	snap(&a);
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t t0 = tsc();
+		uint64_t t0 = rdtsc();
 
 		if (suite.x2apic)
 			apic_write(APIC_REG_SELF_IPI, VEC_SELF);
@@ -467,10 +423,10 @@ static uint64_t timer_ratio(void)
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | VEC_TIMER);
 	apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_1);
 	apic_write(APIC_REG_TIMER_INITIAL, TIMER_INITIAL_MAX);
-	t0 = tsc();
+	t0 = rdtsc();
 	tsc_delay(TIMER_CAL_TICKS);
 	cur = apic_read(APIC_REG_TIMER_CURRENT);
-	ticks = tsc() - t0;
+	ticks = rdtsc() - t0;
 	apic_write(APIC_REG_TIMER_INITIAL, 0);
 	return (TIMER_INITIAL_MAX - cur) ? (ticks << FIXED_SHIFT) / (TIMER_INITIAL_MAX - cur) : 0;
 }
@@ -483,7 +439,7 @@ static void bench_timer(void)
 	uint32_t count = 0;
 	unsigned n = 0;
 
-	set_gate(VEC_TIMER, gate_timer);
+	irq_set_gate(VEC_TIMER, (void *)gate_timer);
 	n_timer = 0;
 	if (deadline) {
 		apic_write(APIC_REG_LVT_TIMER, APIC_LVT_TIMER_TSC_DEADLINE | VEC_TIMER);
@@ -503,10 +459,10 @@ static void bench_timer(void)
 		uint64_t due;
 
 		if (deadline) {
-			due = tsc() + delta;
+			due = rdtsc() + delta;
 			wrmsr(MSR_IA32_TSC_DEADLINE, due);
 		} else {
-			uint64_t t0 = tsc();
+			uint64_t t0 = rdtsc();
 
 			apic_write(APIC_REG_TIMER_INITIAL, count);
 			due = t0 + ((ratio * count) >> FIXED_SHIFT);
@@ -529,7 +485,7 @@ static void bench_eoi(void)
 	uint64_t exits = 0;
 	unsigned n = 0;
 
-	set_gate(VEC_NOEOI, gate_noeoi);
+	irq_set_gate(VEC_NOEOI, (void *)gate_noeoi);
 	n_noeoi = 0;
 	for (unsigned i = 0; i < iters; i++) {
 		uint64_t t0, t1;
@@ -543,9 +499,9 @@ static void bench_eoi(void)
 			break;
 		cli();
 		snap(&a);
-		t0 = tsc();
+		t0 = rdtsc();
 		apic_eoi();
-		t1 = tsc();
+		t1 = rdtsc();
 		snap(&b);
 		exits += exits_between(&a, &b);
 		samples[n++] = (int64_t)(t1 - t0);
@@ -569,10 +525,10 @@ static void bench_tpr(void)
 	apic_write(APIC_REG_TPR, TPR_NOTHING);
 	snap(&a);
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t t0 = tsc(), t1;
+		uint64_t t0 = rdtsc(), t1;
 
 		apic_write(APIC_REG_TPR, TPR_NOTHING);
-		t1 = tsc();
+		t1 = rdtsc();
 		samples[i] = (int64_t)(t1 - t0);
 	}
 	snap(&b);
@@ -595,14 +551,14 @@ static bool tsc_exchange(void)
 	uint64_t bound = 0;
 
 	for (uint32_t i = 1; i <= TSC_ROUNDS && ok; i++) {
-		uint64_t ta = tsc(), tc;
+		uint64_t ta = rdtsc(), tc;
 		int64_t l, h;
 
 		smp_mb();
 		box.req = i;
 		ok = wait_eq(&box.reply, i);
 		smp_mb();
-		tc = tsc();
+		tc = rdtsc();
 		l = (int64_t)(box.tb - tc);
 		h = (int64_t)(box.tb - ta);
 		lo = l > lo ? l : lo;
@@ -629,8 +585,8 @@ static void bench_ping_pong(bool agree)
 	uint32_t seq;
 	unsigned n = 0, neg = 0;
 
-	set_gate(VEC_PING, gate_ping);
-	set_gate(VEC_PONG, gate_pong);
+	irq_set_gate(VEC_PING, (void *)gate_ping);
+	irq_set_gate(VEC_PONG, (void *)gate_pong);
 	n_ping = n_pong = 0;
 	pong_dest = suite.madt.apic_ids[0];
 	seq = ap_post(CMD_PING);
