@@ -5,9 +5,11 @@
 #   make usb      raw GPT disk image for a USB stick (build/apicvisor-usb.img)
 #   make run      boot the ISO in Bochs, console on this terminal
 #   make test     every test: lint, host unit tests, then emulator tests
+#   make bench    the interrupt-delivery benchmark in every mode: build/bench/report.md
+#   make bench-iso  the benchmark as a boot menu for a real machine (build/apicvisor-bench.iso)
 #
 # Options: CONSOLE_PORT=0x2f8 (build-time console), CMDLINE="..." (added to the ISO's
-# GRUB entry; the defaults live in boot/hv.conf)
+# GRUB entry; the defaults live in boot/hv.conf), BENCH_ITERS=200, BENCH_APIC=x2apic|xapic
 
 BUILD ?= build
 CONSOLE_PORT ?= 0x3f8
@@ -43,7 +45,7 @@ vmm_objs := vmm/main.o vmm/console.o vmm/cost_hist.o vmm/fmt.o vmm/mem.o vmm/str
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu test unit emu deps clean format lint
+.PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

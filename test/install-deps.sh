@@ -1,17 +1,19 @@
 #!/bin/sh
 # install-deps.sh: install the Debian packages a target needs, printing what it installs.
-# Usage: install-deps.sh build|run|test
+# Usage: install-deps.sh build|run|bench|test
 set -eu
 
 build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
 run="$build bochs bochsbios vgabios qemu-system-x86 ovmf"
-test="$run libcmocka-dev python3-pytest cppcheck clang-format"
+bench="$run gnuplot-nox"
+test="$bench libcmocka-dev python3-pytest cppcheck clang-format"
 
 case "${1:-}" in
 build) want=$build ;;
 run) want=$run ;;
+bench) want=$bench ;;
 test) want=$test ;;
-*) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+*) echo "usage: $0 build|run|bench|test" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -73,6 +73,20 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/*
+ * RDTSC ordered against the code around it (SDM Vol. 2B, RDTSC): the LFENCE
+ * before waits for every earlier instruction to finish, the one after keeps
+ * later instructions (the ICR write being timed) from starting before it.
+ * Without them an out-of-order core moves the read across what it brackets.
+ */
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline uint32_t read_cr0(void)
 {
 	uint32_t v;
