@@ -274,7 +274,7 @@ set xtics rotate by -20 noenhanced
 unset key
 set datafile separator "\\t"
 plot "{data}" using 0:3:6:xtic(1) with boxes lc rgb variable, \\
-     "" using 0:3:4:5 with yerrorbars lc rgb "black" pt -1, \\
+     "" using 0:3:4:5 with yerrorbars lc rgb "black" pt 7 ps 0.5, \\
      "" using 0:5:2 with labels offset 0,0.8 noenhanced
 """
 
