@@ -32,8 +32,15 @@ FIGURE_RE = re.compile(r"BENCH op=(\S+) mode=(\S+) apic=(\S+) n=(\d+) median=(-?
 ROOT_RE = re.compile(r"BENCH root cpu=(\d+) reason=(\d+) name=(\S+) count=(\d+) median=(\d+) p99=(\d+) max=(\d+)")
 AGREE_RE = re.compile(r"BENCH tsc_agree=(yes|no) offset_bound=(\d+)")
 SUMMARY_RE = re.compile(r"SUMMARY: (\d+) tests, (\d+) failures")
+EXIT_REASON_APIC_ACCESS = 44
+EXIT_REASON_EPT_VIOLATION = 48
 EXIT_REASON_MSR_WRITE = 32
 EXIT_REASON_APIC_WRITE = 56
+# The exit an ICR write makes: x2APIC a WRMSR; xAPIC, by mode, a trap-like APIC write (APIC-register
+# virtualization), an APIC access (the APIC-access page) or an EPT violation (the page is not mapped).
+ICR_EXIT = {"x2apic": {m: EXIT_REASON_MSR_WRITE for m in MODES},
+            "xapic": {"posted": EXIT_REASON_APIC_WRITE, "vid": EXIT_REASON_APIC_WRITE,
+                      "tpr": EXIT_REASON_APIC_ACCESS, "emulated": EXIT_REASON_EPT_VIOLATION}}
 
 
 @dataclass
@@ -171,8 +178,8 @@ def root_table(run):
 
 
 def icr_path(run):
-    """The root cost of the ICR write's exit (x2APIC: WRMSR; xAPIC: APIC write) on the sender (cpu 0)."""
-    reason = EXIT_REASON_MSR_WRITE if run.apic == "x2apic" else EXIT_REASON_APIC_WRITE
+    """The root cost of the ICR write's exit (ICR_EXIT) on the sender (cpu 0), or None."""
+    reason = ICR_EXIT.get(run.apic, {}).get(run.mode)
     return next((c for c in run.root if c.cpu == 0 and c.reason == reason), None)
 
 
@@ -200,8 +207,13 @@ def targets(runs):
     for mode in MODES:
         f = fig(mode, "ipi_oneway")
         if f:
-            out.append(Target(f"sender exits per cross-core IPI in {mode}: 1 (the ICR write)",
-                              abs(f.exits_tx - 1) < 0.005, f"{f.exits_tx:.2f}"))
+            met = abs(f.exits_tx - 1) < 0.005
+            why = ""
+            if not met and by_mode[mode].apic == "xapic" and mode in ("tpr", "emulated"):
+                why = ": xAPIC's ICR is two MMIO writes (high, then low), each an exit without APIC-register " \
+                      "virtualization"
+            out.append(Target(f"sender exits per cross-core IPI in {mode}: 1 (the ICR write)", met,
+                              f"{f.exits_tx:.2f}{why}"))
     for mode in ("posted", "vid"):
         f = fig(mode, "eoi")
         out.append(Target(f"exits per EOI of an edge-triggered vector in {mode}: 0",
@@ -219,16 +231,19 @@ def targets(runs):
     if len(order) >= 2:
         ratios = [(m, ratio(runs, by_mode[m], "ipi_oneway")) for m, _ in order]
         known = [(m, v) for m, v in ratios if v is not None]
-        sorted_ok = all(a[1] < b[1] for a, b in zip(known, known[1:]))
+        wrong = [(a[0], b[0]) for a, b in zip(known, known[1:]) if a[1] >= b[1]]
+        why = ""
+        if ("tpr", "emulated") in wrong:
+            why = ("; tpr takes the same exits per IPI as emulated (a TPR shadow removes TPR exits only) and "
+                   "computes the TPR threshold at every entry")
         out.append(Target("one-way IPI latency, as a ratio to native: posted < vid < tpr < emulated",
-                          sorted_ok if len(known) >= 2 else None,
-                          ", ".join(f"{m} {v:.1f}x" for m, v in known) or "no baseline"))
+                          not wrong if len(known) >= 2 else None,
+                          (", ".join(f"{m} {v:.1f}x" for m, v in known) or "no baseline") + why))
     for r in runs:
         if r.ok and not r.native and r.root:
             icr = icr_path(r)
-            nontrivial = [c for c in r.root if c.cpu == 0 and c.reason not in (EXIT_REASON_MSR_WRITE,
-                                                                                   EXIT_REASON_APIC_WRITE)]
             if icr:
+                nontrivial = [c for c in r.root if c.cpu == 0 and c.reason != icr.reason]
                 shorter = sorted((c for c in nontrivial if c.median < icr.median), key=lambda c: c.median)
                 out.append(Target(f"{r.name}: the ICR-write exit path ({icr.reason} {icr.name}) is the shortest "
                                   "on the sender", not shorter,
