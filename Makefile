@@ -41,7 +41,7 @@ lapic_objs := lapic/lapic.o lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o la
 vmm_objs := vmm/main.o vmm/console.o vmm/cost_hist.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
 	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o \
 	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
-	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o
+	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o vmm/conin_esc.o vmm/trace.o vmm/shell.o vmm/shell_line.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs))
 

@@ -1,4 +1,4 @@
-/* conin.c: serial input: from the host's console UART to the guest that owns the console. */
+/* conin.c: serial input: from the host's console UART to the guest that has the console, or to the shell. */
 #include "vmm/conin.h"
 
 #include "arch/x86/ioapic.h"
@@ -6,27 +6,89 @@
 #include "arch/x86/trap.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
+#include "vmm/conin_esc.h"
 #include "vmm/cpus.h"
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
+#include "vmm/shell.h"
 #include "vmm/vio.h"
 
 #define CONIN_CPU 0 /* the core that takes the UART's interrupt */
 
 static struct {
-	struct guest *owner; /* whose COM1 receives what is typed; NULL: nobody's */
+	struct guest *owner; /* whose COM1 receives what is typed; NULL: the shell's */
 	bool polled;
 	uint32_t lost; /* bytes the owner could not take (stopped, or its FIFO full) */
+	struct conin_esc esc;
 } in;
 
 static void to_owner(uint8_t byte)
 {
-	if (!in.owner || vio_uart_input(in.owner, byte))
+	if (!in.owner) {
+		shell_input(byte);
+		return;
+	}
+	if (vio_uart_input(in.owner, byte))
 		return;
 	/* One warning, not one per byte: a paste into a full FIFO would flood the console. */
 	if (in.lost++ == 0)
 		pr_warn("console: guest %s could not take typed input (stopped, or its receive FIFO full): dropped",
 		        in.owner->name);
+}
+
+struct guest *conin_owner(void) { return in.owner; }
+
+static void give_to(struct guest *g)
+{
+	in.owner = g;
+	in.lost = 0;
+	if (!g) {
+		console_printf_raw("\n[console] input goes to the hypervisor shell (Ctrl-] then a guest's number gives "
+		                   "it back)\n");
+		shell_enter();
+		return;
+	}
+	console_printf_raw(
+	        "\n[console] input goes to guest %u %s (its COM1); Ctrl-] h: the shell, Ctrl-] ?: the keys\n", g->id,
+	        g->name);
+}
+
+static void escape_help(void)
+{
+	console_printf_raw("\n[console] Ctrl-] then: h the shell, 0-9 that guest, n the next guest, Ctrl-] a literal "
+	                   "Ctrl-], ? this help; input now goes to %s\n",
+	                   in.owner ? in.owner->name : "the shell");
+}
+
+/* Every typed byte: the switch's escape first (vmm/conin_esc.c), then the console's owner. */
+static void conin_byte(uint8_t byte)
+{
+	uint8_t deliver = 0;
+	unsigned id = 0;
+	uint32_t n = guests_count();
+
+	switch (conin_esc_feed(&in.esc, byte, &deliver, &id)) {
+	case CONIN_ESC_DELIVER: to_owner(deliver); break;
+	case CONIN_ESC_PENDING: break;
+	case CONIN_ESC_SHELL: give_to(NULL); break;
+	case CONIN_ESC_GUEST:
+		if (id < n)
+			give_to(guest_by_id(id));
+		else
+			console_printf_raw("\n[console] no guest %u (there are %u); input still goes to %s\n", id, n,
+			                   in.owner ? in.owner->name : "the shell");
+		break;
+	case CONIN_ESC_NEXT:
+		if (!n)
+			give_to(NULL);
+		else
+			give_to(guest_by_id(in.owner ? (in.owner->id + 1) % n : 0));
+		break;
+	case CONIN_ESC_HELP: escape_help(); break;
+	case CONIN_ESC_UNKNOWN:
+		console_printf_raw("\n[console] Ctrl-] %#x: not a console key (Ctrl-] ? lists them); dropped\n", byte);
+		break;
+	}
 }
 
 static void console_interrupt(struct trap_frame *f)
@@ -55,7 +117,7 @@ void conin_start(void)
 	in.owner = guests_count() ? guest_by_id(0) : NULL;
 	trap_set_handler(HV_VECTOR_CONSOLE, console_interrupt);
 	in.polled = !route_irq(irq, &gsi);
-	console_rx_start(to_owner, !in.polled);
+	console_rx_start(conin_byte, !in.polled);
 	if (in.polled)
 		pr_info("console: input is polled while CPU %u waits (no I/O APIC route for the console's UART)",
 		        CONIN_CPU);
@@ -63,7 +125,10 @@ void conin_start(void)
 		pr_info("console: input by interrupt: ISA IRQ %d, GSI %u, vector %#x on CPU %u", irq, gsi,
 		        HV_VECTOR_CONSOLE, CONIN_CPU);
 	if (in.owner)
-		pr_info("console: typed input goes to guest %s (its COM1)", in.owner->name);
+		pr_info("console: typed input goes to guest %s (its COM1); Ctrl-] h switches to the shell",
+		        in.owner->name);
+	else
+		pr_info("console: typed input goes to the shell (no guests)");
 }
 
 void conin_poll(void)

@@ -13,6 +13,9 @@
  * overrides) to CPU 0. Without a route the input is polled while CPU 0 waits.
  */
 void conin_start(void);
+struct guest;
+/* The guest whose COM1 gets typed input, or NULL while the shell has it. */
+struct guest *conin_owner(void);
 /* CPU 0 while it waits in the hypervisor: read the UART when no interrupt is routed. */
 void conin_poll(void);
 

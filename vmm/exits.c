@@ -436,6 +436,7 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	struct exit_info e;
 
 	read_exit_info(&e);
+	trace_record(&this_cpu()->trace, v->exit_tsc, e.reason, e.qualification, e.guest_rip);
 	v->exit_reason = e.reason;
 	v->exits_total++;
 	if (e.reason >= EXIT_REASON_MAX || !handlers[e.reason]) {

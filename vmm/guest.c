@@ -1,10 +1,8 @@
 /* guest.c: guest partitions: building them from the configuration, their memory, their end. */
 #include "vmm/guest.h"
 
-#include "vmm/cost_hist.h"
-
 #include "apicv/apicv.h"
-
+#include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
@@ -231,6 +229,8 @@ void guest_mark_entered(struct guest *g)
 {
 	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
 	bool first = !g->entered;
+	if (first)
+		g->entered_tsc = rdtsc();
 	g->entered = true;
 	spin_unlock(&g->lock);
 	if (first && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)

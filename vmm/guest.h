@@ -43,8 +43,9 @@ struct guest {
 	struct vioapic ioapic;
 	volatile uint32_t ioapic_writes; /* bumped by every I/O APIC write: EOI-exit bitmaps follow its routing */
 	volatile uint32_t state;
-	bool entered;    /* its first vCPU completed a VM entry at least once */
-	uint32_t starts; /* restarts so far (restart=yes) */
+	bool entered;         /* its first vCPU completed a VM entry at least once */
+	uint64_t entered_tsc; /* TSC at that first entry (of this start): its uptime counts from here */
+	uint32_t starts;      /* restarts so far (restart=yes) */
 	uint32_t exit_status;
 	char stop_reason[96];
 	struct vuart uart; /* COM1 */

@@ -7,6 +7,7 @@
 
 #include "arch/x86/desc.h"
 #include "arch/x86/vmx.h"
+#include "vmm/trace.h"
 
 #define HV_MAX_CPUS 64
 #define HV_STACK_SIZE (16 * 1024)
@@ -32,6 +33,7 @@ struct percpu {
 	struct vcpu *vcpu;    /* the vCPU this core runs; set by the boot CPU before go */
 	volatile uint32_t go; /* set by the boot CPU: start running vcpu */
 	struct cpu_tables tables;
+	struct trace_ring trace; /* its last VM exits: written by this CPU only, read by any */
 };
 _Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads %gs:0");
 

@@ -195,6 +195,7 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 		if (!vapic_before_entry(v))
 			continue;
 		vmx_vcpu_sync_before_entry();
+		trace_note_entry(&this_cpu()->trace, vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));
 		root_cost_done(v);
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
 		v->exit_tsc = rdtsc();

@@ -1,0 +1,347 @@
+/* shell.c: the debug shell: a line editor, a table of commands, and what they print about CPUs and guests. */
+#include "vmm/shell.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "apicv/mode.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/vmx_caps.h"
+#include "vmm/conin.h"
+#include "vmm/console.h"
+#include "vmm/cost_hist.h"
+#include "vmm/cpus.h"
+#include "vmm/exits.h"
+#include "vmm/guest.h"
+#include "vmm/percpu.h"
+#include "vmm/shell_line.h"
+#include "vmm/string.h"
+#include "vmm/trace.h"
+#include "vmm/vcpu.h"
+
+#define SHELL_PROMPT "hv> "
+#define SHELL_MAX_ARGS 8
+#define TRACE_DEFAULT 16 /* trace <cpu> without a count */
+#define PER_MILLE_MEDIAN 500
+#define PER_MILLE_P99 990
+
+struct shell_cmd {
+	const char *name;
+	const char *args;
+	const char *help;
+	void (*run)(unsigned argc, char **argv);
+};
+
+static struct shell_line line;
+
+/* ---- helpers ---- */
+
+#define out(...) console_printf_raw(__VA_ARGS__)
+
+/* A decimal or 0x-hexadecimal number that is the whole word; false otherwise. */
+static bool parse_num(const char *s, uint64_t *v)
+{
+	unsigned base = 10;
+	uint64_t n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		n = n * base + d;
+	}
+	*v = n;
+	return true;
+}
+
+static bool cpu_online(uint32_t id) { return id < HV_MAX_CPUS && per_cpu(id)->online; }
+
+/* A CPU number argument that names an online CPU; says what is wrong otherwise. */
+static bool arg_cpu(const char *s, uint32_t *cpu)
+{
+	uint64_t v;
+
+	if (!parse_num(s, &v) || !cpu_online((uint32_t)v) || v >= HV_MAX_CPUS) {
+		out("no such CPU: %s (cpus lists them)\n", s);
+		return false;
+	}
+	*cpu = (uint32_t)v;
+	return true;
+}
+
+static const char *vcpu_state_name(enum vcpu_state s)
+{
+	switch (s) {
+	case VCPU_RUNNABLE: return "running";
+	case VCPU_HALTED: return "halted";
+	case VCPU_WAIT_SIPI: return "wait-for-SIPI";
+	case VCPU_STOPPED: return "stopped";
+	}
+	return "?";
+}
+
+static const char *guest_state_name(uint32_t s)
+{
+	switch (s) {
+	case GUEST_LOADED: return "loaded";
+	case GUEST_RUNNING: return "running";
+	case GUEST_STOPPED: return "stopped";
+	}
+	return "?";
+}
+
+/* Seconds and milliseconds since a TSC value. */
+static void print_since(uint64_t tsc)
+{
+	uint64_t hz = tsc_hz(), ms = hz ? (rdtsc() - tsc) / (hz / 1000) : 0;
+
+	out("%llu.%03llus", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+}
+
+/* ---- commands ---- */
+
+static void cmd_help(unsigned argc, char **argv);
+
+static void cmd_cpus(unsigned argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	out("cpu  apic  vmx          guest/vcpu  state          exits\n");
+	for (uint32_t c = 0; cpu_online(c); c++) {
+		const struct percpu *p = per_cpu(c);
+		const struct vcpu *v = p->vcpu;
+
+		out("%-4u %-5u %-12s ", c, p->apic_id, vmx_cpu_state_name(p->vmx_state));
+		if (v)
+			out("%s/%-*u %-14s %llu\n", v->guest->name, (int)(10 - hv_strlen(v->guest->name)), v->index,
+			    vcpu_state_name(v->state), (unsigned long long)v->exits_total);
+		else
+			out("-           idle\n");
+	}
+	out("up ");
+	print_since(0);
+	out(" (TSC since reset)");
+	out(", apicv=%s\n", vmx_apicv_mode_name(apicv_mode()));
+}
+
+static void cmd_guests(unsigned argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	out("id name             state    vcpus (cpu)       uptime\n");
+	for (uint32_t i = 0; i < guests_count(); i++) {
+		const struct guest *g = guest_by_id(i);
+
+		out("%-2u %-16s %-8s", g->id, g->name, guest_state_name(g->state));
+		for (uint32_t k = 0; k < g->nvcpus; k++)
+			out(" %u(%u)", k, g->vcpus[k]->cpu);
+		out("  ");
+		if (g->entered && g->state == GUEST_RUNNING)
+			print_since(g->entered_tsc);
+		else
+			out("-");
+		if (g->state == GUEST_STOPPED)
+			out("  (%s)", g->stop_reason);
+		out("%s\n", g == conin_owner() ? "  <- console input" : "");
+	}
+}
+
+static void caps_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	out("%s\n", text);
+}
+
+static void cmd_caps(unsigned argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	vmx_caps_report(cpus_vmx_caps(), caps_line, NULL);
+	out("apicv mode in use: %s\n", vmx_apicv_mode_name(apicv_mode()));
+}
+
+static void stats_of(uint32_t cpu)
+{
+	const struct vcpu *v = per_cpu(cpu)->vcpu;
+
+	if (!v) {
+		out("cpu %u: no vCPU\n", cpu);
+		return;
+	}
+	out("cpu %u (%s/%u): %llu exits, %llu interrupts delivered by the hypervisor\n", cpu, v->guest->name, v->index,
+	    (unsigned long long)v->exits_total, (unsigned long long)v->interrupts);
+	out("  reason                     count   root cycles: median      p99      max\n");
+	for (uint32_t r = 0; r < EXIT_REASON_MAX; r++) {
+		const struct cost_hist *h = &v->root_cost[r];
+
+		if (!v->exits[r])
+			continue;
+		out("  %2u %-22s %8llu %21llu %8llu %8llu\n", r, exit_reason_name(r), (unsigned long long)v->exits[r],
+		    (unsigned long long)cost_hist_percentile(h, PER_MILLE_MEDIAN),
+		    (unsigned long long)cost_hist_percentile(h, PER_MILLE_P99), (unsigned long long)h->max);
+	}
+}
+
+static void cmd_stats(unsigned argc, char **argv)
+{
+	uint32_t cpu;
+
+	if (argc > 1) {
+		if (arg_cpu(argv[1], &cpu))
+			stats_of(cpu);
+		return;
+	}
+	for (cpu = 0; cpu_online(cpu); cpu++)
+		stats_of(cpu);
+}
+
+static void cmd_trace(unsigned argc, char **argv)
+{
+	static struct trace_rec recs[TRACE_KEEP];
+	uint64_t k = TRACE_DEFAULT, total;
+	uint32_t cpu;
+	unsigned n;
+
+	if (argc < 2) {
+		out("usage: trace <cpu> [count]\n");
+		return;
+	}
+	if (!arg_cpu(argv[1], &cpu))
+		return;
+	if (argc > 2 && (!parse_num(argv[2], &k) || k == 0)) {
+		out("trace: bad count %s\n", argv[2]);
+		return;
+	}
+	n = trace_snapshot(&per_cpu(cpu)->trace, recs, k > TRACE_KEEP ? TRACE_KEEP : (unsigned)k, &total);
+	out("cpu %u: last %u of %llu exits, oldest first (TSC relative to the newest)\n", cpu, n,
+	    (unsigned long long)total);
+	out("        tsc reason                 qualification   guest rip          injected\n");
+	for (unsigned i = n; i-- > 0;) {
+		const struct trace_rec *r = &recs[i];
+
+		out("%11lld %2u %-20s %#16llx %#16llx", (long long)(r->tsc - recs[0].tsc), r->reason,
+		    exit_reason_name(r->reason), (unsigned long long)r->qualification,
+		    (unsigned long long)r->guest_rip);
+		if (r->injected)
+			out("  vector %#x type %u\n", r->injected & 0xff, (r->injected >> 8) & 7);
+		else
+			out("  -\n");
+	}
+}
+
+static void cmd_log(unsigned argc, char **argv)
+{
+	enum log_level l;
+
+	if (argc < 2) {
+		out("log level: %d (0 error, 1 warn, 2 info, 3 debug)\n", (int)console_level());
+		return;
+	}
+	if (!console_parse_level(argv[1], &l)) {
+		out("log: unknown level %s (error, warn, info, debug or 0-3)\n", argv[1]);
+		return;
+	}
+	console_set_level(l);
+	out("log level: %d\n", (int)l);
+}
+
+static const struct shell_cmd commands[] = {
+        {"help", "", "this list", cmd_help},
+        {"cpus", "", "every CPU: APIC ID, VMX state, its vCPU and that vCPU's state", cmd_cpus},
+        {"guests", "", "every guest: state, vCPUs and their CPUs, uptime", cmd_guests},
+        {"caps", "", "the VMX capability report and the APICv mode in use", cmd_caps},
+        {"stats", "[cpu]", "VM exits and root-mode cycles per exit reason", cmd_stats},
+        {"trace", "<cpu> [count]", "the CPU's last VM exits (at most 63)", cmd_trace},
+        {"log", "[level]", "show or set the log level", cmd_log},
+};
+
+static void cmd_help(unsigned argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		out("  %-7s %-14s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	out("Ctrl-] then a guest's number (or n: the next guest) gives the console back to a guest; Ctrl-] ? lists "
+	    "the keys.\n");
+}
+
+/* ---- the line ---- */
+
+static unsigned split(char *s, char **argv, unsigned max)
+{
+	unsigned argc = 0;
+
+	while (*s) {
+		while (*s == ' ' || *s == '\t')
+			*s++ = 0;
+		if (!*s)
+			break;
+		if (argc == max)
+			return argc;
+		argv[argc++] = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+	}
+	return argc;
+}
+
+void shell_run_line(const char *text)
+{
+	char buf[SHELL_LINE_MAX + 1];
+	char *argv[SHELL_MAX_ARGS];
+	unsigned argc;
+
+	hv_strlcpy(buf, text, sizeof(buf));
+	argc = split(buf, argv, SHELL_MAX_ARGS);
+	if (!argc)
+		return;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (hv_strcmp(argv[0], commands[i].name) == 0) {
+			commands[i].run(argc, argv);
+			return;
+		}
+	}
+	out("unknown command: %s (help lists them)\n", argv[0]);
+}
+
+void shell_enter(void)
+{
+	static bool started;
+
+	if (!started) {
+		shell_line_init(&line);
+		started = true;
+	}
+	out("\n[shell] apicvisor debug shell; help lists the commands\n" SHELL_PROMPT "%s", line.buf);
+}
+
+void shell_input(uint8_t byte)
+{
+	char echo[SHELL_ECHO_MAX];
+
+	switch (shell_line_feed(&line, byte, echo, sizeof(echo))) {
+	case SHELL_KEY_NONE: break;
+	case SHELL_KEY_ECHO: out("%s", echo); break;
+	case SHELL_KEY_REDRAW: out("%s" SHELL_PROMPT "%s", echo, line.buf); break;
+	case SHELL_KEY_ENTER:
+		out("\n");
+		shell_run_line(line.buf);
+		shell_line_commit(&line);
+		out(SHELL_PROMPT);
+		break;
+	}
+}
