@@ -18,6 +18,7 @@
 #include "vmm/shell_line.h"
 #include "vmm/string.h"
 #include "vmm/trace.h"
+#include "vmm/vapic.h"
 #include "vmm/vcpu.h"
 
 #define SHELL_PROMPT "hv> "
@@ -25,6 +26,8 @@
 #define TRACE_DEFAULT 16 /* trace <cpu> without a count */
 #define PER_MILLE_MEDIAN 500
 #define PER_MILLE_P99 990
+#define FIRST_FIXED_VECTOR 16 /* 0-15 are exceptions: a fixed interrupt with one is illegal (SDM Vol. 3, 11.5.2) */
+#define LAST_VECTOR 255
 
 struct shell_cmd {
 	const char *name;
@@ -75,7 +78,7 @@ static bool arg_cpu(const char *s, uint32_t *cpu)
 {
 	uint64_t v;
 
-	if (!parse_num(s, &v) || !cpu_online((uint32_t)v) || v >= HV_MAX_CPUS) {
+	if (!parse_num(s, &v) || v >= HV_MAX_CPUS || !cpu_online((uint32_t)v)) {
 		out("no such CPU: %s (cpus lists them)\n", s);
 		return false;
 	}
@@ -243,6 +246,58 @@ static void cmd_trace(unsigned argc, char **argv)
 	}
 }
 
+/* The vCPU on a CPU named by argument, if it has one that still runs. */
+static struct vcpu *arg_vcpu(const char *s)
+{
+	uint32_t cpu;
+	struct vcpu *v;
+
+	if (!arg_cpu(s, &cpu))
+		return NULL;
+	v = per_cpu(cpu)->vcpu;
+	if (!v || v->state == VCPU_STOPPED) {
+		out("cpu %u runs no vCPU%s\n", cpu, v ? " any more (its guest stopped)" : "");
+		return NULL;
+	}
+	return v;
+}
+
+static void cmd_inject(unsigned argc, char **argv)
+{
+	struct vcpu *v;
+	uint64_t vec;
+
+	if (argc < 3) {
+		out("usage: inject <cpu> <vector>\n");
+		return;
+	}
+	if (!parse_num(argv[2], &vec) || vec < FIRST_FIXED_VECTOR || vec > LAST_VECTOR) {
+		out("inject: vector %s: give %u-%u (decimal or 0x...)\n", argv[2], FIRST_FIXED_VECTOR, LAST_VECTOR);
+		return;
+	}
+	v = arg_vcpu(argv[1]);
+	if (!v)
+		return;
+	vapic_inject(v, (uint8_t)vec);
+	out("vector %#llx posted to %s/%u on cpu %u, edge-triggered, as an IPI would be\n", (unsigned long long)vec,
+	    v->guest->name, v->index, v->cpu);
+}
+
+static void cmd_nmi(unsigned argc, char **argv)
+{
+	struct vcpu *v;
+
+	if (argc < 2) {
+		out("usage: nmi <cpu>\n");
+		return;
+	}
+	v = arg_vcpu(argv[1]);
+	if (!v)
+		return;
+	vapic_nmi(v);
+	out("NMI posted to %s/%u on cpu %u\n", v->guest->name, v->index, v->cpu);
+}
+
 static void cmd_log(unsigned argc, char **argv)
 {
 	enum log_level l;
@@ -266,6 +321,8 @@ static const struct shell_cmd commands[] = {
         {"caps", "", "the VMX capability report and the APICv mode in use", cmd_caps},
         {"stats", "[cpu]", "VM exits and root-mode cycles per exit reason", cmd_stats},
         {"trace", "<cpu> [count]", "the CPU's last VM exits (at most 63)", cmd_trace},
+        {"inject", "<cpu> <vector>", "post a fixed interrupt to the vCPU on that CPU", cmd_inject},
+        {"nmi", "<cpu>", "post an NMI to the vCPU on that CPU", cmd_nmi},
         {"log", "[level]", "show or set the log level", cmd_log},
 };
 

@@ -107,6 +107,9 @@ static void post_mail(struct vcpu *t, uint32_t mail, uint8_t sipi_vector)
 	pi_unlock(&t->inbox);
 }
 
+void vapic_inject(struct vcpu *v, uint8_t vector) { post_vector(v, vector, false); }
+void vapic_nmi(struct vcpu *v) { post_mail(v, PI_MAIL_NMI, 0); }
+
 static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
 {
 	switch (ipi->mode) {

@@ -54,6 +54,10 @@ bool vapic_wakes_halt(struct vcpu *v);
  * True if something is posted already (then it is not blocked and should not
  * wait). vapic_unblock after the wait.
  */
+/* The shell's inject and nmi: a fixed edge-triggered vector or an NMI for v, posted as any other source posts. */
+void vapic_inject(struct vcpu *v, uint8_t vector);
+void vapic_nmi(struct vcpu *v);
+
 bool vapic_block(struct vcpu *v);
 void vapic_unblock(struct vcpu *v);
 

@@ -55,7 +55,8 @@ def test_shell_commands_and_console_switch(built, tmp_path, cpus):
         con.type(ESC + "h")
         con.wait_for(r"^\[console\] input goes to the hypervisor shell")
         con.wait_for(r"^hv> ")
-        command(con, "help", [rf"^  {c} " for c in ("help", "cpus", "guests", "caps", "stats", "trace", "log")])
+        command(con, "help", [rf"^  {c} " for c in ("help", "cpus", "guests", "caps", "stats", "trace", "inject",
+                                                    "nmi", "log")])
         command(con, "cpus", [rf"^{c} +{c} +VMX root +e{c}/0 +halted +\d+$" for c in range(cpus)] +
                 [r"apicv=vid$"])
         command(con, "guests", [rf"^{c} +e{c} +running +0\({c}\) +\d+\.\d{{3}}s$" for c in range(cpus)])
@@ -65,6 +66,12 @@ def test_shell_commands_and_console_switch(built, tmp_path, cpus):
                                             r"^ +30 IO_INSTRUCTION +\d+ +\d+ +\d+ +\d+$", r"^ +12 HLT +1 "])
         assert "cpu 0 " not in out
         out = command(con, "stats", [rf"^cpu {c} \(e{c}/0\)" for c in range(cpus)])
+        # inject: the vector goes the way an IPI goes; the hypervisor counts it as delivered to that vCPU
+        command(con, f"stats {last}", [rf"^cpu {last} \(e{last}/0\): \d+ exits, 0 interrupts delivered"])
+        command(con, f"inject {last} 0x40", [rf"^vector 0x40 posted to e{last}/0 on cpu {last}, edge-triggered"])
+        command(con, f"stats {last}", [rf"^cpu {last} \(e{last}/0\): \d+ exits, 1 interrupts delivered"])
+        command(con, f"inject {last} 7", [r"^inject: vector 7: give 16-255"])
+        command(con, "inject", [r"^usage: inject <cpu> <vector>$"])
         out = command(con, f"trace {last} 4", [rf"^cpu {last}: last 4 of \d+ exits, oldest first",
                                                r"^ +0 12 HLT "])  # the newest: the HLT it waits in
         assert len(re.findall(r"^ +-?\d+ \d+ [A-Z_]+ ", out, re.M)) == 4, out
@@ -104,6 +111,15 @@ def test_shell_commands_and_console_switch(built, tmp_path, cpus):
         con.wait_for(r"^\[e0\] SUMMARY: \d+ tests, 0 failures$")
         con.type(ESC + "h")
         command(con, "guests", [r"^0 +e0 +stopped .*\(exited with status 0\)", rf"^{last} +e{last} +running"])
+        command(con, "nmi 0", [r"^cpu 0 runs no vCPU any more \(its guest stopped\)$"])
+        # nmi: the guest takes it (its library ignores NMIs); its CPU's trace shows the entry that injected it
+        command(con, f"nmi {last}", [rf"^NMI posted to e{last}/0 on cpu {last}$"])
+        for _ in range(10):
+            out = command(con, f"trace {last} 4", [])
+            if re.search(r" vector 0x2 type 2$", out, re.M):
+                break
+            time.sleep(0.5)
+        assert re.search(r"^ +-?\d+ +\d+ [A-Z_]+ .* vector 0x2 type 2$", out, re.M), out
     log = con.text
     assert f"[e{last}] echo: to e0" not in log and "[e0] echo: hello" not in log, log
     for c in range(1, cpus):
