@@ -138,9 +138,11 @@ def run_one(cfg, *, iters, apic, work, progress, timeout):
                     extra=" onpanic=poweroff")
     start = time.monotonic()
     progress.say(cfg, f"booting ({cfg.mode}, {iters} iterations)")
+    watch = progress.watcher(cfg, start)
     try:
         res = run_bochs(tmp, iso=iso, cpus=2, mem=512, timeout=timeout, bochs3=cfg.emulator == BOCHS30,
-                        progress=progress.watcher(cfg, start))
+                        progress=watch)
+        watch(res.log)  # the figures that came after the last look, just before the emulator ended
     except EmulatorError as e:
         progress.say(cfg, f"not run: {e}")
         return report.Run(cfg.name, cfg.emulator, mode=cfg.mode, error=f"not run: {e}")
