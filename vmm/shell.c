@@ -7,6 +7,7 @@
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_caps.h"
 #include "vmm/conin.h"
 #include "vmm/console.h"
@@ -240,7 +241,8 @@ static void cmd_trace(unsigned argc, char **argv)
 		    exit_reason_name(r->reason), (unsigned long long)r->qualification,
 		    (unsigned long long)r->guest_rip);
 		if (r->injected)
-			out("  vector %#x type %u\n", r->injected & 0xff, (r->injected >> 8) & 7);
+			out("  vector %#x type %u\n", r->injected & INTR_INFO_VECTOR_MASK,
+			    (r->injected & INTR_INFO_INTR_TYPE_MASK) >> INTR_INFO_INTR_TYPE_SHIFT);
 		else
 			out("  -\n");
 	}

@@ -81,7 +81,8 @@ enum vmx_exit_reason {
 #define INTR_TYPE_HARD_EXCEPTION (3u << 8)
 #define INTR_TYPE_SOFT_INTR (4u << 8)
 #define INTR_TYPE_SOFT_EXCEPTION (6u << 8)
-#define INTR_INFO_INTR_TYPE_MASK (7u << 8)
+#define INTR_INFO_INTR_TYPE_SHIFT 8
+#define INTR_INFO_INTR_TYPE_MASK (7u << INTR_INFO_INTR_TYPE_SHIFT)
 #define INTR_INFO_DELIVER_CODE_MASK (1u << 11)
 #define INTR_INFO_VALID_MASK (1u << 31)
 

@@ -372,6 +372,14 @@ void suite_settle(void) { tsc_delay(SUITE_SETTLE_TICKS); }
 
 bool apic_send_self(uint8_t vector) { return apic_send_ipi(0, APIC_ICR_DEST_SELF | APIC_ICR_DM_FIXED | vector); }
 
+void apic_self_ipi(uint8_t vector)
+{
+	if (suite.x2apic)
+		apic_write(APIC_REG_SELF_IPI, vector);
+	else
+		apic_write(APIC_REG_ICR_LOW, APIC_ICR_DEST_SELF | APIC_ICR_DM_FIXED | vector);
+}
+
 uint32_t x2apic_ldr(uint32_t id) { return (id >> 4) << X2APIC_LDR_CLUSTER_SHIFT | 1u << (id & 0xf); }
 
 uint64_t apic_base_msr(void)

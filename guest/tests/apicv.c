@@ -129,10 +129,7 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	irq_set_handler(VEC_SELF, irq_handler_none);
 	sti();
 	snap(&before);
-	if (suite.x2apic)
-		apic_write(APIC_REG_SELF_IPI, VEC_SELF);
-	else
-		apic_write(APIC_REG_ICR_LOW, APIC_ICR_DEST_SELF | APIC_ICR_DM_FIXED | VEC_SELF);
+	apic_self_ipi(VEC_SELF);
 	snap(&after);
 	cli();
 	show("self-IPI");

@@ -495,6 +495,21 @@ static bool hold_back(unsigned cpu, uint32_t seq, uint8_t vector, volatile uint3
 	return ok;
 }
 
+/* On vCPU 0, hold_back's other half: vCPU 1 runs cmd (a hold_back), vector is sent once it is armed. */
+static uint32_t send_held(uint32_t cmd, uint8_t vector)
+{
+	uint32_t seq;
+
+	irq_reset();
+	irq_set_handler(vector, irq_handler_none); /* its EOI is measured on its own */
+	seq = ap_post(1, cmd, 0, 0);
+	if (ap_armed(1, seq)) {
+		send_fixed(1, vector);
+		ap_go(1, seq);
+	}
+	return seq;
+}
+
 static bool ap_tpr(unsigned cpu, uint32_t seq)
 {
 	bool ok = hold_back(cpu, seq, VEC_TPR, &tpr_res.held, &tpr_res.irr);
@@ -534,13 +549,7 @@ static void check_tpr(void)
 	uint32_t seq;
 
 	apic_section("4. TPR 0xf0 on vCPU 1 holds vector 0x55 from vCPU 0; TPR 0 lets it in");
-	irq_reset();
-	irq_set_handler(VEC_TPR, irq_handler_none); /* its EOI is measured on its own */
-	seq = ap_post(1, CMD_TPR, 0, 0);
-	if (ap_armed(1, seq)) {
-		send_fixed(1, VEC_TPR);
-		ap_go(1, seq);
-	}
+	seq = send_held(CMD_TPR, VEC_TPR);
 	ap_done(1, seq, what);
 	suite_settle();
 	expect_eq("TPR 0xf0: vector 0x55 not delivered after a settle delay", tpr_res.held, 0);
@@ -886,13 +895,7 @@ static void check_switch(void)
 	}
 	if (!expect_true("CPUID.1:ECX.x2APIC for the switch to x2APIC", suite.cpu_x2apic))
 		return;
-	irq_reset();
-	irq_set_handler(VEC_SWITCH, irq_handler_none); /* its EOI is measured on its own */
-	seq = ap_post(1, CMD_HOLD, 0, 0);
-	if (ap_armed(1, seq)) {
-		send_fixed(1, VEC_SWITCH);
-		ap_go(1, seq);
-	}
+	seq = send_held(CMD_HOLD, VEC_SWITCH);
 	ap_done(1, seq, "hold under TPR 0xf0");
 	expect_eq("xAPIC, TPR 0xf0: vector 0x77 not delivered", sw.held, 0);
 	expect_eq("xAPIC, TPR 0xf0: vector 0x77 pending in IRR", sw.irr, true);

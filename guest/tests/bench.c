@@ -232,18 +232,17 @@ static void sort(int64_t *a, unsigned n)
 
 static int64_t pct(const int64_t *sorted, unsigned n, unsigned p) { return sorted[(n - 1) * p / 100]; }
 
-/* "x.xx" exits per operation into buf (returned), or "-" without the hypervisor or without a count. */
-static const char *per_op(char *buf, size_t size, bool have, uint64_t exits, unsigned n)
+/* "x.xx" exits per operation into buf, or "-" without the hypervisor or without a count. */
+static void per_op(char *buf, size_t size, bool have, uint64_t exits, unsigned n)
 {
 	uint64_t h;
 
 	if (!under_hv || !have || !n) {
 		hv_snprintf(buf, size, "-");
-		return buf;
+		return;
 	}
 	h = (exits * 100 + n / 2) / n;
 	hv_snprintf(buf, size, "%llu.%02llu", (unsigned long long)(h / 100), (unsigned long long)(h % 100));
-	return buf;
 }
 
 /* One figure, kept for the table at the end. */
@@ -454,10 +453,7 @@ static void bench_self_ipi(void)
 	for (unsigned i = 0; i < iters; i++) {
 		uint64_t t0 = rdtsc_fenced();
 
-		if (suite.x2apic)
-			apic_write(APIC_REG_SELF_IPI, VEC_SELF);
-		else
-			apic_write(APIC_REG_ICR_LOW, APIC_ICR_DEST_SELF | APIC_ICR_DM_FIXED | VEC_SELF);
+		apic_self_ipi(VEC_SELF);
 		if (!wait_count(&n_self, i + 1))
 			break;
 		samples[n++] = (int64_t)(t_handler - t0);
@@ -545,10 +541,7 @@ static void bench_eoi(void)
 		uint64_t t0, t1;
 
 		sti();
-		if (suite.x2apic)
-			apic_write(APIC_REG_SELF_IPI, VEC_NOEOI);
-		else
-			apic_write(APIC_REG_ICR_LOW, APIC_ICR_DEST_SELF | APIC_ICR_DM_FIXED | VEC_NOEOI);
+		apic_self_ipi(VEC_NOEOI);
 		if (!wait_count(&n_noeoi, i + 1))
 			break;
 		cli();

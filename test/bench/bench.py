@@ -167,8 +167,7 @@ def cmd_run(args):
     work = out / "runs"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    ops = 7  # tsc_read, self_ipi, the timer, eoi, tpr, ipi_rtt, ipi_oneway
-    progress = Progress(ops)
+    progress = Progress(len(report.OPS) - 1)  # one of the two timer figures runs
     timeout = 120 + args.iters
     print(f"bench: {len(configs)} configurations, {args.iters} iterations each, {args.apic}, "
           f"{args.jobs} at a time; serial logs in {work}", flush=True)

@@ -111,3 +111,34 @@ def test_bench_iso_menu(built, tmp_path):
     assert [e.split("apicv=")[-1] if "apicv=" in e else "native" for e in entries] == \
         ["posted", "vid", "tpr", "emulated", "native"], entries
     assert "multiboot /boot/apicvisor/bench.elf mode=xapic cpus=2 iters=500" in text, text
+
+
+def test_bench_refuses_bad_options(tmp_path):
+    """Bad options: a clear error and no run."""
+    for args, said in ((["run", "--iters", "0"], "--iters: 1 to 4096"),
+                       (["run", "--only", "nosuch", "--out", str(tmp_path)], "--only nosuch: no such configuration"),
+                       (["iso", str(tmp_path / "x.iso"), "--apic", "x3apic"], "invalid choice: 'x3apic'")):
+        proc = subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, env=ENV)
+        assert proc.returncode != 0 and said in proc.stdout + proc.stderr, (args, proc.stdout, proc.stderr)
+
+
+def test_report_names_a_run_that_did_not_finish(tmp_path):
+    """A log cut short (no SUMMARY), a log with no figures and a failed check: each is FAILED with why, exit 1,
+    and the complete run is still reported."""
+    good = ("BENCH op=self_ipi mode=vid apic=x2apic n=5 median=30 p90=31 p99=32 exits_tx=0.00 exits_rx=-\n"
+            "SUMMARY: 9 tests, 0 failures\n")
+    logs = {"good": good, "cut": good.splitlines()[0] + "\n", "empty": "garbage\n",
+            "failed": good.replace("0 failures", "2 failures")}
+    for name, text in logs.items():
+        (tmp_path / f"{name}.log").write_text(text)
+    out = tmp_path / "rep"
+    proc = subprocess.run([sys.executable, str(REPORT), "--out", str(out), "--emulator", "x",
+                           *(f"{n}={tmp_path / (n + '.log')}" for n in logs)], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    md = (out / "report.md").read_text()
+    assert re.search(r"^\| good \| x \| vid \| x2apic \| \? \| 9 \| ok \|$", md, re.M), md
+    assert "| FAILED: no SUMMARY line: the run did not finish |" in md, md
+    assert "| FAILED: no BENCH lines |" in md, md
+    assert "| FAILED: 2 of 9 checks failed |" in md, md
+    rows = read_csv(out / "bench.csv")
+    assert [(r["configuration"], r["op"], r["median"]) for r in rows] == [("good", "self_ipi", "30")], rows
