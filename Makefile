@@ -36,12 +36,13 @@ arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
 	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
 	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/ioapic.o \
-	arch/x86/guest_walk.o arch/x86/insn_decode.o
+	arch/x86/guest_walk.o arch/x86/insn_decode.o arch/x86/vmcs_fields.o arch/x86/vmx_exit_names.o
 lapic_objs := lapic/lapic.o lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
 vmm_objs := vmm/main.o vmm/console.o vmm/cost_hist.o vmm/fmt.o vmm/mem.o vmm/string.o vmm/cmdline.o vmm/memmap.o vmm/palloc.o \
 	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/ksyms.o vmm/debug.o vmm/config.o vmm/cpus.o \
 	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
-	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o vmm/conin_esc.o vmm/trace.o vmm/shell.o vmm/shell_line.o
+	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o vmm/conin_esc.o vmm/trace.o vmm/shell.o vmm/shell_line.o \
+	vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs))
 

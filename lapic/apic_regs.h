@@ -123,4 +123,19 @@ enum apic_reg {
 /* Timer divide configuration: bits 3, 1 and 0 (SDM Vol. 3, Figure 11-10). */
 #define APIC_TIMER_DIVIDE_MASK 0xbu
 
+/* Added for the debug shell's decoding (vmm/dump_apic.c). */
+#define APIC_XAPIC_ID_SHIFT 24          /* xAPIC ID and LDR: bits 31:24 (Figures 11-6, 11-13) */
+#define APIC_VERSION_VERSION_MASK 0xffu /* Figure 11-7 */
+#define APIC_VERSION_MAX_LVT_SHIFT 16   /* Max LVT Entry, bits 23:16: entries minus one */
+#define APIC_VERSION_MAX_LVT_MASK 0xffu
+#define APIC_X2APIC_LDR_CLUSTER_SHIFT 16 /* x2APIC LDR: cluster 31:16, bit in cluster 15:0 (11.12.10.2) */
+#define APIC_X2APIC_LDR_ID_MASK 0xffffu
+#define APIC_LVT_DM_EXTINT (7u << 8) /* LINT0/1; the other delivery modes as APIC_ICR_DM_* */
+#define APIC_PRIO_CLASS_MASK 0xf0u   /* bits 7:4 of a vector, TPR, PPR: its priority class (11.8.3) */
+#define APIC_PRIO_CLASS_SHIFT 4
+#define APIC_TIMER_DIVIDE_HIGH 0x8u /* bit 3 of the divide value; bits 1:0 are below it */
+#define APIC_TIMER_DIVIDE_LOW_MASK 0x3u
+#define APIC_TIMER_DIVIDE_BY_1 0x7u /* the 3-bit value 111b: divide by 1, else by 2 << value */
+#define APIC_VECTORS_PER_REG 32     /* ISR, TMR, IRR: 8 registers of 32 bits (11.8.4, Figure 11-20) */
+
 #endif

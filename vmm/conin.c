@@ -131,8 +131,10 @@ void conin_start(void)
 		pr_info("console: typed input goes to the shell (no guests)");
 }
 
+bool conin_polled_here(void) { return in.polled && this_cpu()->cpu_id == CONIN_CPU; }
+
 void conin_poll(void)
 {
-	if (in.polled && this_cpu()->cpu_id == CONIN_CPU)
+	if (conin_polled_here())
 		console_rx_poll();
 }

@@ -16,7 +16,13 @@ void conin_start(void);
 struct guest;
 /* The guest whose COM1 gets typed input, or NULL while the shell has it. */
 struct guest *conin_owner(void);
-/* CPU 0 while it waits in the hypervisor: read the UART when no interrupt is routed. */
+/*
+ * Without an interrupt route the input is polled on CPU 0: conin_poll at each
+ * of its VM exits and wait steps, and its idle loops spin instead of halting
+ * while conin_polled_here is true. A guest on CPU 0 that runs without exits
+ * delays the input until its next exit.
+ */
 void conin_poll(void);
+bool conin_polled_here(void);
 
 #endif

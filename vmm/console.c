@@ -3,9 +3,13 @@
 
 #include <stdarg.h>
 
+#include "arch/x86/paging.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
 #include "vmm/cmdline.h"
 #include "vmm/fmt.h"
+#include "vmm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/spinlock.h"
 #include "vmm/string.h"
@@ -13,37 +17,69 @@
 #ifndef HV_EARLY_CONSOLE_PORT
 #define HV_EARLY_CONSOLE_PORT 0x3f8
 #endif
-#define CONSOLE_DEFAULT_BAUD 115200
+#define CONSOLE_DEFAULT_BAUD UART_BAUD_BASE
 #define CONSOLE_LINE_MAX 512
+#define CONSOLE_NAME_MAX 40
+#define IO_PORT_LAST 0xfff8          /* the last base with 8 ports above it */
+#define MMIO_ADDR_LIMIT (1ull << 52) /* MAXPHYADDR is at most 52 (SDM Vol. 3, 4.1.4) */
+#define MMIO_PAGE 4096ull
+/* What was logged before an MMIO console could take over, replayed on it; generous for a firmware's map. */
+#define CONSOLE_EARLY_LOG 16384
 
 static const uint16_t com_ports[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 
 static struct {
 	struct spinlock lock;
-	uint16_t port;
-	uint32_t baud;
-	bool present;
+	struct console_cfg cfg; /* where output goes now */
+	bool present;           /* something answered at cfg.uart */
+	struct console_cfg pending;
+	bool has_pending; /* an MMIO console waits for the page tables */
+	bool can_map;     /* console_late_init has run */
 	enum log_level level;
 	console_sink_t sink;
 	bool rx_irq;
 	uint32_t rx_busy; /* one reader at a time: the interrupt and a poller may race */
-} con = {SPINLOCK_INIT, HV_EARLY_CONSOLE_PORT, CONSOLE_DEFAULT_BAUD, false, LOG_INFO, 0, false, 0};
+} con = {
+        .lock = SPINLOCK_INIT,
+        .cfg = {false, {UART_IO, HV_EARLY_CONSOLE_PORT}, CONSOLE_DEFAULT_BAUD},
+        .level = LOG_INFO,
+};
 
-void console_init_early(void) { con.present = uart16550_init(con.port, con.baud); }
+/* A copy of everything written until console_late_init, whether or not a UART took it. */
+static struct {
+	char buf[CONSOLE_EARLY_LOG];
+	size_t len;
+	size_t dropped;
+	bool done;
+} early;
+
+void console_init_early(void) { con.present = uart16550_init(&con.cfg.uart, con.cfg.baud); }
+
+static void early_keep(const char *s, size_t n)
+{
+	size_t room = sizeof(early.buf) - early.len, take = n < room ? n : room;
+
+	memcpy(early.buf + early.len, s, take);
+	early.len += take;
+	early.dropped += n - take;
+}
 
 /* Write n bytes, turning "\n" into "\r\n"; caller holds the lock. */
 static void con_write(const char *s, size_t n)
 {
+	if (!early.done)
+		early_keep(s, n);
 	if (!con.present)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			uart16550_putc(con.port, '\r');
-		uart16550_putc(con.port, s[i]);
+			uart16550_putc(&con.cfg.uart, '\r');
+		uart16550_putc(&con.cfg.uart, s[i]);
 	}
 }
 
-static bool parse_u32(const char *s, size_t len, uint32_t *out)
+/* A decimal or 0x-prefixed hexadecimal number of len characters, at most max. */
+static bool parse_num(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned base = 10;
@@ -66,37 +102,228 @@ static bool parse_u32(const char *s, size_t len, uint32_t *out)
 			d = c - 'A' + 10;
 		else
 			return false;
-		v = v * base + d;
-		if (v > 0xffffffffu)
+		if (d > max || v > (max - d) / base)
 			return false;
+		v = v * base + d;
 	}
-	*out = (uint32_t)v;
+	*out = v;
 	return true;
 }
 
-bool console_parse_spec(const char *spec, struct console_cfg *out)
+static enum console_spec_err parse_mmio(const char *s, size_t len, enum uart_access access, struct uart16550 *u)
+{
+	uint64_t v;
+
+	if (!parse_num(s, len, MMIO_ADDR_LIMIT - 1, &v) || v == 0 || (access == UART_MMIO32 && v % 4))
+		return CONSOLE_SPEC_BAD_ADDRESS;
+	*u = (struct uart16550){access, v};
+	return CONSOLE_SPEC_OK;
+}
+
+/* The UART part of a console= value (what comes before any comma). */
+static enum console_spec_err parse_device(const char *s, size_t len, struct uart16550 *u)
+{
+	uint64_t v;
+
+	if (len == 4 && hv_strncmp(s, "com", 3) == 0 && s[3] >= '1' && s[3] <= '4') {
+		*u = (struct uart16550){UART_IO, com_ports[s[3] - '1']};
+		return CONSOLE_SPEC_OK;
+	}
+	if (len >= 7 && hv_strncmp(s, "mmio32:", 7) == 0)
+		return parse_mmio(s + 7, len - 7, UART_MMIO32, u);
+	if (len >= 5 && hv_strncmp(s, "mmio:", 5) == 0)
+		return parse_mmio(s + 5, len - 5, UART_MMIO8, u);
+	if (!parse_num(s, len, UINT64_MAX, &v))
+		return CONSOLE_SPEC_BAD_DEVICE;
+	if (v == 0 || v > IO_PORT_LAST)
+		return CONSOLE_SPEC_BAD_PORT;
+	*u = (struct uart16550){UART_IO, v};
+	return CONSOLE_SPEC_OK;
+}
+
+enum console_spec_err console_parse_spec(const char *spec, struct console_cfg *out)
 {
 	size_t len = hv_strlen(spec), comma = len;
-	uint32_t v;
+	struct console_cfg c = {false, {UART_IO, 0}, CONSOLE_DEFAULT_BAUD};
+	uint64_t baud;
 
+	if (hv_strcmp(spec, "none") == 0) {
+		*out = (struct console_cfg){true, {UART_IO, 0}, CONSOLE_DEFAULT_BAUD};
+		return CONSOLE_SPEC_OK;
+	}
 	for (size_t i = 0; i < len; i++)
 		if (spec[i] == ',') {
 			comma = i;
 			break;
 		}
-	out->baud = CONSOLE_DEFAULT_BAUD;
-	if (comma == 4 && hv_strncmp(spec, "com", 3) == 0 && spec[3] >= '1' && spec[3] <= '4')
-		out->port = com_ports[spec[3] - '1'];
-	else if (parse_u32(spec, comma, &v) && v > 0 && v <= 0xfff8)
-		out->port = (uint16_t)v;
-	else
-		return false;
+	enum console_spec_err e = parse_device(spec, comma, &c.uart);
+	if (e != CONSOLE_SPEC_OK)
+		return e;
 	if (comma < len) {
-		if (!parse_u32(spec + comma + 1, len - comma - 1, &v) || v < 50 || v > 115200)
-			return false;
-		out->baud = v;
+		/* The divisor latch is 16 bits wide and holds an integer: 115200 / baud must be one. */
+		if (!parse_num(spec + comma + 1, len - comma - 1, UART_BAUD_BASE, &baud) || baud == 0 ||
+		    UART_BAUD_BASE % baud || UART_BAUD_BASE / baud > 0xffff)
+			return CONSOLE_SPEC_BAD_BAUD;
+		c.baud = (uint32_t)baud;
 	}
+	*out = c;
+	return CONSOLE_SPEC_OK;
+}
+
+const char *console_spec_strerror(enum console_spec_err e)
+{
+	switch (e) {
+	case CONSOLE_SPEC_OK: return "no error";
+	case CONSOLE_SPEC_BAD_DEVICE:
+		return "expected com1..com4, an I/O port (0x2f8), mmio:<addr> or mmio32:<addr>, then optionally "
+		       ",<baud>; or none";
+	case CONSOLE_SPEC_BAD_PORT: return "an I/O port is 0x1 to 0xfff8 (the UART takes 8 ports)";
+	case CONSOLE_SPEC_BAD_ADDRESS:
+		return "mmio: and mmio32: need a physical address (mmio32:0xfe032000), not 0, below 2^52, "
+		       "4-byte aligned for mmio32";
+	case CONSOLE_SPEC_BAD_BAUD:
+		return "the baud rate must divide 115200 (the 16550 divisor is 115200/baud): 115200, 57600, 38400, "
+		       "19200, 9600, 4800, 2400, 1200 ...";
+	}
+	return "unknown error";
+}
+
+void console_describe(const struct console_cfg *c, char *buf, size_t size)
+{
+	static const char *const kinds[] = {[UART_IO] = "port", [UART_MMIO8] = "mmio", [UART_MMIO32] = "mmio32"};
+
+	if (c->none)
+		hv_snprintf(buf, size, "none");
+	else
+		hv_snprintf(buf, size, "%s %#llx", kinds[c->uart.access], (unsigned long long)c->uart.base);
+}
+
+bool console_range_is_memory(const struct memmap *m, uint64_t base, uint64_t len)
+{
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct boot_mem_range *r = &m->r[i];
+		if (r->type != BOOT_MEM_RESERVED && base < r->base + r->length && r->base < base + len)
+			return true;
+	}
+	return false;
+}
+
+static bool same_cfg(const struct console_cfg *a, const struct console_cfg *b)
+{
+	if (a->none || b->none)
+		return a->none == b->none;
+	return a->uart.access == b->uart.access && a->uart.base == b->uart.base && a->baud == b->baud;
+}
+
+/*
+ * An MMIO UART's registers, uncached in the hypervisor's identity map. They
+ * must not be RAM: the page allocator, and through it every guest's EPT, owns
+ * usable memory; a device window is never in it.
+ */
+static bool map_mmio(const struct console_cfg *c, const char *name)
+{
+	uint64_t base = c->uart.base, span = uart16550_span(c->uart.access);
+
+	if (console_range_is_memory(mm_map(), base, span)) {
+		pr_err("console: %s is memory in the firmware's map, not a device; the console stays put", name);
+		return false;
+	}
+	for (uint64_t pa = base & ~(MMIO_PAGE - 1); pa < base + span; pa += MMIO_PAGE)
+		if (!paging_identity_page(pa, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX)) {
+			pr_err("console: out of memory for a page table to map %s; the console stays put", name);
+			return false;
+		}
 	return true;
+}
+
+/* Move output to c, if its UART answers; else stay and say so. */
+static bool console_switch(const struct console_cfg *c, const char *from)
+{
+	char to[CONSOLE_NAME_MAX];
+
+	console_describe(c, to, sizeof(to));
+	if (!c->none && c->uart.access != UART_IO && !map_mmio(c, to))
+		return false;
+	if (c->none)
+		pr_info("console: console=none: nothing more is printed");
+	else
+		pr_info("console: moving to %s at %u baud", to, c->baud);
+	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	/* Let the line above leave first: the new settings may be the same UART's at another rate. */
+	if (con.present)
+		uart16550_flush(&con.cfg.uart);
+	bool ok = c->none || uart16550_init(&c->uart, c->baud);
+	if (ok) {
+		con.cfg = *c;
+		con.present = !c->none;
+		if (con.present && con.sink)
+			uart16550_rx_irq(&con.cfg.uart, con.rx_irq);
+	}
+	spin_unlock(&con.lock);
+	if (!ok)
+		pr_err("console: nothing answers at %s (its scratch register does not keep a value); staying on %s", to,
+		       from);
+	else if (!c->none)
+		pr_info("console: now on %s at %u baud", to, c->baud);
+	return ok;
+}
+
+/* Replay what was logged before the MMIO console took over: on a machine without that port it went nowhere. */
+static void early_replay(const char *from)
+{
+	pr_info("console: the %llu bytes logged before the switch (on %s) follow", (unsigned long long)early.len, from);
+	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	con_write(early.buf, early.len);
+	spin_unlock(&con.lock);
+	if (early.dropped)
+		pr_info("console: end of the earlier log (its last %llu bytes did not fit and are not shown)",
+		        (unsigned long long)early.dropped);
+	else
+		pr_info("console: end of the earlier log");
+}
+
+void console_late_init(void)
+{
+	char from[CONSOLE_NAME_MAX];
+
+	con.can_map = true;
+	early.done = true;
+	if (!con.has_pending)
+		return;
+	con.has_pending = false;
+	console_describe(&con.cfg, from, sizeof(from));
+	if (console_switch(&con.pending, from))
+		early_replay(from);
+}
+
+/* console=: move now, or (MMIO before the page tables exist) later, or say why not. */
+static void apply_console(const char *val)
+{
+	char cur[CONSOLE_NAME_MAX], to[CONSOLE_NAME_MAX];
+	struct console_cfg cfg;
+	enum console_spec_err e = console_parse_spec(val, &cfg);
+
+	console_describe(&con.cfg, cur, sizeof(cur));
+	if (e != CONSOLE_SPEC_OK) {
+		pr_err("console=%s: %s; keeping the console on %s at %u baud", val, console_spec_strerror(e), cur,
+		       con.cfg.baud);
+		return;
+	}
+	bool mmio = !cfg.none && cfg.uart.access != UART_IO;
+	if (mmio && !con.can_map) {
+		if (con.has_pending && same_cfg(&cfg, &con.pending))
+			return;
+		console_describe(&cfg, to, sizeof(to));
+		pr_info("console: %s at %u baud takes over once the page tables are up; until then the console stays "
+		        "on %s",
+		        to, cfg.baud, cur);
+		con.pending = cfg;
+		con.has_pending = true;
+		return;
+	}
+	con.has_pending = false;
+	if (!same_cfg(&cfg, &con.cfg))
+		console_switch(&cfg, cur);
 }
 
 bool console_parse_level(const char *s, enum log_level *out)
@@ -117,25 +344,10 @@ enum log_level console_level(void) { return con.level; }
 void console_apply_cmdline(const char *cmdline)
 {
 	char val[64];
-	struct console_cfg cfg;
 	enum log_level level;
 
-	if (cmdline_get(cmdline, "console", val, sizeof(val))) {
-		if (!console_parse_spec(val, &cfg)) {
-			pr_err("console=%s: expected com1..com4 or an I/O port, then optional ,baud; keeping port %#x",
-			       val, con.port);
-		} else if (cfg.port != con.port || cfg.baud != con.baud) {
-			pr_info("console: moving to port %#x at %u baud", cfg.port, cfg.baud);
-			spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
-			con.port = cfg.port;
-			con.baud = cfg.baud;
-			con.present = uart16550_init(con.port, con.baud);
-			if (con.present && con.sink)
-				uart16550_rx_irq(con.port, con.rx_irq);
-			spin_unlock(&con.lock);
-			pr_info("console: now on port %#x at %u baud", cfg.port, cfg.baud);
-		}
-	}
+	if (cmdline_get(cmdline, "console", val, sizeof(val)))
+		apply_console(val);
 	if (cmdline_get(cmdline, "loglevel", val, sizeof(val))) {
 		if (console_parse_level(val, &level))
 			con.level = level;
@@ -186,7 +398,7 @@ void console_rx_start(console_sink_t sink, bool irq)
 	con.sink = sink;
 	con.rx_irq = irq;
 	if (con.present)
-		uart16550_rx_irq(con.port, irq);
+		uart16550_rx_irq(&con.cfg.uart, irq);
 	spin_unlock(&con.lock);
 }
 
@@ -201,8 +413,15 @@ void console_rx_poll(void)
 
 	if (!con.present || !con.sink || __atomic_exchange_n(&con.rx_busy, 1, __ATOMIC_ACQUIRE))
 		return;
-	while ((c = uart16550_getc(con.port)) >= 0)
+	while ((c = uart16550_getc(&con.cfg.uart)) >= 0)
 		con.sink((uint8_t)c);
+	__atomic_store_n(&con.rx_busy, 0, __ATOMIC_RELEASE);
+}
+
+void console_rx_takeover(console_sink_t sink)
+{
+	con.sink = sink;
+	con.rx_irq = false;
 	__atomic_store_n(&con.rx_busy, 0, __ATOMIC_RELEASE);
 }
 
@@ -214,12 +433,37 @@ int console_port_isa_irq(uint16_t port)
 	return -1;
 }
 
-int console_isa_irq(void) { return console_port_isa_irq(con.port); }
+int console_isa_irq(void)
+{
+	if (con.cfg.none || con.cfg.uart.access != UART_IO)
+		return -1;
+	return console_port_isa_irq((uint16_t)con.cfg.uart.base);
+}
 
 void console_flush(void)
 {
 	if (con.present)
-		uart16550_flush(con.port);
+		uart16550_flush(&con.cfg.uart);
 }
 
-void console_break_lock(void) { spin_lock_reset(&con.lock); }
+/*
+ * A holder that is alive lets go within microseconds: wait for that (and take
+ * and drop the lock properly) before breaking it, because breaking a lock
+ * whose holder then unlocks leaves it closed for good (spinlock.h).
+ */
+#define CONSOLE_BREAK_WAIT_MS 100
+
+void console_break_lock(void)
+{
+	int32_t me = (int32_t)this_cpu()->cpu_id;
+	uint64_t deadline = rdtsc() + tsc_hz() / 1000 * CONSOLE_BREAK_WAIT_MS;
+
+	do {
+		if (spin_trylock(&con.lock, me)) {
+			spin_unlock(&con.lock);
+			return;
+		}
+		cpu_relax();
+	} while (rdtsc() < deadline);
+	spin_lock_reset(&con.lock);
+}

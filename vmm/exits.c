@@ -14,6 +14,7 @@
 #include "vmm/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/hypercall.h"
+#include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/spinlock.h"
 #include "vmm/string.h"
@@ -23,78 +24,6 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define CPUID_1_ECX_XSAVE (1u << 26)
-
-static const char *const reason_names[EXIT_REASON_MAX] = {
-#define NAME(r) [EXIT_REASON_##r] = #r
-        NAME(EXCEPTION_NMI),
-        NAME(EXTERNAL_INTERRUPT),
-        NAME(TRIPLE_FAULT),
-        NAME(INIT_SIGNAL),
-        NAME(SIPI_SIGNAL),
-        NAME(IO_SMI),
-        NAME(OTHER_SMI),
-        NAME(INTERRUPT_WINDOW),
-        NAME(NMI_WINDOW),
-        NAME(TASK_SWITCH),
-        NAME(CPUID),
-        NAME(GETSEC),
-        NAME(HLT),
-        NAME(INVD),
-        NAME(INVLPG),
-        NAME(RDPMC),
-        NAME(RDTSC),
-        NAME(RSM),
-        NAME(VMCALL),
-        NAME(VMCLEAR),
-        NAME(VMLAUNCH),
-        NAME(VMPTRLD),
-        NAME(VMPTRST),
-        NAME(VMREAD),
-        NAME(VMRESUME),
-        NAME(VMWRITE),
-        NAME(VMOFF),
-        NAME(VMON),
-        NAME(CR_ACCESS),
-        NAME(DR_ACCESS),
-        NAME(IO_INSTRUCTION),
-        NAME(MSR_READ),
-        NAME(MSR_WRITE),
-        NAME(INVALID_STATE),
-        NAME(MSR_LOAD_FAIL),
-        NAME(MWAIT_INSTRUCTION),
-        NAME(MONITOR_TRAP_FLAG),
-        NAME(MONITOR_INSTRUCTION),
-        NAME(PAUSE_INSTRUCTION),
-        NAME(MCE_DURING_VMENTRY),
-        NAME(TPR_BELOW_THRESHOLD),
-        NAME(APIC_ACCESS),
-        NAME(EOI_INDUCED),
-        NAME(GDTR_IDTR),
-        NAME(LDTR_TR),
-        NAME(EPT_VIOLATION),
-        NAME(EPT_MISCONFIG),
-        NAME(INVEPT),
-        NAME(RDTSCP),
-        NAME(PREEMPTION_TIMER),
-        NAME(INVVPID),
-        NAME(WBINVD),
-        NAME(XSETBV),
-        NAME(APIC_WRITE),
-        NAME(RDRAND),
-        NAME(INVPCID),
-        NAME(VMFUNC),
-        NAME(ENCLS),
-        NAME(RDSEED),
-        NAME(PML_FULL),
-        NAME(XSAVES),
-        NAME(XRSTORS),
-#undef NAME
-};
-
-const char *exit_reason_name(uint32_t reason)
-{
-	return reason < EXIT_REASON_MAX && reason_names[reason] ? reason_names[reason] : "unknown";
-}
 
 void exit_skip_instruction(const struct exit_info *e) { vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len); }
 
@@ -123,7 +52,10 @@ static enum exit_action handle_unexpected(struct vcpu *v, const struct exit_info
 static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_info *e)
 {
 	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		pr_warn("vmx: NMI while in guest %s: the hypervisor has no NMI sources yet; ignored", v->guest->name);
+		if (panic_in_progress())
+			panic_park(); /* another core panicked and stops this one (panic.c) */
+		pr_warn("vmx: NMI while in guest %s: not from a panic (the only NMI the hypervisor sends); ignored",
+		        v->guest->name);
 		return EXIT_RESUME;
 	}
 	return handle_unexpected(v, e); /* the exception bitmap is empty: no exception should exit */

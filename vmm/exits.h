@@ -31,8 +31,6 @@ typedef enum exit_action (*exit_handler_t)(struct vcpu *v, const struct exit_inf
 
 /* Read the exit information, count it, and run the reason's handler. */
 enum exit_action exit_dispatch(struct vcpu *v);
-/* Name of an exit reason ("EPT_VIOLATION"), or "unknown". */
-const char *exit_reason_name(uint32_t reason);
 /* A general register by its SDM number (RAX, RCX, RDX, RBX, RSP, ...); NULL for RSP, which lives in the VMCS. */
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 /* Move GUEST_RIP past the exiting instruction. */

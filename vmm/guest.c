@@ -255,10 +255,66 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	for (uint32_t i = 0; i < g->nvcpus; i++)
 		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
 			sched_kick(g->vcpus[i]->cpu);
-	if (!g->cfg.restart && __atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
+	if (g->cfg.restart)
+		return;
+	g->ended = true;
+	if (__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
 		pr_info("all guests have ended: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
 	}
+}
+
+/* Kick every core of g but this one (this one looks at g's state before its next entry). */
+static void kick_vcpus(struct guest *g)
+{
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
+			sched_kick(g->vcpus[i]->cpu);
+}
+
+bool guest_hold(struct guest *g)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool was_running = g->state != GUEST_STOPPED;
+	if (was_running) {
+		g->held = true;
+		g->state = GUEST_STOPPED;
+		g->exit_status = 0;
+		hv_strlcpy(g->stop_reason, "stopped from the shell", sizeof(g->stop_reason));
+	}
+	spin_unlock(&g->lock);
+	if (!was_running)
+		return false;
+	pr_info("guest %s: stopped from the shell; start or reset runs it again", g->name);
+	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_ready_line();
+	kick_vcpus(g);
+	return true;
+}
+
+bool guest_start(struct guest *g, bool reset)
+{
+	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	bool was_running = g->state != GUEST_STOPPED;
+	if (was_running && !reset) {
+		spin_unlock(&g->lock);
+		return false;
+	}
+	if (was_running) {
+		g->state = GUEST_STOPPED;
+		g->exit_status = 0;
+		hv_strlcpy(g->stop_reason, "reset from the shell", sizeof(g->stop_reason));
+	}
+	bool ended = g->ended;
+	g->ended = false;
+	g->held = false;
+	g->start_asked = true;
+	spin_unlock(&g->lock);
+	if (ended)
+		__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
+	pr_info("guest %s: %s from the shell", g->name, reset ? "reset" : "started");
+	kick_vcpus(g);
+	return true;
 }
 
 bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t len)

@@ -43,9 +43,12 @@ struct guest {
 	struct vioapic ioapic;
 	volatile uint32_t ioapic_writes; /* bumped by every I/O APIC write: EOI-exit bitmaps follow its routing */
 	volatile uint32_t state;
-	bool entered;         /* its first vCPU completed a VM entry at least once */
-	uint64_t entered_tsc; /* TSC at that first entry (of this start): its uptime counts from here */
-	uint32_t starts;      /* restarts so far (restart=yes) */
+	bool entered;              /* its first vCPU completed a VM entry at least once */
+	uint64_t entered_tsc;      /* TSC at that first entry (of this start): its uptime counts from here */
+	uint32_t starts;           /* restarts so far (restart=yes, or the shell's start and reset) */
+	volatile bool held;        /* stopped by the shell's stop: it waits for start or reset */
+	volatile bool start_asked; /* the shell's start or reset: load it again even without restart=yes */
+	bool ended;                /* stopped for good (no restart=yes): out of the count of running guests */
 	uint32_t exit_status;
 	char stop_reason[96];
 	struct vuart uart; /* COM1 */
@@ -80,6 +83,16 @@ bool guest_restart(struct guest *g);
 
 /* Stop a guest on all its cores: print why (reason) once, then kick its other vCPUs. */
 void guest_stop(struct guest *g, const char *reason, uint32_t status);
+/*
+ * The shell's stop: stop a running guest and hold it stopped (restart=yes does
+ * not restart it) until guest_start. False if it was not running.
+ */
+bool guest_hold(struct guest *g);
+/*
+ * The shell's start (reset false: a stopped guest only) and reset (any guest):
+ * its first vCPU loads it again and starts it. False if start found it running.
+ */
+bool guest_start(struct guest *g, bool reset);
 /* The first VM entry of a guest worked; the last guest to get here prints the ready line. */
 void guest_mark_entered(struct guest *g);
 /* A byte the guest wrote to its UART. */

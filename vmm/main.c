@@ -52,7 +52,8 @@ static void apply_cmdline(const char *cmdline)
 		if (panic_parse_action(val, &a))
 			panic_set_action(a);
 		else
-			pr_err("onpanic=%s: expected halt, poweroff or reboot; keeping halt", val);
+			pr_err("onpanic=%s: expected shell, halt, poweroff or reboot; keeping %s", val,
+			       panic_action_name());
 	}
 }
 
@@ -145,6 +146,7 @@ void hv_main(struct boot_info *bi)
 		hv_stop("no usable memory for the hypervisor");
 	if (!paging_init(memmap_top_memory(mm_map())))
 		hv_stop("out of memory while building the hypervisor's page tables");
+	console_late_init(); /* an MMIO console needs the page tables; before the other CPUs start */
 	enum acpi_err e = init_acpi(bi);
 	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
 		hv_stop("corrupt ACPI tables (see above)");

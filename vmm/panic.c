@@ -1,4 +1,4 @@
-/* panic.c: stopping the hypervisor when one of its own invariants breaks. */
+/* panic.c: stopping the hypervisor when one of its own invariants breaks: every core stops, one reports. */
 #include "vmm/panic.h"
 
 #include <stdarg.h>
@@ -6,45 +6,103 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
+#include "lapic/apic_regs.h"
+#include "lapic/lapic.h"
 #include "vmm/console.h"
 #include "vmm/fmt.h"
 #include "vmm/percpu.h"
+#include "vmm/shell.h"
+#include "vmm/snapshot.h"
 #include "vmm/string.h"
 
-static enum panic_action panic_action = PANIC_HALT;
-static int panic_depth;
+#define PANIC_NO_CPU (-1)
+#define PANIC_STOP_WAIT_MS 200 /* for the other cores to take the NMI and stop */
+
+static enum panic_action panic_action = PANIC_SHELL;
+static int32_t panic_cpu = PANIC_NO_CPU; /* the core that reports: the first to panic */
 
 void panic_set_action(enum panic_action a) { panic_action = a; }
 
+static const char *const action_names[] = {
+        [PANIC_SHELL] = "shell",
+        [PANIC_HALT] = "halt",
+        [PANIC_POWEROFF] = "poweroff",
+        [PANIC_REBOOT] = "reboot",
+};
+
+const char *panic_action_name(void) { return action_names[panic_action]; }
+
 int panic_parse_action(const char *s, enum panic_action *out)
 {
-	if (hv_strcmp(s, "halt") == 0)
-		*out = PANIC_HALT;
-	else if (hv_strcmp(s, "poweroff") == 0)
-		*out = PANIC_POWEROFF;
-	else if (hv_strcmp(s, "reboot") == 0)
-		*out = PANIC_REBOOT;
-	else
-		return 0;
-	return 1;
+	for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (hv_strcmp(s, action_names[i]) == 0) {
+			*out = (enum panic_action)i;
+			return 1;
+		}
+	}
+	return 0;
 }
+
+bool panic_in_progress(void) { return __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != PANIC_NO_CPU; }
 
 void panic_begin(void)
 {
+	int32_t me = (int32_t)this_cpu()->cpu_id, first = PANIC_NO_CPU;
+
 	cli();
-	/* A fault inside the panic path itself: say so once and stop here. */
-	if (__atomic_fetch_add(&panic_depth, 1, __ATOMIC_SEQ_CST) > 0) {
+	if (__atomic_compare_exchange_n(&panic_cpu, &first, me, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		console_break_lock(); /* another core may hold it, and will never let go */
+		return;
+	}
+	if (first == me) { /* a fault in the panic report or in the post-mortem shell itself */
 		console_break_lock();
-		console_printf_raw("\n*** HV PANIC again on CPU %u while reporting a panic: halting\n",
-		                   this_cpu()->cpu_id);
+		console_printf_raw("\n*** HV PANIC again on CPU %u while reporting a panic: halting\n", (unsigned)me);
 		cpu_halt_forever();
 	}
-	console_break_lock();
+	/* Another core reports already: this one's report goes out too, line by line, and panic_end stops it. */
+}
+
+void panic_park(void)
+{
+	cli();
+	__atomic_store_n(&this_cpu()->parked, 1, __ATOMIC_RELEASE);
+	for (;;) { /* the reporting core still reads this one's VMCS through snapshots */
+		snapshot_serve();
+		cpu_relax();
+	}
+}
+
+/*
+ * Stop every other online core with an NMI: it reaches a core with interrupts
+ * off, and one in its guest as an NMI exit (NMI exiting is on, SDM Vol. 3,
+ * 26.2). Each parks in panic_park.
+ */
+static void stop_other_cpus(void)
+{
+	uint32_t me = this_cpu()->cpu_id;
+	uint64_t deadline = rdtsc() + tsc_hz() / 1000 * PANIC_STOP_WAIT_MS;
+	bool all;
+
+	for (uint32_t c = 0; c < HV_MAX_CPUS; c++) {
+		struct percpu *p = per_cpu(c);
+
+		if (c != me && p->online && !p->parked)
+			lapic_send_ipi(p->apic_id, APIC_ICR_DM_NMI);
+	}
+	do {
+		all = true;
+		for (uint32_t c = 0; c < HV_MAX_CPUS; c++)
+			if (c != me && per_cpu(c)->online && !__atomic_load_n(&per_cpu(c)->parked, __ATOMIC_ACQUIRE))
+				all = false;
+	} while (!all && rdtsc() < deadline);
 }
 
 void stop_machine(unsigned code)
 {
+	console_flush();
 	switch (panic_action) {
+	case PANIC_SHELL: shell_postmortem();
 	case PANIC_POWEROFF:
 		console_printf_raw("*** powering off (onpanic=poweroff)\n");
 		platform_poweroff((uint8_t)code);
@@ -59,7 +117,15 @@ void stop_machine(unsigned code)
 	cpu_halt_forever();
 }
 
-void panic_end(void) { stop_machine(POWEROFF_CODE_PANIC); }
+void panic_end(void)
+{
+	if (__atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != (int32_t)this_cpu()->cpu_id)
+		panic_park();
+	stop_other_cpus();
+	console_break_lock(); /* a core may have stopped while it held it */
+	shell_postmortem_report();
+	stop_machine(POWEROFF_CODE_PANIC);
+}
 
 void panic(const char *fmt, ...)
 {

@@ -9,6 +9,8 @@
 #include "arch/x86/vmx.h"
 #include "vmm/trace.h"
 
+struct vcpu_snapshot;
+
 #define HV_MAX_CPUS 64
 #define HV_STACK_SIZE (16 * 1024)
 #define HV_IST_STACK_SIZE (8 * 1024)
@@ -16,8 +18,9 @@
 /*
  * Owned by its CPU. The boot CPU writes cpu_id, apic_id and the stack bounds
  * before the CPU starts; afterwards other CPUs only read them (and the VMX
- * state, once online is set, for the boot summary). online is the one field
- * written across CPUs: set once by the CPU itself, with release order.
+ * state, once online is set, for the boot summary). Written across CPUs:
+ * online, set once by the CPU itself with release order, and the requests
+ * other CPUs make of it (snap_state, panic_asked), each with its protocol.
  */
 struct percpu {
 	struct percpu *self; /* must stay first: this_cpu() loads it from %gs:0 */
@@ -33,7 +36,11 @@ struct percpu {
 	struct vcpu *vcpu;    /* the vCPU this core runs; set by the boot CPU before go */
 	volatile uint32_t go; /* set by the boot CPU: start running vcpu */
 	struct cpu_tables tables;
-	struct trace_ring trace; /* its last VM exits: written by this CPU only, read by any */
+	struct trace_ring trace;        /* its last VM exits: written by this CPU only, read by any */
+	uint32_t snap_state;            /* a snapshot another CPU asked for (snapshot.c) */
+	struct vcpu_snapshot *snap_out; /* where it goes */
+	volatile uint32_t panic_asked;  /* the shell's panic command: panic at the next kick */
+	volatile uint32_t parked;       /* stopped by another CPU's panic (panic.c) */
 };
 _Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads %gs:0");
 

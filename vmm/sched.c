@@ -17,7 +17,9 @@
 #include "vmm/cost_hist.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
+#include "vmm/panic.h"
 #include "vmm/percpu.h"
+#include "vmm/snapshot.h"
 #include "vmm/vapic.h"
 
 static struct cpus_summary summary;
@@ -25,10 +27,17 @@ static volatile uint32_t ready_printed;
 
 struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
 
+/*
+ * Every kick ends here, in root mode with this core's VMCS current: it also
+ * serves what the shell on another core asked of this one (a snapshot, a panic).
+ */
 static void kick_interrupt(struct trap_frame *f)
 {
 	(void)f;
 	lapic_eoi();
+	snapshot_serve();
+	if (this_cpu()->panic_asked)
+		panic("asked for from the shell (panic %u)", this_cpu()->cpu_id);
 }
 
 void sched_init(const struct cpus_summary *cpus)
@@ -56,8 +65,21 @@ void sched_ready_line(void)
 	                   entered ? vmx_apicv_mode_name(apicv_mode()) : "none", entered);
 }
 
-/* Sleep until an interrupt (a kick) arrives: interrupts on only inside the HLT. */
-static void idle_once(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+static void wait_step(void);
+
+/*
+ * Sleep until an interrupt (a kick) arrives: interrupts on only inside the
+ * HLT. The core that polls the console's input does not sleep: it takes one
+ * wait step (below), and its callers loop.
+ */
+static void idle_once(void)
+{
+	if (conin_polled_here()) {
+		wait_step();
+		return;
+	}
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
 
 /*
  * One step of a busy wait: interrupts on for one instruction (STI's shadow
@@ -150,26 +172,33 @@ static bool start_vcpu(struct vcpu *v)
 	return true;
 }
 
+/* A stopped guest starts again with restart=yes, or when the shell asks, unless the shell holds it. */
+static bool restart_wanted(const struct guest *g) { return !g->held && (g->cfg.restart || g->start_asked); }
+
 /*
- * The guest ended. With restart=yes its first vCPU loads it again and starts
- * over (guests start with one running vCPU; the others wait for it to send
- * them SIPIs); otherwise the core idles from now on.
+ * The guest ended. Its first vCPU waits until it should start again (above),
+ * then loads it and starts over; its other vCPUs wait for that reload and
+ * start over in wait-for-SIPI, as APs do after reset.
  */
 static void after_stop(struct vcpu *v)
 {
+	struct guest *g = v->guest;
+
 	v->state = VCPU_STOPPED;
-	if (!v->guest->cfg.restart)
-		idle_forever();
-	if (v->index != 0) { /* the first vCPU reloads the guest; the others start over in wait-for-SIPI */
-		while (v->guest->state == GUEST_STOPPED)
+	if (v->index != 0) {
+		while (g->state == GUEST_STOPPED)
 			idle_once();
 		if (!start_vcpu(v))
 			idle_forever();
 		return;
 	}
-	if (!guest_restart(v->guest)) {
-		v->guest->cfg.restart = false;
-		idle_forever();
+	for (;;) {
+		while (!restart_wanted(g))
+			idle_once(); /* the shell's start, reset or panic request comes with a kick */
+		g->start_asked = false;
+		if (guest_restart(g))
+			break;
+		g->cfg.restart = false; /* loading failed: only the shell can try again */
 	}
 	if (!start_vcpu(v))
 		idle_forever();
@@ -213,6 +242,7 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 				guest_mark_entered(v->guest);
 		}
 		exit_dispatch(v);
+		conin_poll(); /* input without an interrupt route: CPU 0 reads it at every exit */
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
+#include "vmm/shell_impl.h"
 #include "vmm/shell_line.h"
 #include "vmm/string.h"
 #include "vmm/trace.h"
@@ -41,10 +42,7 @@ static struct shell_line line;
 
 /* ---- helpers ---- */
 
-#define out(...) console_printf_raw(__VA_ARGS__)
-
-/* A decimal or 0x-hexadecimal number that is the whole word; false otherwise. */
-static bool parse_num(const char *s, uint64_t *v)
+bool shell_parse_num(const char *s, uint64_t *v)
 {
 	unsigned base = 10;
 	uint64_t n = 0;
@@ -72,14 +70,13 @@ static bool parse_num(const char *s, uint64_t *v)
 	return true;
 }
 
-static bool cpu_online(uint32_t id) { return id < HV_MAX_CPUS && per_cpu(id)->online; }
+bool shell_cpu_online(uint32_t id) { return id < HV_MAX_CPUS && per_cpu(id)->online; }
 
-/* A CPU number argument that names an online CPU; says what is wrong otherwise. */
-static bool arg_cpu(const char *s, uint32_t *cpu)
+bool shell_arg_cpu(const char *s, uint32_t *cpu)
 {
 	uint64_t v;
 
-	if (!parse_num(s, &v) || v >= HV_MAX_CPUS || !cpu_online((uint32_t)v)) {
+	if (!shell_parse_num(s, &v) || v >= HV_MAX_CPUS || !shell_cpu_online((uint32_t)v)) {
 		out("no such CPU: %s (cpus lists them)\n", s);
 		return false;
 	}
@@ -125,16 +122,17 @@ static void cmd_cpus(unsigned argc, char **argv)
 	(void)argc;
 	(void)argv;
 	out("cpu  apic  vmx          guest/vcpu  state          exits\n");
-	for (uint32_t c = 0; cpu_online(c); c++) {
+	for (uint32_t c = 0; shell_cpu_online(c); c++) {
 		const struct percpu *p = per_cpu(c);
 		const struct vcpu *v = p->vcpu;
 
 		out("%-4u %-5u %-12s ", c, p->apic_id, vmx_cpu_state_name(p->vmx_state));
 		if (v)
-			out("%s/%-*u %-14s %llu\n", v->guest->name, (int)(10 - hv_strlen(v->guest->name)), v->index,
+			out("%s/%-*u %-14s %llu", v->guest->name, (int)(10 - hv_strlen(v->guest->name)), v->index,
 			    vcpu_state_name(v->state), (unsigned long long)v->exits_total);
 		else
-			out("-           idle\n");
+			out("-           idle");
+		out("%s\n", p->parked ? "  (stopped by a panic)" : "");
 	}
 	out("up ");
 	print_since(0);
@@ -159,7 +157,7 @@ static void cmd_guests(unsigned argc, char **argv)
 		else
 			out("-");
 		if (g->state == GUEST_STOPPED)
-			out("  (%s)", g->stop_reason);
+			out("  (%s%s)", g->stop_reason, g->held ? "; start or reset runs it" : "");
 		out("%s\n", g == conin_owner() ? "  <- console input" : "");
 	}
 }
@@ -205,32 +203,20 @@ static void cmd_stats(unsigned argc, char **argv)
 	uint32_t cpu;
 
 	if (argc > 1) {
-		if (arg_cpu(argv[1], &cpu))
+		if (shell_arg_cpu(argv[1], &cpu))
 			stats_of(cpu);
 		return;
 	}
-	for (cpu = 0; cpu_online(cpu); cpu++)
+	for (cpu = 0; shell_cpu_online(cpu); cpu++)
 		stats_of(cpu);
 }
 
-static void cmd_trace(unsigned argc, char **argv)
+void shell_print_trace(uint32_t cpu, unsigned k)
 {
 	static struct trace_rec recs[TRACE_KEEP];
-	uint64_t k = TRACE_DEFAULT, total;
-	uint32_t cpu;
-	unsigned n;
+	uint64_t total;
+	unsigned n = trace_snapshot(&per_cpu(cpu)->trace, recs, k > TRACE_KEEP ? TRACE_KEEP : k, &total);
 
-	if (argc < 2) {
-		out("usage: trace <cpu> [count]\n");
-		return;
-	}
-	if (!arg_cpu(argv[1], &cpu))
-		return;
-	if (argc > 2 && (!parse_num(argv[2], &k) || k == 0)) {
-		out("trace: bad count %s\n", argv[2]);
-		return;
-	}
-	n = trace_snapshot(&per_cpu(cpu)->trace, recs, k > TRACE_KEEP ? TRACE_KEEP : (unsigned)k, &total);
 	out("cpu %u: last %u of %llu exits, oldest first (TSC relative to the newest)\n", cpu, n,
 	    (unsigned long long)total);
 	out("        tsc reason                 qualification   guest rip          injected\n");
@@ -248,13 +234,31 @@ static void cmd_trace(unsigned argc, char **argv)
 	}
 }
 
+static void cmd_trace(unsigned argc, char **argv)
+{
+	uint64_t k = TRACE_DEFAULT;
+	uint32_t cpu;
+
+	if (argc < 2) {
+		out("usage: trace <cpu> [count]\n");
+		return;
+	}
+	if (!shell_arg_cpu(argv[1], &cpu))
+		return;
+	if (argc > 2 && (!shell_parse_num(argv[2], &k) || k == 0)) {
+		out("trace: bad count %s\n", argv[2]);
+		return;
+	}
+	shell_print_trace(cpu, k > TRACE_KEEP ? TRACE_KEEP : (unsigned)k);
+}
+
 /* The vCPU on a CPU named by argument, if it has one that still runs. */
 static struct vcpu *arg_vcpu(const char *s)
 {
 	uint32_t cpu;
 	struct vcpu *v;
 
-	if (!arg_cpu(s, &cpu))
+	if (!shell_arg_cpu(s, &cpu))
 		return NULL;
 	v = per_cpu(cpu)->vcpu;
 	if (!v || v->state == VCPU_STOPPED) {
@@ -273,10 +277,12 @@ static void cmd_inject(unsigned argc, char **argv)
 		out("usage: inject <cpu> <vector>\n");
 		return;
 	}
-	if (!parse_num(argv[2], &vec) || vec < FIRST_FIXED_VECTOR || vec > LAST_VECTOR) {
+	if (!shell_parse_num(argv[2], &vec) || vec < FIRST_FIXED_VECTOR || vec > LAST_VECTOR) {
 		out("inject: vector %s: give %u-%u (decimal or 0x...)\n", argv[2], FIRST_FIXED_VECTOR, LAST_VECTOR);
 		return;
 	}
+	if (shell_machine_stopped(argv[0]))
+		return;
 	v = arg_vcpu(argv[1]);
 	if (!v)
 		return;
@@ -293,6 +299,8 @@ static void cmd_nmi(unsigned argc, char **argv)
 		out("usage: nmi <cpu>\n");
 		return;
 	}
+	if (shell_machine_stopped(argv[0]))
+		return;
 	v = arg_vcpu(argv[1]);
 	if (!v)
 		return;
@@ -323,9 +331,16 @@ static const struct shell_cmd commands[] = {
         {"caps", "", "the VMX capability report and the APICv mode in use", cmd_caps},
         {"stats", "[cpu]", "VM exits and root-mode cycles per exit reason", cmd_stats},
         {"trace", "<cpu> [count]", "the CPU's last VM exits (at most 63)", cmd_trace},
+        {"vcpu", "<cpu>", "the vCPU's registers and guest state, decoded", cmd_vcpu},
+        {"vmcs", "<cpu>", "every VMCS field by SDM name, controls decoded", cmd_vmcs},
+        {"apic", "<cpu>", "the virtual APIC, RVI/SVI, EOI-exit bitmap, PI descriptor", cmd_apic},
         {"inject", "<cpu> <vector>", "post a fixed interrupt to the vCPU on that CPU", cmd_inject},
         {"nmi", "<cpu>", "post an NMI to the vCPU on that CPU", cmd_nmi},
+        {"stop", "<guest>", "stop a guest and hold it stopped", cmd_stop},
+        {"start", "<guest>", "start a stopped guest again from its image", cmd_start},
+        {"reset", "<guest>", "start a guest over from its image", cmd_reset},
         {"log", "[level]", "show or set the log level", cmd_log},
+        {"panic", "[cpu]", "force a hypervisor panic on a CPU (try the post-mortem)", cmd_panic},
 };
 
 static void cmd_help(unsigned argc, char **argv)
@@ -402,5 +417,20 @@ void shell_input(uint8_t byte)
 		shell_line_commit(&line);
 		out(SHELL_PROMPT);
 		break;
+	}
+}
+
+void shell_postmortem(void)
+{
+	shell_set_postmortem();
+	shell_line_init(&line); /* a panic in a command leaves its line behind */
+	out("\n*** post-mortem shell on CPU %u (onpanic=shell): the other cores are stopped; "
+	    "help lists the commands; reset the machine to continue\n",
+	    this_cpu()->cpu_id);
+	console_rx_takeover(shell_input);
+	out(SHELL_PROMPT);
+	for (;;) {
+		console_rx_poll();
+		cpu_relax();
 	}
 }

@@ -11,4 +11,9 @@ void shell_input(uint8_t byte);
 /* Run one command line as if typed (the post-mortem's first commands, tests). */
 void shell_run_line(const char *line);
 
+/* panic.c, once the report is out: every core's state and last exits. */
+void shell_postmortem_report(void);
+/* onpanic=shell: the shell on this core, its input polled, for good (the other cores are stopped). */
+__attribute__((noreturn)) void shell_postmortem(void);
+
 #endif

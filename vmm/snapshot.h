@@ -1,4 +1,4 @@
-/* snapshot.h: a copy of one core's vCPU (registers, every VMCS field, APIC page, posted-interrupt descriptor), taken on that core. */
+/* snapshot.h: one vCPU copied on the core that runs it: registers, every VMCS field, APIC page, PI descriptor. */
 #ifndef VMM_SNAPSHOT_H
 #define VMM_SNAPSHOT_H
 
@@ -36,14 +36,17 @@ struct vcpu_snapshot {
 	bool vmcs_current; /* the vCPU's VMCS was current (VMPTRST): without it no field was read */
 	uint64_t vmcs[VMCS_FIELD_COUNT];
 	uint8_t vmcs_ok[VMCS_FIELD_COUNT];
-	/* The vCPU's APIC registers: the virtual-APIC page with TPR shadow, the model's page without. */
-	uint8_t apic_page[SNAPSHOT_APIC_PAGE];
-	uint64_t apic_base_msr;   /* IA32_APIC_BASE as the guest sees it */
-	uint32_t timer_current;   /* the timer's current count, computed at tsc */
-	uint64_t eoi_exit[4];     /* the EOI-exit bitmap as last written (apicv_vcpu.eoi_exit) */
-	struct pi_desc pi;        /* the posted-interrupt descriptor (every mode posts through its PIR) */
-	uint64_t inbox_level[4];  /* level-triggered vectors posted, not yet taken */
-	uint32_t inbox_mail;      /* PI_MAIL_* posted, not yet taken */
+	/*
+	 * The vCPU's APIC registers: the virtual-APIC page with TPR shadow, the model's page without.
+	 * Aligned as on the APIC (16 bytes a register, SDM Vol. 3, 11.4.1): snap_apic_reg loads 32 bits.
+	 */
+	_Alignas(16) uint8_t apic_page[SNAPSHOT_APIC_PAGE];
+	uint64_t apic_base_msr;  /* IA32_APIC_BASE as the guest sees it */
+	uint32_t timer_current;  /* the timer's current count, computed at tsc */
+	uint64_t eoi_exit[4];    /* the EOI-exit bitmap as last written (apicv_vcpu.eoi_exit) */
+	struct pi_desc pi;       /* the posted-interrupt descriptor (every mode posts through its PIR) */
+	uint64_t inbox_level[4]; /* level-triggered vectors posted, not yet taken */
+	uint32_t inbox_mail;     /* PI_MAIL_* posted, not yet taken */
 };
 
 /* A field of a snapshot by its SDM name: SNAP_FIELD(s, GUEST_RIP); SNAP_HAS is false if it was not read. */

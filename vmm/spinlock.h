@@ -29,7 +29,22 @@ static inline void spin_unlock(struct spinlock *l)
 	__atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);
 }
 
-/* For the panic path only: forget every holder and waiter. */
+/* Take the lock only if it is free and nobody waits: no ticket is taken otherwise. */
+static inline int spin_trylock(struct spinlock *l, int32_t cpu)
+{
+	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_ACQUIRE), want = serving;
+
+	if (!__atomic_compare_exchange_n(&l->next, &want, serving + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return 0;
+	l->owner = cpu;
+	return 1;
+}
+
+/*
+ * For the panic path only: forget every holder and waiter. Safe only when no
+ * holder will ever unlock (it is stuck or stopped): an unlock after a reset
+ * moves serving past next, and the lock never opens again.
+ */
 static inline void spin_lock_reset(struct spinlock *l)
 {
 	l->owner = -1;

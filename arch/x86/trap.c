@@ -62,11 +62,14 @@ void trap_dump_backtrace(uint64_t rbp)
 
 	console_printf_raw("  backtrace:\n");
 	for (int depth = 0; depth < 32 && rbp; depth++) {
-		/* The boot stack or an IST stack may be current: accept any kernel-half,
-		 * 8-aligned frame, but stop when it leaves the known stack if we have one. */
-		if ((rbp & 7) || rbp < 0xffff800000000000ull)
+		/*
+		 * With known bounds, stay inside them (an AP's stack is in the
+		 * identity map, low). Without, accept any kernel-half frame. Frames
+		 * are 8-aligned either way.
+		 */
+		if (rbp & 7)
 			break;
-		if (hi && (rbp < lo || rbp + 16 > hi))
+		if (hi ? rbp < lo || rbp + 16 > hi : rbp < 0xffff800000000000ull)
 			break;
 		const uint64_t *frame = (const uint64_t *)rbp;
 		uint64_t ret = frame[1];
@@ -132,6 +135,8 @@ void trap_dispatch(struct trap_frame *f)
 		pr_warn("unexpected interrupt, vector %llu: ignored", (unsigned long long)f->vector);
 		return;
 	}
+	if (f->vector == X86_EXC_NMI && panic_in_progress())
+		panic_park(); /* another core panicked and stops this one (panic.c) */
 	panic_begin();
 	console_printf_raw("\n*** HV PANIC on CPU %u: unhandled exception %s in the hypervisor\n", this_cpu()->cpu_id,
 	                   exception_names[f->vector] ? exception_names[f->vector] : "(reserved vector)");

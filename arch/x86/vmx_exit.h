@@ -2,6 +2,8 @@
 #ifndef ARCH_X86_VMX_EXIT_H
 #define ARCH_X86_VMX_EXIT_H
 
+#include <stdint.h>
+
 /* clang-format off */
 enum vmx_exit_reason {
 	EXIT_REASON_EXCEPTION_NMI       = 0,
@@ -70,6 +72,9 @@ enum vmx_exit_reason {
 };
 /* clang-format on */
 
+/* The name of an exit reason as above ("EPT_VIOLATION"), or "unknown" (vmx_exit_names.c). */
+const char *exit_reason_name(uint32_t reason);
+
 /* Bits of VM_EXIT_REASON beside the basic reason (SDM Vol. 3, 25.9.1). */
 #define VMX_EXIT_REASON_BASIC_MASK 0xffffu
 #define VMX_EXIT_REASON_FAILED_VMENTRY (1u << 31)
@@ -114,6 +119,22 @@ enum vmx_exit_reason {
 #define EPT_QUAL_EXECUTABLE (1ull << 5)
 #define EPT_QUAL_GLA_VALID (1ull << 7)
 
+/* Guest interruptibility state (SDM Vol. 3, 25.4.2, Table 25-3). */
+#define GUEST_INTR_STATE_STI (1u << 0)
+#define GUEST_INTR_STATE_MOV_SS (1u << 1)
+#define GUEST_INTR_STATE_SMI (1u << 2)
+#define GUEST_INTR_STATE_NMI (1u << 3)
+#define GUEST_INTR_STATE_ENCLAVE_INTR (1u << 4)
+
+/* Pending debug exceptions (SDM Vol. 3, 25.4.2, Table 25-4). */
+#define PENDING_DBG_B0 (1ull << 0)
+#define PENDING_DBG_B1 (1ull << 1)
+#define PENDING_DBG_B2 (1ull << 2)
+#define PENDING_DBG_B3 (1ull << 3)
+#define PENDING_DBG_ENABLED_BP (1ull << 12)
+#define PENDING_DBG_BS (1ull << 14)
+#define PENDING_DBG_RTM (1ull << 16)
+
 /* Guest activity states (SDM Vol. 3, 25.4.2). */
 #define GUEST_ACTIVITY_ACTIVE 0
 #define GUEST_ACTIVITY_HLT 1
@@ -125,8 +146,19 @@ enum vmx_exit_reason {
 #define VMX_AR_TYPE_DATA_RW_ACCESSED 0x3u
 #define VMX_AR_TYPE_TSS_BUSY_32 0xbu
 #define VMX_AR_TYPE_LDT 0x2u
+#define VMX_AR_TYPE_MASK 0xfu
+/* The type of a code or data segment, S = 1 (SDM Vol. 3, 3.4.5.1, Table 3-1); S = 0: Table 3-2. */
+#define VMX_AR_TYPE_CODE (1u << 3)
+#define VMX_AR_TYPE_CONFORMING (1u << 2)  /* code */
+#define VMX_AR_TYPE_EXPAND_DOWN (1u << 2) /* data */
+#define VMX_AR_TYPE_READABLE (1u << 1)    /* code */
+#define VMX_AR_TYPE_WRITABLE (1u << 1)    /* data */
+#define VMX_AR_TYPE_ACCESSED (1u << 0)
 #define VMX_AR_S (1u << 4)
+#define VMX_AR_DPL_SHIFT 5
+#define VMX_AR_DPL_MASK (3u << VMX_AR_DPL_SHIFT)
 #define VMX_AR_P (1u << 7)
+#define VMX_AR_AVL (1u << 12)
 #define VMX_AR_L (1u << 13)
 #define VMX_AR_DB (1u << 14)
 #define VMX_AR_G (1u << 15)

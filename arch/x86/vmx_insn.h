@@ -48,6 +48,15 @@ static inline enum vmx_status vmptrld(uint64_t vmcs_pa)
 	return vmx_flags_status(cf, zf);
 }
 
+/* The current-VMCS pointer (all ones if there is none, SDM Vol. 3, 25.1). */
+static inline uint64_t vmptrst(void)
+{
+	uint64_t pa;
+
+	__asm__ volatile("vmptrst %0" : "=m"(pa)::"memory");
+	return pa;
+}
+
 /* INVEPT/INVVPID descriptors (SDM Vol. 3, 31.3). */
 struct invept_desc {
 	uint64_t eptp, reserved;

@@ -5,7 +5,10 @@
  * echoes each line it receives as "echo: <line>".
  * Options: lines=N (default 1): how many lines to take before the summary;
  * wait=hlt (default) or wait=spin: wait for input halted, or spinning with
- * interrupts on (so the host's interrupt arrives while the guest runs).
+ * interrupts on (so the host's interrupt arrives while the guest runs);
+ * tpr=N (default 0): the task priority it waits with, so that an interrupt of
+ * a class at or below N's stays pending (the shell's apic view shows it; the
+ * receive vector's class, 5, must stay above it).
  */
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
@@ -100,6 +103,11 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	ioapic_write(suite.ioapic_base, IOAPIC_RTE_LO(UART_IRQ), VEC_RX); /* edge, active high, fixed */
 	outb(UART_MCR, inb(UART_MCR) | UART_MCR_OUT2);
 	outb(UART_IER, UART_IER_ERBFI);
+	uint32_t tpr = cmdline_uint(cl, "tpr", 0);
+	if (tpr) {
+		apic_write(APIC_REG_TPR, tpr);
+		guest_printf("# echo: TPR %#x: vectors up to %#x stay pending\n", tpr, (tpr & 0xf0) | 0xf);
+	}
 	guest_printf("# echo: ready for %u line(s), waiting %s\n", lines, spin ? "in a PAUSE loop" : "in HLT");
 	for (unsigned done = 0; done < lines;) {
 		if (take_input(line, &len)) {

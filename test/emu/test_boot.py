@@ -58,7 +58,7 @@ def test_console_on_another_port(built, tmp_path):
 def test_bad_options_are_reported_and_ignored(built, tmp_path):
     res = run_qemu(tmp_path, iso=make_iso(tmp_path, cmdline="console=com9 onpanic=sometimes mem=lots loglevel=loud"))
     assert "console=com9: expected com1..com4" in res.log, res.explain()
-    assert "onpanic=sometimes: expected halt, poweroff or reboot; keeping halt" in res.log, res.explain()
+    assert "onpanic=sometimes: expected shell, halt, poweroff or reboot; keeping shell" in res.log, res.explain()
     assert "mem=lots: expected a size such as 512M or 0x20000000; ignored" in res.log, res.explain()
     assert "loglevel=loud: expected error, warn, info or debug" in res.log, res.explain()
     assert res.ready() is not None, res.explain()

@@ -125,3 +125,113 @@ def test_shell_commands_and_console_switch(built, tmp_path, cpus):
     for c in range(1, cpus):
         if c != last:
             assert f"[e{c}] echo:" not in log, log
+
+
+def fresh_prompt(con):
+    """A new prompt on a line of its own, after output that came in behind the last one (a guest's lines)."""
+    mark = len(con.text)
+    con.type("\r")
+    wait_after(con, mark, r"^hv> $")
+
+
+def vmcs_field_names():
+    """Every field of the VMCS_FIELDS list in arch/x86/vmcs.h."""
+    text = (BUILD.parent / "arch" / "x86" / "vmcs.h").read_text()
+    return re.findall(r"^\s*X\((\w+),\s*0x[0-9a-f]+\)", text, re.M)
+
+
+@pytest.mark.parametrize("cpus", [2, 4])
+def test_shell_state_views_lifecycle_and_postmortem(built, tmp_path, cpus):
+    """vcpu, vmcs and apic read each core's VMCS on that core; inject leaves a vector pending behind the guest's
+    TPR; stop, start and reset; a forced panic stops every core and ends in the post-mortem shell."""
+    last = cpus - 1
+    lines = [f'guest name=e{c} cpus={c} memory=16M image=echo.elf cmdline="lines=2{" tpr=0x40" if c == last else ""}"'
+             for c in range(cpus)]
+    modules = {"echo.elf": (BUILD / "guest" / "echo.elf").read_bytes()}
+    iso = make_iso(tmp_path, cmdline="onpanic=shell", config="\n".join(lines) + "\n", modules=modules)
+    with BochsConsole(tmp_path, iso=iso, cpus=cpus) as con:
+        for c in range(cpus):
+            con.wait_for(rf"^\[e{c}\] # echo: ready", timeout=120)
+        con.wait_for(rf"^\[e{last}\] # echo: TPR 0x40: vectors up to 0x4f stay pending$")
+        con.type(ESC + "h")
+        con.wait_for(r"^hv> ")
+        command(con, "help", [rf"^  {c} " for c in ("vcpu", "vmcs", "apic", "stop", "start", "reset", "panic")])
+
+        # vcpu: each core's own VMCS, read there: every guest waits for input in HLT, in 32-bit protected mode
+        for c in range(cpus):
+            command(con, f"vcpu {c}", [rf"^cpu {c}: guest e{c}, vcpu 0: halted, apicv vid, launched",
+                                       r"^mode +protected mode 32-bit, paging off$",
+                                       r"^rflags +0x0+2[0-9a-f]{2} \[.*IF.*\]",
+                                       r"^cs +0x0008 .* code readable", r"^cr4 .*\[VMXE\]$",
+                                       r"^last exit +HLT \(12\)", r"^nmi pending no"])
+        command(con, "vcpu 99", [r"^no such CPU: 99"])
+        command(con, "vcpu", [r"^usage: vcpu <cpu>$"])
+
+        # vmcs: every field by name, in the SDM's groups, controls decoded
+        out = command(con, f"vmcs {last}", [
+            rf"^vmcs: CPU {last}, guest e{last} vCPU 0, launched$",
+            r"^  PIN_BASED_VM_EXEC_CONTROL +0x4000 +0x[0-9a-f]{8} .*NMI_EXITING",
+            r"^  VM_EXIT_REASON +0x4402 +0x0000000c +HLT \(12\)$",
+            r"^  GUEST_ACTIVITY_STATE +0x4826 +0x00000000 +active$",
+            r"^  GUEST_INTR_STATUS +0x0810 +0x[0-9a-f]{4} +RVI 0x[0-9a-f]{2} SVI 0x[0-9a-f]{2}$"])
+        heads = [m.start() for m in (re.search(rf"^{g} \(SDM Vol. 3, 25\.{n}\)$", out, re.M) for g, n in (
+            ("guest-state area", 4), ("host-state area", 5), ("VM-execution control fields", 6),
+            ("VM-exit control fields", 7), ("VM-entry control fields", 8), ("VM-exit information fields", 9)))
+            if m]
+        assert len(heads) == 6 and heads == sorted(heads), out
+        for w in ("VIRTUAL_INTR_DELIVERY", "TPR_SHADOW", "ACK_INTR_ON_EXIT", "UNRESTRICTED_GUEST"):
+            assert re.search(rf"\b{w}\b", out), f"{w} not decoded:\n{out}"
+        missing = [f for f in vmcs_field_names() if not re.search(rf"\b{f}\b", out)]
+        assert not missing, f"fields not shown: {missing}"
+
+        # apic: the guest's TPR holds back a vector of its class; another core's APIC shows nothing pending
+        command(con, f"apic {last}", [r"^TPR 0x40 +PPR 0x40 ", r"^IRR +none$", r"^summary: nothing pending$"])
+        command(con, f"inject {last} 0x40", [rf"^vector 0x40 posted to e{last}/0 on cpu {last}"])
+        command(con, f"apic {last}", [rf"^cpu {last}: guest e{last}, vcpu 0, apicv vid$", r"^apic: xAPIC",
+                                      r"^TPR 0x40 +PPR 0x40 ", r"^IRR +0x40$", r"^ISR +none$",
+                                      r"^LVT timer +0x[0-9a-f]{8}: vector", r"^PI descriptor: PIR none; ON 0",
+                                      r"^summary: pending: IRR 0x40 \(blocked: VPPR 0x40 >= vector class 0x40\)"])
+        command(con, "apic 0", [r"^TPR 0x00 ", r"^IRR +none$", r"^summary: nothing pending$"])
+
+        # stop holds a guest stopped; start runs it again from its image; reset starts a running one over
+        command(con, f"stop e{last}", [rf"^guest e{last} stopped; start e{last} or reset e{last} runs it again"])
+        command(con, "guests", [rf"^{last} +e{last} +stopped .*\(stopped from the shell; start or reset runs it\)",
+                                r"^0 +e0 +running"])
+        command(con, f"vcpu {last}", [rf"^cpu {last}: guest e{last}, vcpu 0: stopped"])
+        command(con, f"stop e{last}", [rf"^guest e{last} is not running \(stopped from the shell\)$"])
+        command(con, "stop nosuch", [r"^no such guest: nosuch \(guests lists them"])
+        mark = len(con.text)
+        command(con, f"start {last}", [rf"^guest e{last} starts again from its image$"])
+        wait_after(con, mark, rf"^\[e{last}\] # echo: ready", timeout=60)
+        fresh_prompt(con)
+        command(con, "guests", [rf"^{last} +e{last} +running"])
+        command(con, f"start e{last}", [rf"^guest e{last} is running; reset e{last} starts it over$"])
+        mark = len(con.text)
+        command(con, "reset e0", [r"^guest e0 starts over from its image$"])
+        wait_after(con, mark, r"\[cpu0\] guest e0: start 2$", timeout=60)  # behind the prompt
+        wait_after(con, mark, r"^\[e0\] # echo: ready", timeout=60)
+        con.type(ESC + "0")
+        con.wait_for(r"^\[console\] input goes to guest 0 e0 ")
+        con.type("after reset\r")
+        con.wait_for(r"^\[e0\] echo: after reset$")
+        con.type(ESC + "h")
+        con.wait_for(r"^hv> ")
+
+        # a forced panic on the last core: every core stops and is dumped, then the post-mortem shell
+        mark = len(con.text)
+        con.type(f"panic {last}\r")
+        wait_after(con, mark, rf"^\*\*\* post-mortem shell on CPU {last} \(onpanic=shell\)", timeout=60)
+        report = con.text[mark:]
+        assert re.search(rf"^\*\*\* HV PANIC on CPU {last}: asked for from the shell \(panic {last}\)$", report,
+                         re.M), report
+        assert re.search(r"^    #\d+ +[0-9a-f]{16} <kick_interrupt\+0x[0-9a-f]+>$", report, re.M), report
+        for c in range(cpus):
+            state = "panicked" if c == last else "stopped by the panic's NMI"
+            assert re.search(rf"^\*\*\* CPU {c}: {state}$\ncpu {c}: guest e{c}, vcpu 0: ", report, re.M), report
+            assert re.search(rf"^cpu {c}: last \d+ of \d+ exits", report, re.M), report
+        command(con, "cpus", [rf"^{c} +{c} +VMX root +e{c}/0 .*\(stopped by a panic\)$" for c in range(last)])
+        command(con, "vcpu 0", [r"^cpu 0: guest e0, vcpu 0: "])
+        command(con, f"apic {last}", [r"^TPR 0x40 "])
+        command(con, f"trace {last} 2", [rf"^cpu {last}: last 2 of \d+ exits"])
+        command(con, f"inject {last} 0x41", [r"^inject: the machine is stopped after a panic"])
+        command(con, "reset e0", [r"^reset: the machine is stopped after a panic"])

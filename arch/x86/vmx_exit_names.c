@@ -1,0 +1,76 @@
+/* vmx_exit_names.c: the SDM name of each VM-exit reason (SDM Vol. 3, Appendix C), for logs and the shell. */
+#include "arch/x86/vmx_exit.h"
+
+#include <stddef.h>
+
+static const char *const reason_names[EXIT_REASON_MAX] = {
+#define NAME(r) [EXIT_REASON_##r] = #r
+        NAME(EXCEPTION_NMI),
+        NAME(EXTERNAL_INTERRUPT),
+        NAME(TRIPLE_FAULT),
+        NAME(INIT_SIGNAL),
+        NAME(SIPI_SIGNAL),
+        NAME(IO_SMI),
+        NAME(OTHER_SMI),
+        NAME(INTERRUPT_WINDOW),
+        NAME(NMI_WINDOW),
+        NAME(TASK_SWITCH),
+        NAME(CPUID),
+        NAME(GETSEC),
+        NAME(HLT),
+        NAME(INVD),
+        NAME(INVLPG),
+        NAME(RDPMC),
+        NAME(RDTSC),
+        NAME(RSM),
+        NAME(VMCALL),
+        NAME(VMCLEAR),
+        NAME(VMLAUNCH),
+        NAME(VMPTRLD),
+        NAME(VMPTRST),
+        NAME(VMREAD),
+        NAME(VMRESUME),
+        NAME(VMWRITE),
+        NAME(VMOFF),
+        NAME(VMON),
+        NAME(CR_ACCESS),
+        NAME(DR_ACCESS),
+        NAME(IO_INSTRUCTION),
+        NAME(MSR_READ),
+        NAME(MSR_WRITE),
+        NAME(INVALID_STATE),
+        NAME(MSR_LOAD_FAIL),
+        NAME(MWAIT_INSTRUCTION),
+        NAME(MONITOR_TRAP_FLAG),
+        NAME(MONITOR_INSTRUCTION),
+        NAME(PAUSE_INSTRUCTION),
+        NAME(MCE_DURING_VMENTRY),
+        NAME(TPR_BELOW_THRESHOLD),
+        NAME(APIC_ACCESS),
+        NAME(EOI_INDUCED),
+        NAME(GDTR_IDTR),
+        NAME(LDTR_TR),
+        NAME(EPT_VIOLATION),
+        NAME(EPT_MISCONFIG),
+        NAME(INVEPT),
+        NAME(RDTSCP),
+        NAME(PREEMPTION_TIMER),
+        NAME(INVVPID),
+        NAME(WBINVD),
+        NAME(XSETBV),
+        NAME(APIC_WRITE),
+        NAME(RDRAND),
+        NAME(INVPCID),
+        NAME(VMFUNC),
+        NAME(ENCLS),
+        NAME(RDSEED),
+        NAME(PML_FULL),
+        NAME(XSAVES),
+        NAME(XRSTORS),
+#undef NAME
+};
+
+const char *exit_reason_name(uint32_t reason)
+{
+	return reason < EXIT_REASON_MAX && reason_names[reason] ? reason_names[reason] : "unknown";
+}
