@@ -217,6 +217,10 @@ void shell_print_trace(uint32_t cpu, unsigned k)
 	uint64_t total;
 	unsigned n = trace_snapshot(&per_cpu(cpu)->trace, recs, k > TRACE_KEEP ? TRACE_KEEP : k, &total);
 
+	if (!total) {
+		out("cpu %u: no VM exits yet\n", cpu);
+		return;
+	}
 	out("cpu %u: last %u of %llu exits, oldest first (TSC relative to the newest)\n", cpu, n,
 	    (unsigned long long)total);
 	out("        tsc reason                 qualification   guest rip          injected\n");

@@ -133,8 +133,11 @@ void shell_postmortem_report(void)
 	uint32_t me = this_cpu()->cpu_id;
 
 	out("\n*** post-mortem: every core's state and last %u exits\n", POSTMORTEM_TRACE);
-	for (uint32_t c = 0; shell_cpu_online(c); c++) {
+	for (uint32_t c = 0; c < HV_MAX_CPUS; c++) {
 		const struct percpu *p = per_cpu(c);
+
+		if (c != me && !p->online) /* the reporting core may not be marked online yet (a fault at boot) */
+			continue;
 		bool stopped = c == me || p->parked;
 
 		out("\n*** CPU %u: %s\n", c,

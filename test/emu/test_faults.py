@@ -38,6 +38,9 @@ def test_panic_prints_caller(built, tmp_path):
     res = run_qemu(tmp_path, iso=make_iso(tmp_path, cmdline="debug.fault=panic onpanic=poweroff"))
     assert "HV PANIC on CPU 0: debug.fault=panic requested" in res.log, res.explain()
     assert re.search(r"<debug_fault_panic\+0x[0-9a-f]+>", res.log), res.explain()
+    # the post-mortem report: the panicking core (no vCPU yet at boot), then onpanic's power-off
+    assert re.search(r"^\*\*\* post-mortem: every core's state and last 8 exits\n\n\*\*\* CPU 0: panicked\n"
+                     r"cpu 0 runs no vCPU\ncpu 0: no VM exits yet\n\*\*\* powering off", res.log, re.M), res.explain()
 
 
 def test_bad_config_stops_boot_with_position(built, tmp_path):
