@@ -14,7 +14,7 @@
 #include "lapic/apic_regs.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
 #include "vmm/hypercall.h"

@@ -1,10 +1,10 @@
 /* mode.c: choosing the interrupt-delivery mode: the best the CPU offers, or a lower one asked for with apicv=. */
 #include "apicv/mode.h"
 
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 #include "vmm/console.h"
-#include "vmm/fmt.h"
-#include "vmm/string.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 
 static enum vmx_apicv_mode current = VMX_APICV_EMULATED;
 

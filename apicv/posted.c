@@ -1,7 +1,7 @@
 /* posted.c: a vCPU's inbox: the posted-interrupt descriptor (SDM Vol. 3, 30.6) and how any core posts into it. */
 #include "apicv/posted.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /*
  * The protocol, and the races it closes.

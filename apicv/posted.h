@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/spinlock.h"
+#include "vmm/lib/spinlock.h"
 
 /*
  * Posted-interrupt descriptor (SDM Vol. 3, 30.6, Table 30-1; the SN, NV and

@@ -4,7 +4,7 @@
 #include "vmm/console.h"
 #include "vmm/main.h"
 #include "vmm/percpu.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* Set by the linker script: where GRUB loads the two parts of the image. */
 extern const char __boot_start[], __boot_end[], HV_IMAGE_PHYS[], hv_image_size[];

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mkksyms.sh: turn the function symbols of a linked image into the .ksyms
-# section (NASM source on stdout), as vmm/ksyms.h describes it.
+# section (NASM source on stdout), as vmm/lib/ksyms.h describes it.
 # Usage: mkksyms.sh IMAGE.elf   (or with no argument: an empty table)
 set -eu
 {

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 struct mb2_tag {
 	uint32_t type;

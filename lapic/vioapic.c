@@ -1,7 +1,7 @@
 /* vioapic.c: a guest's virtual I/O APIC: 24 pins, the redirection table, remote IRR and EOI (82093AA datasheet). */
 #include "lapic/vioapic.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define IOAPIC_ID_SHIFT 24
 #define IOAPIC_VERSION_MAX_ENTRY_SHIFT 16

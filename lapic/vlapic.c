@@ -1,7 +1,7 @@
 /* vlapic.c: the virtual local APIC's register file: reset, the APIC base MSR, xAPIC and x2APIC access, the ICR. */
 #include "lapic/vlapic.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define ACC_R 1u
 #define ACC_W 2u

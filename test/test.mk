@@ -1,7 +1,7 @@
 # test.mk: host unit tests (cmocka, ASan + UBSan) and emulator tests (pytest).
 #
 # A unit test test/unit/test_NAME.c is linked with the sources its first
-# line lists, as a comment:  /* sources: vmm/fmt.c vmm/string.c */
+# line lists, as a comment:  /* sources: vmm/lib/fmt.c vmm/lib/string.c */
 
 UNIT_CFLAGS := -std=c11 -g -O1 -I. -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DHOST_UNIT_TEST

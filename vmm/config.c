@@ -3,10 +3,10 @@
 
 #include <stdarg.h>
 
-#include "vmm/cmdline.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/cmdline.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest_layout.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static bool fail(struct cfg_error *err, unsigned line, unsigned col, const char *what, const struct cfg_word *w)
 {

@@ -7,12 +7,12 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
-#include "vmm/cmdline.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/cmdline.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/mm.h"
 #include "vmm/percpu.h"
-#include "vmm/spinlock.h"
-#include "vmm/string.h"
+#include "vmm/lib/spinlock.h"
+#include "vmm/lib/string.h"
 
 #ifndef HV_EARLY_CONSOLE_PORT
 #define HV_EARLY_CONSOLE_PORT 0x3f8

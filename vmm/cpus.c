@@ -10,13 +10,13 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx.h"
 #include "lapic/lapic.h"
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 #include "vmm/console.h"
 #include "vmm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
 

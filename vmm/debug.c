@@ -2,10 +2,10 @@
 #include "vmm/debug.h"
 
 #include "arch/x86/vmx_vcpu.h"
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 #include "vmm/console.h"
 #include "vmm/panic.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* A non-canonical address faults with #GP; an unmapped canonical one with #PF. */
 #define DEBUG_UNMAPPED_ADDR 0xffff900000000000ull

@@ -8,8 +8,8 @@
 #include "arch/x86/vmx_exit.h"
 #include "vmm/console.h"
 #include "vmm/dump_util.h"
-#include "vmm/fmt.h"
-#include "vmm/string.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

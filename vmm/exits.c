@@ -10,14 +10,14 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
-#include "vmm/cost_hist.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/cost_hist.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/hypercall.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
-#include "vmm/spinlock.h"
-#include "vmm/string.h"
+#include "vmm/lib/spinlock.h"
+#include "vmm/lib/string.h"
 #include "vmm/vapic.h"
 
 #define XCR0_X87 (1ull << 0)

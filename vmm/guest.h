@@ -11,7 +11,7 @@
 #include "lapic/vioapic.h"
 #include "vmm/config.h"
 #include "vmm/mbload.h"
-#include "vmm/spinlock.h"
+#include "vmm/lib/spinlock.h"
 #include "vmm/vcpu.h"
 #include "vmm/vuart.h"
 

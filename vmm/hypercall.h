@@ -53,7 +53,7 @@ _Static_assert(sizeof(struct hc_exit_stats) == 32 + 8 * HC_EXIT_REASONS, "no pad
  * exit to the next VM entry, or to the start of a wait when the exit halted
  * the vCPU (waiting is not handling). The exit of this VMCALL is not in it
  * yet. Percentiles come from a histogram with 4 buckets per power of two:
- * within 12.5% of the true value (vmm/cost_hist.h).
+ * within 12.5% of the true value (vmm/lib/cost_hist.h).
  */
 #define HC_ROOT_CYCLES_VERSION 1
 struct hc_root_cost {

@@ -5,7 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/power.h"
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 #include "vmm/config.h"
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
@@ -15,11 +15,11 @@
 #include "vmm/guest.h"
 #include "vmm/sched.h"
 #include "vmm/debug.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #ifndef HV_VERSION
 #define HV_VERSION "unknown"

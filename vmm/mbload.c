@@ -3,10 +3,10 @@
 
 #include <stdarg.h>
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest_layout.h"
 #include "vmm/multiboot1.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* ELF (System V ABI, "ELF Header" and "Program Header"): the fields a loader reads. */
 #define EI_CLASS 4

@@ -5,8 +5,8 @@
 #include "vmm/palloc.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
-#include "vmm/spinlock.h"
-#include "vmm/string.h"
+#include "vmm/lib/spinlock.h"
+#include "vmm/lib/string.h"
 
 #define LOW_MEMORY_END 0x100000ull /* kept for the AP trampoline and firmware areas */
 #define MIB (1024ull * 1024)

@@ -1,7 +1,7 @@
 /* palloc.c: the physical page allocator: a bitmap over one span of page frames. */
 #include "vmm/palloc.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define PAGE_SHIFT 12
 

@@ -10,11 +10,11 @@
 #include "lapic/apic_regs.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/percpu.h"
 #include "vmm/shell.h"
 #include "vmm/snapshot.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define PANIC_NO_CPU (-1)
 #define PANIC_STOP_WAIT_MS 200 /* for the other cores to take the NMI and stop */

@@ -1,7 +1,7 @@
 /* sched.c: the per-core scheduler: enter the guest, handle the exit, drain pending work, resume. */
 #include "vmm/sched.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
@@ -14,7 +14,7 @@
 #include "lapic/lapic.h"
 #include "vmm/conin.h"
 #include "vmm/console.h"
-#include "vmm/cost_hist.h"
+#include "vmm/lib/cost_hist.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/panic.h"

@@ -8,7 +8,7 @@
 #include "vmm/sched.h"
 #include "vmm/shell.h"
 #include "vmm/snapshot.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* Long enough for a kick and a 6 KiB copy under Bochs; short enough that a stuck core is reported at once. */
 #define SNAPSHOT_TIMEOUT_MS 200

@@ -1,7 +1,7 @@
 /* shell_line.c: the serial debug shell's line editor: editing keys, history, and what to echo (no I/O). */
 #include "vmm/shell_line.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define KEY_CTRL_C 0x03
 #define KEY_BS 0x08 /* Ctrl-H: what some terminals send for Backspace */

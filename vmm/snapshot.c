@@ -7,7 +7,7 @@
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /*
  * One request per core, in percpu.snap_state. The asker moves it IDLE ->

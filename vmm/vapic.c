@@ -16,13 +16,13 @@
 #include "vmm/console.h"
 #include "vmm/cpus.h"
 #include "lapic/lapic.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
 #include "vmm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define APIC_PAGE_SIZE 0x1000ull

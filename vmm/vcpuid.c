@@ -2,7 +2,7 @@
 #include "arch/x86/cpu.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define CPUID_LEAF_HV_BASE 0x40000000u
 #define CPUID_LEAF_HV_FEATURES 0x40000001u

@@ -2,7 +2,7 @@
 #include "arch/x86/vmcs.h"
 #include "vmm/console.h"
 #include "vmm/exits.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/percpu.h"
 #include "vmm/vapic.h"

@@ -1,7 +1,7 @@
 /* vuart.c: a guest's 16550A UART (COM1): registers, FIFO, and its interrupt line (PC16550D datasheet). */
 #include "vmm/vuart.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define DIVISOR_115200 1
 

@@ -1,7 +1,7 @@
 /* acpi.c: finding and checking the firmware's ACPI tables (ACPI 6.5, chapter 5). */
 #include "arch/x86/acpi.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* No real table is this large; a bigger length is treated as corruption. */
 #define ACPI_TABLE_MAX_LEN (16u * 1024 * 1024)

@@ -3,7 +3,7 @@
 
 #include "vmm/console.h"
 #include "vmm/mm.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static struct {
 	bool ready;

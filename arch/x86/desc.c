@@ -1,7 +1,7 @@
 /* desc.c: build and load one CPU's GDT, TSS and IDT. */
 #include "arch/x86/desc.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* Code and data descriptors (SDM Vol. 3, 3.4.5): flat, DPL 0. */
 #define GDT_CODE64 0x00af9a000000ffffull

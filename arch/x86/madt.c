@@ -1,7 +1,7 @@
 /* madt.c: reading the processors and interrupt controllers from the MADT (ACPI 6.5, 5.2.12). */
 #include "arch/x86/madt.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define MADT_HEADER_LEN 44 /* SDT header, local APIC address, flags */
 

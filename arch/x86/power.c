@@ -6,7 +6,7 @@
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
 #include "vmm/console.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900

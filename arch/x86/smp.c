@@ -8,7 +8,7 @@
 #include "vmm/console.h"
 #include "vmm/mm.h"
 #include "vmm/panic.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* The SDM's start-up sequence timing (SDM Vol. 3, 9.4.4.1, Example 9-1). */
 #define INIT_DELAY_US 10000

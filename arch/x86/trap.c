@@ -3,7 +3,7 @@
 
 #include "arch/x86/cpu.h"
 #include "vmm/console.h"
-#include "vmm/ksyms.h"
+#include "vmm/lib/ksyms.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 

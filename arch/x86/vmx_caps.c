@@ -2,7 +2,7 @@
 #include "arch/x86/vmx_caps.h"
 
 #include "arch/x86/vmx_defs.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 #include <stdarg.h>
 

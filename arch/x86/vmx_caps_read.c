@@ -2,7 +2,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_defs.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 void vmx_caps_read(struct vmx_caps_raw *raw)
 {

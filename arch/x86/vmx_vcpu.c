@@ -14,7 +14,7 @@
 #include "vmm/guest_layout.h"
 #include "vmm/mm.h"
 #include "vmm/percpu.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_IA32_SYSENTER_ESP 0x175

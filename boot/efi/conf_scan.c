@@ -1,7 +1,7 @@
 /* conf_scan.c: finding the files hv.conf names, with the hypervisor's own tokenizer (cfg_parse). */
 #include "boot/efi/conf_scan.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 /* What the walk over the lines has collected so far. */
 struct conf_walk {

@@ -23,10 +23,10 @@ EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
 efi_pure_objs := hvelf.o conf_scan.o memmap_conv.o loadopt.o
 efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o cpus.o pagetable.o handoff.o
 # The hypervisor's own hv.conf tokenizer (cfg_parse), so that both read one syntax.
-# vmm/mem.c stays out: libefi defines memcpy and memset (init.o), and the linker
+# vmm/lib/libc_mem.c stays out: libefi defines memcpy and memset (init.o), and the linker
 # would see them twice; these sources need no other routine from it.
-efi_vmm_objs := config.o cmdline.o fmt.o string.o
-EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs)) $(addprefix $(BUILD)/efi/vmm/,$(efi_vmm_objs))
+efi_hv_srcs := vmm/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c
+EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs)) $(patsubst %.c,$(BUILD)/efi/%.o,$(efi_hv_srcs))
 
 $(BUILD)/efi/%.o: boot/efi/%.c boot/efi/efi.mk
 	@mkdir -p $(dir $@)

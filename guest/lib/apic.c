@@ -5,8 +5,8 @@
 
 #include <stdarg.h>
 
-#include "vmm/fmt.h"
-#include "vmm/string.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 
 #define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE 0x08    /* start.asm's GDT */

@@ -1,7 +1,7 @@
 /* cmdline.c: key=value words of the multiboot command line. */
 #include "guest/lib/guest.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 

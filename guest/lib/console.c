@@ -1,9 +1,9 @@
-/* console.c: output on COM1 (the platform's 16550), polled, and printf through vmm/fmt.c. */
+/* console.c: output on COM1 (the platform's 16550), polled, and printf through vmm/lib/fmt.c. */
 #include "guest/lib/guest.h"
 
 #include <stdarg.h>
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 #define LINE_MAX 256
 

@@ -28,7 +28,7 @@ extern char guest_image_start[], guest_image_end[]; /* guest/guest.ld */
 /* Load the library's IDT: start.asm does before guest_main; a test that loads its own restores it with this. */
 void idt_init(void);
 
-/* Console: COM1, polled. guest_printf formats with vmm/fmt.c; a line longer than 255 bytes is cut. */
+/* Console: COM1, polled. guest_printf formats with vmm/lib/fmt.c; a line longer than 255 bytes is cut. */
 void guest_putc(char c);
 void guest_puts(const char *s);
 int guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

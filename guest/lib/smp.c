@@ -5,8 +5,8 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/madt.h"
-#include "vmm/fmt.h"
-#include "vmm/string.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 
 #define BIOS_AREA_START 0xe0000u /* where the RSDP search looks (ACPI 6.5, 5.2.5.1) */
 #define BIOS_AREA_END 0x100000u

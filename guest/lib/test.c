@@ -1,7 +1,7 @@
 /* test.c: numbered ok / not ok result lines, the SUMMARY line and the exit port. */
 #include "guest/lib/guest.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static unsigned run, failed;
 

@@ -2,7 +2,7 @@
 #include "guest/lib/trap.h"
 #include "guest/lib/guest.h"
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 #define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE 0x08    /* start.asm's GDT */

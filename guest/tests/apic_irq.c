@@ -12,7 +12,7 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/smp.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define VEC_SELF 0x40 /* self-IPI, each way of sending it */
 #define VEC_PHYS 0x41

@@ -10,7 +10,7 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/smp.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define VEC_TIMER 0xd0
 #define TIMER_DIVIDE_1 0xbu

@@ -30,8 +30,8 @@
 #include "guest/lib/smp.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/hypercall.h"
-#include "vmm/fmt.h"
-#include "vmm/string.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 
 #define MAX_CPUS 4
 #define VEC_TO_AP 0x91

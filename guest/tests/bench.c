@@ -48,9 +48,9 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/smp.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/hypercall.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define BENCH_MAX_ITERS 4096
 #define ITERS_DEFAULT 200

@@ -13,7 +13,7 @@
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define VEC_RX 0x51
 #define UART_IRQ 4 /* COM1 is ISA IRQ 4; the MADT has no override for it */

@@ -1,10 +1,10 @@
 /* platform.c: the default guest; checks what docs/guest-platform.md promises, one section per heading there. */
 #include "guest/lib/guest.h"
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 #include "vmm/guest_layout.h"
 #include "vmm/hypercall.h"
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #define ENTRY_EFLAGS EFLAGS_RESERVED1
 #define ENTRY_CR0 (CR0_PE | CR0_ET)

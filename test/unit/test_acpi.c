@@ -1,4 +1,4 @@
-/* sources: arch/x86/acpi.c vmm/string.c */
+/* sources: arch/x86/acpi.c vmm/lib/string.c */
 /* test_acpi.c: RSDP, root table, table search, \_S5 in AML and the FADT, on tables built in memory. */
 #define _GNU_SOURCE /* MAP_32BIT */
 #include "test/unit/unit.h"

@@ -1,4 +1,4 @@
-/* sources: apicv/eoi_bitmap.c lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c lapic/vioapic.c vmm/string.c */
+/* sources: apicv/eoi_bitmap.c lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c lapic/vioapic.c vmm/lib/string.c */
 /* test_apicv_eoi_bitmap.c: the EOI-exit bitmap: level entries that address this APIC, and its TMR. */
 #include "test/unit/vlapic_fixture.h"
 

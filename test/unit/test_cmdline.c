@@ -1,8 +1,8 @@
-/* sources: vmm/cmdline.c vmm/string.c */
+/* sources: vmm/lib/cmdline.c vmm/lib/string.c */
 /* test_cmdline.c: cmdline_get and cmdline_parse_size. */
 #include "test/unit/unit.h"
 
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 
 /* cmdline_get into a fresh buffer poisoned with '#'. */
 static char val[64];

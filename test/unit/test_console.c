@@ -1,4 +1,4 @@
-/* sources: vmm/console.c vmm/cmdline.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/console.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_console.c: console=, loglevel= values, and the console's moves between UARTs (I/O, MMIO, none). */
 #include "test/unit/unit.h"
 

@@ -1,8 +1,8 @@
-/* sources: vmm/cost_hist.c */
+/* sources: vmm/lib/cost_hist.c */
 /* test_cost_hist.c: buckets of the cycle histogram, and percentiles within a bucket's width. */
 #include "test/unit/unit.h"
 
-#include "vmm/cost_hist.h"
+#include "vmm/lib/cost_hist.h"
 
 /* Buckets tile the values: each starts where the one before ends, and a value falls in its own. */
 static void test_buckets_tile(void **state)

@@ -1,4 +1,4 @@
-/* sources: vmm/dump_apic.c vmm/dump_util.c arch/x86/vmx_caps.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/dump_apic.c vmm/dump_util.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_apic.c: the shell's `apic <n>` view: registers decoded, and the summary's reason an interrupt waits. */
 #include "test/unit/unit.h"
 

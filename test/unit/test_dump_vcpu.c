@@ -1,4 +1,4 @@
-/* sources: vmm/dump_vcpu.c vmm/dump_util.c arch/x86/vmx_exit_names.c arch/x86/vmx_caps.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/dump_vcpu.c vmm/dump_util.c arch/x86/vmx_exit_names.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vcpu.c: the shell's `vcpu <n>` view: mode, flags, segments and events decoded from a snapshot. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: vmm/dump_vmcs.c arch/x86/vmcs_fields.c arch/x86/vmx_exit_names.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/dump_vmcs.c arch/x86/vmcs_fields.c arch/x86/vmx_exit_names.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vmcs.c: the shell's vmcs view: the field list, grouping, decoded controls and events, missing fields. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c vmm/config.c vmm/cmdline.c vmm/fmt.c vmm/string.c */
+/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c vmm/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_efi_memmap.c: host tests of the UEFI loader's pure parts (memory map, hv.conf, LoadOptions, hv.elf, CPUs). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include "boot/efi/hvelf.h"
 #include "boot/efi/loadopt.h"
 #include "boot/efi/memmap_conv.h"
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 /* ---- memory map ---- */
 

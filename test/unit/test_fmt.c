@@ -1,10 +1,10 @@
-/* sources: vmm/fmt.c vmm/string.c */
+/* sources: vmm/lib/fmt.c vmm/lib/string.c */
 /* test_fmt.c: hv_snprintf/hv_vsnprintf against the C library's vsnprintf. */
 #include "test/unit/unit.h"
 
 #include <limits.h>
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 static int mismatches;
 

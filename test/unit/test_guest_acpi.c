@@ -1,4 +1,4 @@
-/* sources: vmm/guest_acpi.c arch/x86/acpi.c arch/x86/madt.c vmm/string.c */
+/* sources: vmm/guest_acpi.c arch/x86/acpi.c arch/x86/madt.c vmm/lib/string.c */
 /* test_guest_acpi.c: the guest's ACPI tables, read back with the hypervisor's own ACPI and MADT checkers. */
 #include "test/unit/unit.h"
 

@@ -1,10 +1,10 @@
-/* sources: vmm/ksyms.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/lib/ksyms.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_ksyms.c: symbol lookup for backtraces, in a given table and in a stand-in image. */
 #include "test/unit/unit.h"
 
-#include "vmm/ksyms.h"
+#include "vmm/lib/ksyms.h"
 
-#define KSYM_MAX_SPAN 0x200000 /* as in vmm/ksyms.c: no symbol is believed to span more */
+#define KSYM_MAX_SPAN 0x200000 /* as in vmm/lib/ksyms.c: no symbol is believed to span more */
 
 /*
  * The image symbols ksyms.c refers to. A stand-in image: text in the first

@@ -1,4 +1,4 @@
-/* sources: arch/x86/madt.c vmm/string.c */
+/* sources: arch/x86/madt.c vmm/lib/string.c */
 /* test_madt.c: the MADT parser on good tables and on truncated, zero-length and overlapping entries. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: vmm/mbload.c vmm/fmt.c vmm/string.c */
+/* sources: vmm/mbload.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_mbload.c: mb_load over ELF32, ELF64 and a.out-kludge multiboot kernels built in memory. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: boot/multiboot2.c vmm/string.c */
+/* sources: boot/multiboot2.c vmm/lib/string.c */
 /* test_multiboot2.c: mb2_parse over multiboot2 information blocks built in a buffer. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: vmm/palloc.c vmm/string.c */
+/* sources: vmm/palloc.c vmm/lib/string.c */
 /* test_palloc.c: the bitmap page allocator, with a randomized run against a model. */
 #include "test/unit/unit.h"
 

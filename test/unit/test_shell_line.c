@@ -1,4 +1,4 @@
-/* sources: vmm/shell_line.c vmm/string.c */
+/* sources: vmm/shell_line.c vmm/lib/string.c */
 /* test_shell_line.c: the shell's line editor: keys, echoes, CR LF, escape sequences and the history ring. */
 #include "test/unit/unit.h"
 

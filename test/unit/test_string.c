@@ -1,8 +1,8 @@
-/* sources: vmm/string.c */
+/* sources: vmm/lib/string.c */
 /* test_string.c: the hv_* string routines. */
 #include "test/unit/unit.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static int sign(int v) { return (v > 0) - (v < 0); }
 

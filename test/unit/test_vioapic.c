@@ -1,4 +1,4 @@
-/* sources: lapic/vioapic.c vmm/string.c */
+/* sources: lapic/vioapic.c vmm/lib/string.c */
 /* test_vioapic.c: the virtual I/O APIC: registers, edge and level pins, remote IRR, EOI. */
 #include "test/unit/unit.h"
 

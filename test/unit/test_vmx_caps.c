@@ -1,4 +1,4 @@
-/* sources: arch/x86/vmx_caps.c vmm/fmt.c vmm/string.c */
+/* sources: arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_vmx_caps.c: decoding, interrupt-delivery mode, requirements and report from recorded VMX MSRs. */
 #include "test/unit/unit.h"
 

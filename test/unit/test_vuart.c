@@ -1,4 +1,4 @@
-/* sources: vmm/vuart.c vmm/string.c */
+/* sources: vmm/vuart.c vmm/lib/string.c */
 /* test_vuart.c: the guest's 16550A: registers, divisor latch, FIFO, interrupt identification and line. */
 #include "test/unit/unit.h"
 

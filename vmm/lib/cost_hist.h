@@ -1,6 +1,6 @@
 /* cost_hist.h: a compact histogram of cycle counts (4 buckets per power of two) with percentiles. */
-#ifndef VMM_COST_HIST_H
-#define VMM_COST_HIST_H
+#ifndef VMM_LIB_COST_HIST_H
+#define VMM_LIB_COST_HIST_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* ksyms.h: the image's own function symbols, for backtraces. */
-#ifndef VMM_KSYMS_H
-#define VMM_KSYMS_H
+#ifndef VMM_LIB_KSYMS_H
+#define VMM_LIB_KSYMS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* spinlock.h: a ticket lock that remembers its owner, so a panic can break it. */
-#ifndef VMM_SPINLOCK_H
-#define VMM_SPINLOCK_H
+#ifndef VMM_LIB_SPINLOCK_H
+#define VMM_LIB_SPINLOCK_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
-/* mem.c: memcpy and friends, which the compiler may call; only in the hypervisor image
+/* libc_mem.c: memcpy, memmove, memset and memcmp, which the compiler may call; only in the hypervisor image
  * (host unit tests use the C library's). */
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* fmt.h: printf-style formatting into a bounded buffer. */
-#ifndef VMM_FMT_H
-#define VMM_FMT_H
+#ifndef VMM_LIB_FMT_H
+#define VMM_LIB_FMT_H
 
 #include <stdarg.h>
 #include <stddef.h>

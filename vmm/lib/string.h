@@ -1,6 +1,6 @@
 /* string.h: the few string and memory routines the freestanding hypervisor needs. */
-#ifndef VMM_STRING_H
-#define VMM_STRING_H
+#ifndef VMM_LIB_STRING_H
+#define VMM_LIB_STRING_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* cmdline.h: reading key=value options from the hypervisor command line. */
-#ifndef VMM_CMDLINE_H
-#define VMM_CMDLINE_H
+#ifndef VMM_LIB_CMDLINE_H
+#define VMM_LIB_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,9 +1,9 @@
 /* ksyms.c: the image's own function symbols, for backtraces. */
-#include "vmm/ksyms.h"
+#include "vmm/lib/ksyms.h"
 
 #include <stdbool.h>
 
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 /* Emitted into section .ksyms by boot/mkksyms.sh (empty in the first link pass). */
 extern const uint64_t ksyms_count;

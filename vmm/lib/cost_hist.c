@@ -1,5 +1,5 @@
 /* cost_hist.c: a compact histogram of cycle counts (4 buckets per power of two) with percentiles. */
-#include "vmm/cost_hist.h"
+#include "vmm/lib/cost_hist.h"
 
 unsigned cost_hist_bucket(uint64_t value)
 {

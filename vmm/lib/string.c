@@ -1,5 +1,5 @@
 /* string.c: string routines for the freestanding hypervisor (host-testable). */
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 size_t hv_strlen(const char *s)
 {

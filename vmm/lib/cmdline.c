@@ -1,7 +1,7 @@
 /* cmdline.c: reading key=value options from the hypervisor command line. */
-#include "vmm/cmdline.h"
+#include "vmm/lib/cmdline.h"
 
-#include "vmm/string.h"
+#include "vmm/lib/string.h"
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

@@ -1,5 +1,5 @@
 /* fmt.c: printf-style formatting into a bounded buffer (C11 7.21.6 subset). */
-#include "vmm/fmt.h"
+#include "vmm/lib/fmt.h"
 
 #include <stdbool.h>
 #include <stdint.h>
