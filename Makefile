@@ -32,6 +32,7 @@ HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn
 
 # Per-folder object lists of the hypervisor image, bottom-up as docs/architecture.md draws the layers.
 lib_objs := vmm/lib/string.o vmm/lib/libc_mem.o vmm/lib/fmt.o vmm/lib/cmdline.o vmm/lib/cost_hist.o vmm/lib/ksyms.o
+mm_objs := vmm/mm/memmap.o vmm/mm/palloc.o vmm/mm/mm.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
 	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
@@ -39,13 +40,13 @@ arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o
 	arch/x86/guest_walk.o arch/x86/insn_decode.o arch/x86/vmcs_fields.o arch/x86/vmx_exit_names.o
 lapic_objs := lapic/lapic.o lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
-vmm_objs := vmm/main.o vmm/console.o vmm/memmap.o vmm/palloc.o \
-	vmm/mm.o vmm/percpu.o vmm/panic.o vmm/debug.o vmm/config.o vmm/cpus.o \
+vmm_objs := vmm/main.o vmm/console.o \
+	vmm/percpu.o vmm/panic.o vmm/debug.o vmm/config.o vmm/cpus.o \
 	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
 	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o vmm/conin_esc.o vmm/trace.o vmm/shell.o vmm/shell_line.o \
 	vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs) $(boot_objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests

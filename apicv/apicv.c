@@ -18,7 +18,7 @@
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
 #include "vmm/hypercall.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/vapic.h"
 
 #define X2APIC_MSR_BASE 0x800

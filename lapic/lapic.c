@@ -6,7 +6,7 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 
 #define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_ECX_X2APIC (1u << 21)

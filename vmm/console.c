@@ -9,7 +9,7 @@
 #include "arch/x86/uart16550.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"

@@ -12,7 +12,7 @@
 #include "lapic/lapic.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"

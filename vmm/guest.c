@@ -11,7 +11,7 @@
 #include "vmm/guest_acpi.h"
 #include "vmm/guest_layout.h"
 #include "vmm/main.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"

@@ -16,7 +16,7 @@
 #include "vmm/sched.h"
 #include "vmm/debug.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/lib/string.h"

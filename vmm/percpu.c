@@ -2,7 +2,7 @@
 #include "vmm/percpu.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 
 static struct percpu percpu_area[HV_MAX_CPUS];

@@ -19,7 +19,7 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"

@@ -2,7 +2,7 @@
 #include "arch/x86/acpi.h"
 
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/lib/string.h"
 
 static struct {

@@ -2,7 +2,7 @@
 #include "arch/x86/ioapic.h"
 
 #include "arch/x86/paging.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 
 /* Indirect register access (82093AA datasheet, 3.1). */
 #define IOAPIC_IOREGSEL 0x00

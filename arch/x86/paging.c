@@ -3,7 +3,7 @@
 
 #include "arch/x86/cpu.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 
 #define PT_ENTRIES 512
 #define SIZE_2M (1ull << 21)

@@ -6,7 +6,7 @@
 #include "arch/x86/tsc.h"
 #include "lapic/lapic.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/lib/string.h"
 

@@ -2,7 +2,7 @@
 #include "arch/x86/uart16550.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 
 /* Register indexes (PC16550D datasheet, Table II); the address is base + index * stride. */
 #define UART_RBR 0 /* receive buffer (DLAB=0) */

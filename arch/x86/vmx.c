@@ -5,7 +5,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 
 const char *vmx_cpu_state_name(enum vmx_cpu_state s)

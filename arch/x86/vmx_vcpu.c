@@ -12,7 +12,7 @@
 #include "vmm/console.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/percpu.h"
 #include "vmm/lib/string.h"
 

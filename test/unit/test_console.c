@@ -10,7 +10,7 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
 #include "vmm/console.h"
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 #include "vmm/percpu.h"
 
 /*

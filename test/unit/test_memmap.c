@@ -1,8 +1,8 @@
-/* sources: vmm/memmap.c */
+/* sources: vmm/mm/memmap.c */
 /* test_memmap.c: memmap_build, memmap_carve, memmap_limit_usable and the summaries. */
 #include "test/unit/unit.h"
 
-#include "vmm/memmap.h"
+#include "vmm/mm/memmap.h"
 
 #define KIB 0x400ull
 #define MIB 0x100000ull

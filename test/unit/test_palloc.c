@@ -1,8 +1,8 @@
-/* sources: vmm/palloc.c vmm/lib/string.c */
+/* sources: vmm/mm/palloc.c vmm/lib/string.c */
 /* test_palloc.c: the bitmap page allocator, with a randomized run against a model. */
 #include "test/unit/unit.h"
 
-#include "vmm/palloc.h"
+#include "vmm/mm/palloc.h"
 
 #define PG 0x1000ull
 

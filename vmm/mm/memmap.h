@@ -1,6 +1,6 @@
 /* memmap.h: the physical memory map: sanitized, carved, summarized. */
-#ifndef VMM_MEMMAP_H
-#define VMM_MEMMAP_H
+#ifndef VMM_MM_MEMMAP_H
+#define VMM_MM_MEMMAP_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* memmap.c: the physical memory map: sanitized, carved, summarized. */
-#include "vmm/memmap.h"
+#include "vmm/mm/memmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>

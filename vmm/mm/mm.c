@@ -1,8 +1,8 @@
 /* mm.c: the hypervisor's physical memory: the map it booted with and its page allocator. */
-#include "vmm/mm.h"
+#include "vmm/mm/mm.h"
 
 #include "vmm/console.h"
-#include "vmm/palloc.h"
+#include "vmm/mm/palloc.h"
 #include "vmm/panic.h"
 #include "vmm/percpu.h"
 #include "vmm/lib/spinlock.h"

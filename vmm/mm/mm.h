@@ -1,12 +1,12 @@
 /* mm.h: the hypervisor's physical memory: the map it booted with and its page allocator. */
-#ifndef VMM_MM_H
-#define VMM_MM_H
+#ifndef VMM_MM_MM_H
+#define VMM_MM_MM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
-#include "vmm/memmap.h"
+#include "vmm/mm/memmap.h"
 
 /*
  * Physical memory is identity-mapped, so a physical address is its own

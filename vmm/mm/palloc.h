@@ -1,6 +1,6 @@
 /* palloc.h: the physical page allocator: a bitmap over one span of page frames. */
-#ifndef VMM_PALLOC_H
-#define VMM_PALLOC_H
+#ifndef VMM_MM_PALLOC_H
+#define VMM_MM_PALLOC_H
 
 #include <stdbool.h>
 #include <stddef.h>

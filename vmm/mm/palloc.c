@@ -1,5 +1,5 @@
 /* palloc.c: the physical page allocator: a bitmap over one span of page frames. */
-#include "vmm/palloc.h"
+#include "vmm/mm/palloc.h"
 
 #include "vmm/lib/string.h"
 
