@@ -11,7 +11,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
 #include "vmm/lib/fmt.h"

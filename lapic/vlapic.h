@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 
 /*
  * The register state lives in one 4 KiB page laid out as the virtual-APIC

@@ -4,7 +4,7 @@
 #include "arch/x86/ioapic.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/trap.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/console.h"
 #include "vmm/conin_esc.h"
 #include "vmm/cpus.h"

@@ -9,7 +9,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/console.h"
 #include "vmm/mm/mm.h"

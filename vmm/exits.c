@@ -8,7 +8,7 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"

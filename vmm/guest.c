@@ -4,7 +4,7 @@
 #include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"

@@ -11,7 +11,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/conin.h"
 #include "vmm/console.h"
 #include "vmm/lib/cost_hist.h"

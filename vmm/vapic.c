@@ -15,7 +15,7 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/console.h"
 #include "vmm/cpus.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"

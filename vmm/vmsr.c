@@ -4,7 +4,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 #include "vmm/console.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"

@@ -4,7 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 #include "vmm/console.h"
 #include "vmm/mm/mm.h"
 #include "vmm/panic.h"

@@ -7,7 +7,7 @@
 
 #include "guest/lib/multiboot.h"
 #include "guest/lib/smp.h"
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 #include "lapic/vioapic.h"
 
 /* CPUID leaf 1 and 0xB bits of the APIC (SDM Vol. 2A, CPUID). */
@@ -41,7 +41,7 @@ void apic_use(enum guest_apic_mode mode, uint32_t base);
 enum guest_apic_mode apic_mode(void);
 uint32_t apic_mmio_base(void);
 
-/* A register by index (lapic/apic_regs.h): MMIO at base + index * 16, or MSR 0x800 + index. */
+/* A register by index (arch/x86/apic_regs.h): MMIO at base + index * 16, or MSR 0x800 + index. */
 uint32_t apic_read(enum apic_reg reg);
 void apic_write(enum apic_reg reg, uint32_t val);
 /* This CPU's APIC ID: xAPIC ID bits 31:24, or the 32-bit x2APIC ID. */

@@ -5,7 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 #include "lapic/vlapic.h"
 #include "vmm/console.h"
 #include "vmm/snapshot.h"

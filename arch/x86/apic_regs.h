@@ -1,7 +1,7 @@
 /* apic_regs.h: local APIC registers by one index: MMIO offset >> 4 = x2APIC MSR - 0x800 (SDM Vol. 3, Table 11-1, 11-6).
  */
-#ifndef LAPIC_APIC_REGS_H
-#define LAPIC_APIC_REGS_H
+#ifndef ARCH_X86_APIC_REGS_H
+#define ARCH_X86_APIC_REGS_H
 
 /*
  * One index serves the xAPIC MMIO page (offset = index << 4), the x2APIC

@@ -1,11 +1,11 @@
 /* lapic.h: the host's own local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode behind one interface. */
-#ifndef LAPIC_LAPIC_H
-#define LAPIC_LAPIC_H
+#ifndef ARCH_X86_LAPIC_H
+#define ARCH_X86_LAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lapic/apic_regs.h"
+#include "arch/x86/apic_regs.h"
 
 /* The spurious vector the hypervisor programs; the IDT handles it silently. */
 #define LAPIC_SPURIOUS_VECTOR 0xff

@@ -1,5 +1,5 @@
 /* lapic.c: the host's own local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode behind one interface. */
-#include "lapic/lapic.h"
+#include "arch/x86/lapic.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
