@@ -1,9 +1,9 @@
 /* entry.c: the two ways in (multiboot2, UEFI loader) converge here on hv_main(). */
 #include "boot/bootinfo.h"
 #include "boot/multiboot2.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/main.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
 
 /* Set by the linker script: where GRUB loads the two parts of the image. */

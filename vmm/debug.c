@@ -3,7 +3,7 @@
 
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/lib/cmdline.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/panic.h"
 #include "vmm/lib/string.h"
 

@@ -6,7 +6,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/dump_util.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)

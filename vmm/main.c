@@ -10,15 +10,15 @@
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
 #include "vmm/conin.h"
-#include "vmm/console.h"
-#include "vmm/cpus.h"
+#include "vmm/core/console.h"
+#include "vmm/core/cpus.h"
 #include "vmm/guest.h"
 #include "vmm/sched.h"
 #include "vmm/debug.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/mm/mm.h"
 #include "vmm/panic.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
 
 #ifndef HV_VERSION

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vmm/cpus.h"
+#include "vmm/core/cpus.h"
 
 /* The vector of the IPI that kicks a core out of its guest or out of its idle HLT. */
 #define HV_VECTOR_KICK 0xf0

@@ -4,7 +4,7 @@
 
 #include "vmm/guest.h"
 #include "vmm/panic.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/shell.h"
 #include "vmm/snapshot.h"

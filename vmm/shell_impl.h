@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 
 struct guest;
 

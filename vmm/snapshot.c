@@ -5,7 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "vmm/guest.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"
 

@@ -1,10 +1,10 @@
 /* vio.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
 #include "arch/x86/vmcs.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/exits.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/guest.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/vapic.h"
 #include "vmm/vio.h"
 #include "vmm/vuart.h"

@@ -5,7 +5,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/apic_regs.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/exits.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"

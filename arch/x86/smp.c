@@ -5,7 +5,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/lapic.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 #include "vmm/lib/string.h"

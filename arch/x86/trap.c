@@ -2,10 +2,10 @@
 #include "arch/x86/trap.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/lib/ksyms.h"
 #include "vmm/panic.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 
 static irq_handler_t irq_handlers[IDT_VECTORS];
 

@@ -4,7 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
 #include "vmm/panic.h"
 

@@ -9,11 +9,11 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/guest.h"
 #include "vmm/guest_layout.h"
 #include "vmm/mm/mm.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
 
 #define MSR_IA32_SYSENTER_CS 0x174

@@ -1,4 +1,4 @@
-/* sources: vmm/console.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/core/console.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_console.c: console=, loglevel= values, and the console's moves between UARTs (I/O, MMIO, none). */
 #include "test/unit/unit.h"
 
@@ -9,9 +9,9 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 
 /*
  * A fake machine for console.c: UARTs that record what they are told, a

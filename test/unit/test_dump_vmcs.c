@@ -4,7 +4,7 @@
 
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/snapshot.h"
 
 #define COLUMNS 100

@@ -1,10 +1,10 @@
-/* sources: vmm/trace.c */
+/* sources: vmm/core/trace.c */
 /* test_trace.c: the exit-trace ring: newest first, wrap-around, and whole records for a reader on another CPU. */
 #include "test/unit/unit.h"
 
 #include <pthread.h>
 
-#include "vmm/trace.h"
+#include "vmm/core/trace.h"
 
 #define REASONS 65
 

@@ -1,10 +1,10 @@
 /* mm.c: the hypervisor's physical memory: the map it booted with and its page allocator. */
 #include "vmm/mm/mm.h"
 
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/mm/palloc.h"
 #include "vmm/panic.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
 

@@ -1,6 +1,6 @@
 /* cpus.h: finding every logical CPU, starting it, and bringing it into VMX root operation. */
-#ifndef VMM_CPUS_H
-#define VMM_CPUS_H
+#ifndef VMM_CORE_CPUS_H
+#define VMM_CORE_CPUS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* trace.c: the per-CPU ring of the last VM exits: one writer, readers on any CPU. */
-#include "vmm/trace.h"
+#include "vmm/core/trace.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* console.c: the hypervisor's serial console: log levels, CPU-prefixed lines, one lock. */
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 
 #include <stdarg.h>
 
@@ -10,7 +10,7 @@
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/mm/mm.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
 

@@ -1,13 +1,13 @@
 /* percpu.h: per-CPU state, reached through this_cpu() and per_cpu(id) only. */
-#ifndef VMM_PERCPU_H
-#define VMM_PERCPU_H
+#ifndef VMM_CORE_PERCPU_H
+#define VMM_CORE_PERCPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86/desc.h"
 #include "arch/x86/vmx.h"
-#include "vmm/trace.h"
+#include "vmm/core/trace.h"
 
 struct vcpu_snapshot;
 

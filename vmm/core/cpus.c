@@ -1,5 +1,5 @@
 /* cpus.c: finding every logical CPU, starting it, and bringing it into VMX root operation. */
-#include "vmm/cpus.h"
+#include "vmm/core/cpus.h"
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
@@ -11,10 +11,10 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/lapic.h"
 #include "vmm/lib/cmdline.h"
-#include "vmm/console.h"
+#include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
 #include "vmm/panic.h"
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"
 

@@ -1,5 +1,5 @@
 /* percpu.c: per-CPU state: the areas, the GS-based accessor, stacks and tables. */
-#include "vmm/percpu.h"
+#include "vmm/core/percpu.h"
 
 #include "arch/x86/cpu.h"
 #include "vmm/mm/mm.h"

@@ -1,6 +1,6 @@
 /* console.h: the hypervisor's serial console: log levels, CPU-prefixed lines, one lock. */
-#ifndef VMM_CONSOLE_H
-#define VMM_CONSOLE_H
+#ifndef VMM_CORE_CONSOLE_H
+#define VMM_CORE_CONSOLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* trace.h: each CPU's last VM exits in a ring, for the shell's trace command and the post-mortem dump. */
-#ifndef VMM_TRACE_H
-#define VMM_TRACE_H
+#ifndef VMM_CORE_TRACE_H
+#define VMM_CORE_TRACE_H
 
 #include <stdint.h>
 
