@@ -41,13 +41,14 @@ arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o
 lapic_objs := lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
+vdev_objs := vmm/vdev/vuart.o
 vmm_objs := vmm/main.o \
 	vmm/panic.o vmm/debug.o vmm/config.o \
 	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
-	vmm/builtin_guest.o vmm/vapic.o vmm/vuart.o vmm/conin.o vmm/conin_esc.o vmm/shell.o vmm/shell_line.o \
+	vmm/builtin_guest.o vmm/vapic.o vmm/conin.o vmm/conin_esc.o vmm/shell.o vmm/shell_line.o \
 	vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vmm_objs) $(boot_objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests

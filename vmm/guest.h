@@ -13,7 +13,7 @@
 #include "vmm/mbload.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/vcpu.h"
-#include "vmm/vuart.h"
+#include "vmm/vdev/vuart.h"
 
 #define GUEST_MAX_VCPUS 64
 #define GUEST_UART_LINE 200

@@ -7,7 +7,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/vapic.h"
 #include "vmm/vio.h"
-#include "vmm/vuart.h"
+#include "vmm/vdev/vuart.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_END 0x3ff

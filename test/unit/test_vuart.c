@@ -1,8 +1,8 @@
-/* sources: vmm/vuart.c vmm/lib/string.c */
+/* sources: vmm/vdev/vuart.c vmm/lib/string.c */
 /* test_vuart.c: the guest's 16550A: registers, divisor latch, FIFO, interrupt identification and line. */
 #include "test/unit/unit.h"
 
-#include "vmm/vuart.h"
+#include "vmm/vdev/vuart.h"
 
 static struct vuart u;
 static uint8_t tx;

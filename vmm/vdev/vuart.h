@@ -1,6 +1,6 @@
 /* vuart.h: a guest's 16550A UART (COM1): registers, FIFO, and its interrupt line (PC16550D datasheet). */
-#ifndef VMM_VUART_H
-#define VMM_VUART_H
+#ifndef VMM_VDEV_VUART_H
+#define VMM_VDEV_VUART_H
 
 #include <stdbool.h>
 #include <stdint.h>

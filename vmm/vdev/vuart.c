@@ -1,5 +1,5 @@
 /* vuart.c: a guest's 16550A UART (COM1): registers, FIFO, and its interrupt line (PC16550D datasheet). */
-#include "vmm/vuart.h"
+#include "vmm/vdev/vuart.h"
 
 #include "vmm/lib/string.h"
 
