@@ -42,13 +42,10 @@ lapic_objs := lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_tim
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
 vdev_objs := vmm/vdev/vuart.o
-vmm_objs := vmm/main.o \
-	vmm/panic.o vmm/debug.o vmm/config.o \
-	vmm/guest.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/mbload.o vmm/guest_acpi.o \
-	vmm/builtin_guest.o vmm/vapic.o vmm/conin.o vmm/conin_esc.o vmm/shell.o vmm/shell_line.o \
-	vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
+partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/guest.o vmm/partition/builtin_guest.o
+vmm_objs := vmm/main.o vmm/panic.o vmm/debug.o vmm/sched.o vmm/exits.o vmm/vio.o vmm/vcpuid.o vmm/vmsr.o vmm/vapic.o vmm/conin.o vmm/conin_esc.o vmm/shell.o vmm/shell_line.o vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(vmm_objs) $(boot_objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
@@ -80,8 +77,8 @@ $(BUILD)/hv/%.o: %.asm boot/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
 	$(call say,AS,$<)
 	$(Q)$(NASM) $(HV_ASFLAGS) -I$(BUILD)/hv/ $< -o $@
 
-# The default test guest is linked into the image (vmm/builtin_guest.asm).
-$(BUILD)/hv/vmm/builtin_guest.o: vmm/builtin_guest.asm $(BUILD)/guest/platform.elf
+# The default test guest is linked into the image (vmm/partition/builtin_guest.asm).
+$(BUILD)/hv/vmm/partition/builtin_guest.o: vmm/partition/builtin_guest.asm $(BUILD)/guest/platform.elf
 	@mkdir -p $(dir $@)
 	$(NASM) $(HV_ASFLAGS) -I$(BUILD)/guest/ $< -o $@
 

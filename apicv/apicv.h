@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "vmm/exits.h"
-#include "vmm/vcpu.h"
+#include "vmm/partition/vcpu.h"
 
 struct guest;
 struct vcpu;

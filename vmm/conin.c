@@ -8,7 +8,7 @@
 #include "vmm/core/console.h"
 #include "vmm/conin_esc.h"
 #include "vmm/core/cpus.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/shell.h"
 #include "vmm/vio.h"

@@ -12,7 +12,7 @@
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/hypercall.h"
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"

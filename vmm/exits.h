@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vmm/vcpu.h"
+#include "vmm/partition/vcpu.h"
 
 /* What a VM exit told the hypervisor, read once from the VMCS. */
 struct exit_info {

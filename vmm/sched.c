@@ -16,7 +16,7 @@
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/exits.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/snapshot.h"

@@ -14,14 +14,14 @@
 #include "vmm/lib/cost_hist.h"
 #include "vmm/core/cpus.h"
 #include "vmm/exits.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/shell_impl.h"
 #include "vmm/shell_line.h"
 #include "vmm/lib/string.h"
 #include "vmm/core/trace.h"
 #include "vmm/vapic.h"
-#include "vmm/vcpu.h"
+#include "vmm/partition/vcpu.h"
 
 #define SHELL_PROMPT "hv> "
 #define SHELL_MAX_ARGS 8

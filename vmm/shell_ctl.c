@@ -2,7 +2,7 @@
  * post-mortem report. */
 #include "vmm/shell_impl.h"
 
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/sched.h"

@@ -4,7 +4,7 @@
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"

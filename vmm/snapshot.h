@@ -9,7 +9,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_regs.h"
-#include "vmm/vcpu.h"
+#include "vmm/partition/vcpu.h"
 
 #define SNAPSHOT_APIC_PAGE 4096
 #define SNAPSHOT_NAME_MAX 32

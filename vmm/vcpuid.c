@@ -1,7 +1,7 @@
 /* vcpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
 #include "arch/x86/cpu.h"
 #include "vmm/exits.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/lib/string.h"
 
 #define CPUID_LEAF_HV_BASE 0x40000000u

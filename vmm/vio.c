@@ -3,7 +3,7 @@
 #include "vmm/core/console.h"
 #include "vmm/exits.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/vapic.h"
 #include "vmm/vio.h"

@@ -7,8 +7,8 @@
 #include "arch/x86/apic_regs.h"
 #include "vmm/core/console.h"
 #include "vmm/exits.h"
-#include "vmm/guest.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/vapic.h"
 
 #define MSR_IA32_MTRRCAP 0xfe

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
-#include "vmm/config.h"
+#include "vmm/partition/config.h"
 
 /* A file named by image=PATH or module=PATH, as written (forward slashes). */
 struct conf_path {
@@ -27,7 +27,7 @@ enum conf_err {
 
 /*
  * Scans config text [text, text+len) with the hypervisor's own tokenizer
- * (cfg_parse, vmm/config.h) and collects the values of the keys image and
+ * (cfg_parse, vmm/partition/config.h) and collects the values of the keys image and
  * module on any directive line, in file order, into out[0..*count) (at most
  * max). Checks each path: not empty, relative, printable ASCII, shorter than
  * BOOT_NAME_MAX. Directives themselves are the hypervisor's to check. On an

@@ -11,7 +11,7 @@
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/hypercall.h"
 
 #define VEC_HELD 0x45 /* class 4: held back by TPR 0x50 */

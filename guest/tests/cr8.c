@@ -1,7 +1,7 @@
 /* cr8.c: CR8 is the TPR's priority class, seen from 64-bit mode (SDM Vol. 3, 11.8.6.1). */
 #include "guest/lib/guest.h"
 
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 
 /*
  * The library runs in 32-bit protected mode, where CR8 does not exist. This

@@ -1,7 +1,7 @@
 /* exitcode.c: ends at once with the status its command line asks for (code=N, default 0): exit and restart tests. */
 #include "guest/lib/guest.h"
 
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 
 void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {

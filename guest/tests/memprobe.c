@@ -6,7 +6,7 @@
  */
 #include "guest/lib/guest.h"
 
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
 
 static bool probe_is(const char *cmdline, const char *want)

@@ -2,7 +2,7 @@
 #include "guest/lib/guest.h"
 
 #include "vmm/lib/fmt.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/hypercall.h"
 #include "vmm/lib/string.h"
 

@@ -1,9 +1,9 @@
-/* sources: vmm/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_config.c: the hv.conf tokenizer (cfg_parse) and directives (hv_config_parse). */
 #include "test/unit/unit.h"
 
-#include "vmm/config.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/config.h"
+#include "vmm/partition/guest_layout.h"
 
 /* ---- recording what cfg_parse hands its callback ---- */
 

@@ -1,11 +1,11 @@
-/* sources: vmm/guest_acpi.c arch/x86/acpi.c arch/x86/madt.c vmm/lib/string.c */
+/* sources: vmm/partition/guest_acpi.c arch/x86/acpi.c arch/x86/madt.c vmm/lib/string.c */
 /* test_guest_acpi.c: the guest's ACPI tables, read back with the hypervisor's own ACPI and MADT checkers. */
 #include "test/unit/unit.h"
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/madt.h"
-#include "vmm/guest_acpi.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_acpi.h"
+#include "vmm/partition/guest_layout.h"
 
 #define FW_SIZE (GUEST_FIRMWARE_END - GUEST_FIRMWARE_BASE)
 #define RAM_SIZE (GUEST_FIRMWARE_END + 4096)

@@ -1,12 +1,12 @@
-/* sources: vmm/mbload.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/partition/mbload.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_mbload.c: mb_load over ELF32, ELF64 and a.out-kludge multiboot kernels built in memory. */
 #include "test/unit/unit.h"
 
 #include <elf.h> /* the host's ELF layouts: an independent check of mbload.c's own */
 
-#include "vmm/guest_layout.h"
-#include "vmm/mbload.h"
-#include "vmm/multiboot1.h"
+#include "vmm/partition/guest_layout.h"
+#include "vmm/partition/mbload.h"
+#include "vmm/partition/multiboot1.h"
 
 #define MiB (1ull << 20)
 #define FILL 0xcc /* guest RAM before loading: what nothing touched still holds */

@@ -1,6 +1,6 @@
 /* config.h: the configuration file (hv.conf): syntax, and the hypervisor and guest directives. */
-#ifndef VMM_CONFIG_H
-#define VMM_CONFIG_H
+#ifndef VMM_PARTITION_CONFIG_H
+#define VMM_PARTITION_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

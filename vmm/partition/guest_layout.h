@@ -1,6 +1,6 @@
 /* guest_layout.h: the guest-physical address map every guest gets (docs/guest-platform.md). */
-#ifndef VMM_GUEST_LAYOUT_H
-#define VMM_GUEST_LAYOUT_H
+#ifndef VMM_PARTITION_GUEST_LAYOUT_H
+#define VMM_PARTITION_GUEST_LAYOUT_H
 
 #define GUEST_LOW_RAM_END 0xa0000ull   /* RAM [0, 640 KiB) */
 #define GUEST_FIRMWARE_BASE 0xe0000ull /* read-only: the ACPI tables */

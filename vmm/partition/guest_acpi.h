@@ -1,11 +1,11 @@
 /* guest_acpi.h: the firmware tables a guest finds: RSDP, RSDT, MADT (ACPI 6.5, chapter 5). */
-#ifndef VMM_GUEST_ACPI_H
-#define VMM_GUEST_ACPI_H
+#ifndef VMM_PARTITION_GUEST_ACPI_H
+#define VMM_PARTITION_GUEST_ACPI_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/mbload.h"
+#include "vmm/partition/mbload.h"
 
 /*
  * Local APIC entries carry 8-bit APIC IDs and 0xff is the broadcast ID, so

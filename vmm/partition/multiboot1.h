@@ -1,10 +1,10 @@
 /* multiboot1.h: the Multiboot Specification 0.6.96 layouts a loader and a guest kernel share. */
-#ifndef VMM_MULTIBOOT1_H
-#define VMM_MULTIBOOT1_H
+#ifndef VMM_PARTITION_MULTIBOOT1_H
+#define VMM_PARTITION_MULTIBOOT1_H
 
 /*
  * Only <stdint.h>: a 32-bit guest can include this too. The magic EAX holds
- * at entry (0x2BADB002) is MULTIBOOT_BOOTLOADER_MAGIC in vmm/guest_layout.h.
+ * at entry (0x2BADB002) is MULTIBOOT_BOOTLOADER_MAGIC in vmm/partition/guest_layout.h.
  */
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* guest.h: a guest partition: its memory, its vCPUs, its virtual devices, its lifetime. */
-#ifndef VMM_GUEST_H
-#define VMM_GUEST_H
+#ifndef VMM_PARTITION_GUEST_H
+#define VMM_PARTITION_GUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,10 +9,10 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "boot/bootinfo.h"
 #include "lapic/vioapic.h"
-#include "vmm/config.h"
-#include "vmm/mbload.h"
+#include "vmm/partition/config.h"
+#include "vmm/partition/mbload.h"
 #include "vmm/lib/spinlock.h"
-#include "vmm/vcpu.h"
+#include "vmm/partition/vcpu.h"
 #include "vmm/vdev/vuart.h"
 
 #define GUEST_MAX_VCPUS 64

@@ -1,6 +1,6 @@
 /* vcpu.h: a virtual CPU: one per core that runs a guest, owned by that core. */
-#ifndef VMM_VCPU_H
-#define VMM_VCPU_H
+#ifndef VMM_PARTITION_VCPU_H
+#define VMM_PARTITION_VCPU_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,11 +1,11 @@
 /* mbload.c: loading a multiboot (version 1) kernel into guest RAM, as QEMU's -kernel does. */
-#include "vmm/mbload.h"
+#include "vmm/partition/mbload.h"
 
 #include <stdarg.h>
 
 #include "vmm/lib/fmt.h"
-#include "vmm/guest_layout.h"
-#include "vmm/multiboot1.h"
+#include "vmm/partition/guest_layout.h"
+#include "vmm/partition/multiboot1.h"
 #include "vmm/lib/string.h"
 
 /* ELF (System V ABI, "ELF Header" and "Program Header"): the fields a loader reads. */

@@ -1,6 +1,6 @@
 /* mbload.h: loading a multiboot (version 1) kernel into guest RAM, as QEMU's -kernel does. */
-#ifndef VMM_MBLOAD_H
-#define VMM_MBLOAD_H
+#ifndef VMM_PARTITION_MBLOAD_H
+#define VMM_PARTITION_MBLOAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 /*
  * Guest RAM as one host buffer: guest-physical address g is ram[g], for g in
  * [0, size), except the hole [GUEST_LOW_RAM_END, GUEST_HIGH_RAM_BASE), which
- * nothing may be loaded into (vmm/guest_layout.h).
+ * nothing may be loaded into (vmm/partition/guest_layout.h).
  */
 struct guest_ram {
 	uint8_t *ram;

@@ -1,11 +1,11 @@
 /* config.c: the configuration file (hv.conf): syntax, and the hypervisor and guest directives. */
-#include "vmm/config.h"
+#include "vmm/partition/config.h"
 
 #include <stdarg.h>
 
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
 
 static bool fail(struct cfg_error *err, unsigned line, unsigned col, const char *what, const struct cfg_word *w)

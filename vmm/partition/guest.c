@@ -1,5 +1,5 @@
 /* guest.c: guest partitions: building them from the configuration, their memory, their end. */
-#include "vmm/guest.h"
+#include "vmm/partition/guest.h"
 
 #include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
@@ -8,8 +8,8 @@
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/guest_acpi.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_acpi.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/main.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"

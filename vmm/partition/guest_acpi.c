@@ -1,11 +1,11 @@
 /* guest_acpi.c: the firmware tables a guest finds: RSDP, RSDT, MADT (ACPI 6.5, chapter 5). */
-#include "vmm/guest_acpi.h"
+#include "vmm/partition/guest_acpi.h"
 
 #include <stddef.h>
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/madt.h"
-#include "vmm/guest_layout.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
 
 #define GUEST_ACPI_OEM_ID "APICVR" /* 6 bytes, no terminator in the tables */
