@@ -19,7 +19,7 @@
 #include "vmm/partition/guest_layout.h"
 #include "vmm/hypercall.h"
 #include "vmm/mm/mm.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 
 #define X2APIC_MSR_BASE 0x800
 #define X2APIC_MSR(reg) (X2APIC_MSR_BASE + (reg))

@@ -18,7 +18,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)

@@ -20,7 +20,7 @@
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/snapshot.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 
 static struct cpus_summary summary;
 static volatile uint32_t ready_printed;

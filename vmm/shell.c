@@ -20,7 +20,7 @@
 #include "vmm/shell_line.h"
 #include "vmm/lib/string.h"
 #include "vmm/core/trace.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 #include "vmm/partition/vcpu.h"
 
 #define SHELL_PROMPT "hv> "

@@ -5,7 +5,7 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 #include "vmm/vio.h"
 #include "vmm/vdev/vuart.h"
 

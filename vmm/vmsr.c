@@ -9,7 +9,7 @@
 #include "vmm/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_MISC_ENABLE 0x1a0

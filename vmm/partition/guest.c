@@ -15,7 +15,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 #include "vmm/panic.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"

@@ -1,6 +1,6 @@
 /* vapic.h: a vCPU's local APIC and its guest's I/O APIC, wired to VM exits, injection and cross-core IPIs. */
-#ifndef VMM_VAPIC_H
-#define VMM_VAPIC_H
+#ifndef VMM_IRQ_VAPIC_H
+#define VMM_IRQ_VAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* vapic.c: a vCPU's local APIC and its guest's I/O APIC, wired to VM exits, injection and cross-core IPIs. */
-#include "vmm/vapic.h"
+#include "vmm/irq/vapic.h"
 
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
