@@ -17,7 +17,7 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "vmm/mm/mm.h"
 #include "vmm/irq/vapic.h"
 

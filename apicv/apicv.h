@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/vcpu.h"
 
 struct guest;
@@ -47,7 +47,7 @@ static inline bool apicv_vid_active(const struct vcpu *v) { return v->apicv.vid;
  */
 void apicv_before_entry(struct vcpu *v);
 
-/* The controls the current vCPU runs with, as HC_APICV_F_* bits (vmm/hypercall.h); its VMCS is current. */
+/* The controls the current vCPU runs with, as HC_APICV_F_* bits (vmm/exit/hypercall.h); its VMCS is current. */
 uint32_t apicv_flags(void);
 
 /* Exit handlers (SDM Vol. 3, 30.1.2 and 30.4). */

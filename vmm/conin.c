@@ -11,7 +11,7 @@
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/shell.h"
-#include "vmm/vio.h"
+#include "vmm/exit/ports.h"
 
 #define CONIN_CPU 0 /* the core that takes the UART's interrupt */
 
@@ -28,7 +28,7 @@ static void to_owner(uint8_t byte)
 		shell_input(byte);
 		return;
 	}
-	if (vio_uart_input(in.owner, byte))
+	if (ports_com1_input(in.owner, byte))
 		return;
 	/* One warning, not one per byte: a paste into a full FIFO would flood the console. */
 	if (in.lost++ == 0)

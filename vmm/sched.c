@@ -15,7 +15,7 @@
 #include "vmm/conin.h"
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"

@@ -13,7 +13,7 @@
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/core/cpus.h"
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/shell_impl.h"

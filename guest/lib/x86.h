@@ -111,7 +111,7 @@ static inline uint32_t read_eflags(void)
 	return v;
 }
 
-/* EAX = nr, EBX/ECX/EDX = arguments; the result comes back in EAX (vmm/hypercall.h). */
+/* EAX = nr, EBX/ECX/EDX = arguments; the result comes back in EAX (vmm/exit/hypercall.h). */
 static inline uint32_t vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
 {
 	__asm__ volatile("vmcall" : "+a"(nr) : "b"(a1), "c"(a2), "d"(a3) : "memory");

@@ -7,7 +7,7 @@
  * Vectors are chosen by priority class (vector bits 7:4) so that every
  * ordering check has one right answer.
  */
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
 #include "guest/lib/smp.h"

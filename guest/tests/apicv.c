@@ -12,7 +12,7 @@
 #include "guest/lib/guest.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 
 #define VEC_HELD 0x45 /* class 4: held back by TPR 0x50 */
 #define VEC_SELF 0x61

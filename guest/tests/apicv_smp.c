@@ -29,7 +29,7 @@
 #include "guest/lib/guest.h"
 #include "guest/lib/smp.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
 

@@ -49,7 +49,7 @@
 #include "guest/lib/smp.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "vmm/lib/string.h"
 
 #define BENCH_MAX_ITERS 4096

@@ -3,7 +3,7 @@
 
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "vmm/lib/string.h"
 
 #define ENTRY_EFLAGS EFLAGS_RESERVED1

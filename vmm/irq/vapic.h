@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/vcpu.h"
 
 struct guest;

@@ -1,5 +1,5 @@
 /* exits.c: VM-exit handling: one handler per exit reason, dispatched from a table. */
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 
 #include "arch/x86/cpu.h"
 #include "apicv/apicv.h"
@@ -13,7 +13,7 @@
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
-#include "vmm/hypercall.h"
+#include "vmm/exit/hypercall.h"
 #include "vmm/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"

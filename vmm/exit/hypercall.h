@@ -1,6 +1,6 @@
 /* hypercall.h: the VMCALL interface guests use (docs/hypercalls.md). */
-#ifndef VMM_HYPERCALL_H
-#define VMM_HYPERCALL_H
+#ifndef VMM_EXIT_HYPERCALL_H
+#define VMM_EXIT_HYPERCALL_H
 
 /*
  * A guest executes VMCALL with the call number in EAX and arguments in EBX,

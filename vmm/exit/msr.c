@@ -1,4 +1,4 @@
-/* vmsr.c: the MSRs a guest may use (docs/guest-platform.md); any other access raises #GP. */
+/* msr.c: the MSRs a guest may use (docs/guest-platform.md); any other access raises #GP. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
@@ -6,7 +6,7 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/apic_regs.h"
 #include "vmm/core/console.h"
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
 #include "vmm/irq/vapic.h"

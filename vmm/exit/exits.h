@@ -1,6 +1,6 @@
 /* exits.h: VM-exit handling: one handler per exit reason, dispatched from a table. */
-#ifndef VMM_EXITS_H
-#define VMM_EXITS_H
+#ifndef VMM_EXIT_EXITS_H
+#define VMM_EXIT_EXITS_H
 
 #include <stdint.h>
 
@@ -36,7 +36,7 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 /* Move GUEST_RIP past the exiting instruction. */
 void exit_skip_instruction(const struct exit_info *e);
 
-/* Handlers that live with their devices (vmm/vio.c, vmm/vcpuid.c, vmm/vmsr.c). */
+/* Handlers that live with their devices (vmm/exit/ports.c, vmm/exit/cpuid.c, vmm/exit/msr.c). */
 enum exit_action handle_io(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e);

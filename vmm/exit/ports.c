@@ -1,12 +1,12 @@
-/* vio.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
+/* ports.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
 #include "arch/x86/vmcs.h"
 #include "vmm/core/console.h"
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/irq/vapic.h"
-#include "vmm/vio.h"
+#include "vmm/exit/ports.h"
 #include "vmm/vdev/vuart.h"
 
 #define COM1_BASE 0x3f8
@@ -46,7 +46,7 @@ static void uart(struct vcpu *v, struct io_access *a)
 	vapic_ioapic_line(g, COM1_IRQ, line);
 }
 
-bool vio_uart_input(struct guest *g, uint8_t byte)
+bool ports_com1_input(struct guest *g, uint8_t byte)
 {
 	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
 	bool taken = g->state != GUEST_STOPPED && vuart_input(&g->uart, byte);

@@ -1,6 +1,6 @@
-/* vcpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
+/* cpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
 #include "arch/x86/cpu.h"
-#include "vmm/exits.h"
+#include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/lib/string.h"
 

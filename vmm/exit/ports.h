@@ -1,6 +1,6 @@
-/* vio.h: the guest's I/O-port devices, as other parts of the hypervisor reach them. */
-#ifndef VMM_VIO_H
-#define VMM_VIO_H
+/* ports.h: the guest's I/O-port devices, as other parts of the hypervisor reach them. */
+#ifndef VMM_EXIT_PORTS_H
+#define VMM_EXIT_PORTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +12,6 @@ struct guest;
  * its interrupt line (I/O APIC pin 4) follows. From any core. False when the
  * byte is lost: the guest is stopped or its FIFO is full.
  */
-bool vio_uart_input(struct guest *g, uint8_t byte);
+bool ports_com1_input(struct guest *g, uint8_t byte);
 
 #endif
