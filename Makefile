@@ -45,9 +45,10 @@ vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/guest.o vmm/partition/builtin_guest.o
 irq_objs := vmm/irq/vapic.o
 exit_objs := vmm/exit/exits.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o
-vmm_objs := vmm/main.o vmm/panic.o vmm/debug.o vmm/sched.o vmm/conin.o vmm/conin_esc.o vmm/shell.o vmm/shell_line.o vmm/dump_vmcs.o vmm/dump_vcpu.o vmm/dump_apic.o vmm/dump_util.o vmm/snapshot.o vmm/shell_ctl.o
+debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o vmm/debug/conin_esc.o vmm/debug/conin.o
+vmm_objs := vmm/main.o vmm/sched.o
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(vmm_objs) $(boot_objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests

@@ -9,15 +9,15 @@
 #include "vmm/partition/config.h"
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
-#include "vmm/conin.h"
+#include "vmm/debug/conin.h"
 #include "vmm/core/console.h"
 #include "vmm/core/cpus.h"
 #include "vmm/partition/guest.h"
 #include "vmm/sched.h"
-#include "vmm/debug.h"
+#include "vmm/debug/switches.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/mm/mm.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
 
@@ -150,7 +150,7 @@ void hv_main(struct boot_info *bi)
 	enum acpi_err e = init_acpi(bi);
 	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
 		hv_stop("corrupt ACPI tables (see above)");
-	debug_apply_cmdline(effective_cmdline);
+	debug_switches_apply(effective_cmdline);
 	struct cpus_summary cpus;
 	cpus_init(bi, effective_cmdline, &cpus);
 	sched_init(&cpus);

@@ -12,14 +12,14 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/lapic.h"
-#include "vmm/conin.h"
+#include "vmm/debug/conin.h"
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 #include "vmm/irq/vapic.h"
 
 static struct cpus_summary summary;

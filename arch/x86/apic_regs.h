@@ -123,7 +123,7 @@ enum apic_reg {
 /* Timer divide configuration: bits 3, 1 and 0 (SDM Vol. 3, Figure 11-10). */
 #define APIC_TIMER_DIVIDE_MASK 0xbu
 
-/* Added for the debug shell's decoding (vmm/dump_apic.c). */
+/* Added for the debug shell's decoding (vmm/debug/dump_apic.c). */
 #define APIC_XAPIC_ID_SHIFT 24          /* xAPIC ID and LDR: bits 31:24 (Figures 11-6, 11-13) */
 #define APIC_VERSION_VERSION_MASK 0xffu /* Figure 11-7 */
 #define APIC_VERSION_MAX_LVT_SHIFT 16   /* Max LVT Entry, bits 23:16: entries minus one */

@@ -4,7 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "vmm/core/console.h"
 #include "vmm/lib/ksyms.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
 
 static irq_handler_t irq_handlers[IDT_VECTORS];

@@ -6,7 +6,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 
 const char *vmx_cpu_state_name(enum vmx_cpu_state s)
 {

@@ -1,8 +1,8 @@
-/* sources: vmm/conin_esc.c */
+/* sources: vmm/debug/conin_esc.c */
 /* test_conin_esc.c: the console switch's Ctrl-] filter: pass-through, every command, and the reset after each. */
 #include "test/unit/unit.h"
 
-#include "vmm/conin_esc.h"
+#include "vmm/debug/conin_esc.h"
 
 #define UNSET 0xa5 /* what the outputs hold before a feed, to see that they are left alone */
 

@@ -485,7 +485,7 @@ static void test_late_init_moves_and_replays(void **state)
 	const char *memline = strstr(replay, "[cpu0] mem: a line of the memory map\r\n");
 	const char *end = strstr(replay, "[cpu0] console: end of the earlier log\r\n");
 	assert_true(first && com1 && memline && end && first < com1 && com1 < memline && memline < end);
-	assert_int_equal(console_isa_irq(), -1); /* no ISA line: vmm/conin.c polls */
+	assert_int_equal(console_isa_irq(), -1); /* no ISA line: vmm/debug/conin.c polls */
 }
 
 static const char *received;

@@ -1,4 +1,4 @@
-/* sources: vmm/dump_apic.c vmm/dump_util.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/debug/dump_apic.c vmm/debug/dump_util.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_apic.c: the shell's `apic <n>` view: registers decoded, and the summary's reason an interrupt waits. */
 #include "test/unit/unit.h"
 
@@ -8,7 +8,7 @@
 #include "arch/x86/apic_regs.h"
 #include "lapic/vlapic.h"
 #include "vmm/core/console.h"
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 static char text[1 << 16];
 static size_t text_len;

@@ -1,4 +1,4 @@
-/* sources: vmm/dump_vcpu.c vmm/dump_util.c arch/x86/vmx_exit_names.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/debug/dump_vcpu.c vmm/debug/dump_util.c arch/x86/vmx_exit_names.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vcpu.c: the shell's `vcpu <n>` view: mode, flags, segments and events decoded from a snapshot. */
 #include "test/unit/unit.h"
 
@@ -6,7 +6,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
 #include "vmm/core/console.h"
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 static char text[1 << 16];
 static size_t text_len;

@@ -1,11 +1,11 @@
-/* sources: vmm/dump_vmcs.c arch/x86/vmcs_fields.c arch/x86/vmx_exit_names.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/debug/dump_vmcs.c arch/x86/vmcs_fields.c arch/x86/vmx_exit_names.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vmcs.c: the shell's vmcs view: the field list, grouping, decoded controls and events, missing fields. */
 #include "test/unit/unit.h"
 
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/core/console.h"
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 #define COLUMNS 100
 #define TITLES 6

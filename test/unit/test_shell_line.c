@@ -1,8 +1,8 @@
-/* sources: vmm/shell_line.c vmm/lib/string.c */
+/* sources: vmm/debug/shell_line.c vmm/lib/string.c */
 /* test_shell_line.c: the shell's line editor: keys, echoes, CR LF, escape sequences and the history ring. */
 #include "test/unit/unit.h"
 
-#include "vmm/shell_line.h"
+#include "vmm/debug/shell_line.h"
 
 #define CTRL_C 0x03
 #define BS 0x08

@@ -79,7 +79,7 @@ void console_rx_takeover(console_sink_t sink);
 /*
  * The ISA IRQ of a port (4 for COM1/COM3, 3 for COM2/COM4), or -1 for any
  * other port; and the console's (-1 for an MMIO console or none, whose input
- * is then polled: vmm/conin.c).
+ * is then polled: vmm/debug/conin.c).
  */
 int console_port_isa_irq(uint16_t port);
 int console_isa_irq(void);

@@ -13,7 +13,7 @@
 #include "vmm/lib/cmdline.h"
 #include "vmm/core/console.h"
 #include "vmm/mm/mm.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"

@@ -14,7 +14,7 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
 #include "vmm/exit/hypercall.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"

@@ -3,7 +3,7 @@
 
 #include "vmm/core/console.h"
 #include "vmm/mm/palloc.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"

@@ -16,7 +16,7 @@
 #include "vmm/sched.h"
 #include "vmm/lib/string.h"
 #include "vmm/irq/vapic.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
 #define BUILTIN_GUEST_MEMORY (16ull << 20)

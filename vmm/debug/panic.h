@@ -1,6 +1,6 @@
 /* panic.h: stopping the hypervisor when one of its own invariants breaks. */
-#ifndef VMM_PANIC_H
-#define VMM_PANIC_H
+#ifndef VMM_DEBUG_PANIC_H
+#define VMM_DEBUG_PANIC_H
 
 #include <stdbool.h>
 

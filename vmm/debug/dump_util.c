@@ -1,5 +1,5 @@
 /* dump_util.c: what the shell's dump_* views share: names of set bits, and lists of vectors (pure). */
-#include "vmm/dump_util.h"
+#include "vmm/debug/dump_util.h"
 
 #include <stdbool.h>
 

@@ -1,5 +1,5 @@
 /* snapshot.c: taking a vCPU's snapshot on the core that owns its VMCS, for a shell running on another. */
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"

@@ -1,6 +1,6 @@
 /* shell_impl.h: what the shell's files share: argument parsing, output, and the commands of shell_ctl.c. */
-#ifndef VMM_SHELL_IMPL_H
-#define VMM_SHELL_IMPL_H
+#ifndef VMM_DEBUG_SHELL_IMPL_H
+#define VMM_DEBUG_SHELL_IMPL_H
 
 #include <stdbool.h>
 #include <stdint.h>

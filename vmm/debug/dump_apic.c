@@ -1,5 +1,5 @@
 /* dump_apic.c: the shell's `apic <n>`: a snapshot's APIC page, VMX interrupt state and inbox, decoded (pure). */
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 #include "apicv/vintr.h"
 #include "arch/x86/cpu.h"
@@ -7,7 +7,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/apic_regs.h"
 #include "vmm/core/console.h"
-#include "vmm/dump_util.h"
+#include "vmm/debug/dump_util.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,6 +1,6 @@
 /* conin_esc.h: the console switch's escape filter: Ctrl-] commands in the serial input (no I/O). */
-#ifndef VMM_CONIN_ESC_H
-#define VMM_CONIN_ESC_H
+#ifndef VMM_DEBUG_CONIN_ESC_H
+#define VMM_DEBUG_CONIN_ESC_H
 
 #include <stdbool.h>
 #include <stdint.h>

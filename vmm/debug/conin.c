@@ -1,16 +1,16 @@
 /* conin.c: serial input: from the host's console UART to the guest that has the console, or to the shell. */
-#include "vmm/conin.h"
+#include "vmm/debug/conin.h"
 
 #include "arch/x86/ioapic.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/lapic.h"
 #include "vmm/core/console.h"
-#include "vmm/conin_esc.h"
+#include "vmm/debug/conin_esc.h"
 #include "vmm/core/cpus.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
-#include "vmm/shell.h"
+#include "vmm/debug/shell.h"
 #include "vmm/exit/ports.h"
 
 #define CONIN_CPU 0 /* the core that takes the UART's interrupt */
@@ -60,7 +60,7 @@ static void escape_help(void)
 	                   in.owner ? in.owner->name : "the shell");
 }
 
-/* Every typed byte: the switch's escape first (vmm/conin_esc.c), then the console's owner. */
+/* Every typed byte: the switch's escape first (vmm/debug/conin_esc.c), then the console's owner. */
 static void conin_byte(uint8_t byte)
 {
 	uint8_t deliver = 0;

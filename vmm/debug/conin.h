@@ -1,6 +1,6 @@
 /* conin.h: serial input: from the host's console UART to the guest that owns the console. */
-#ifndef VMM_CONIN_H
-#define VMM_CONIN_H
+#ifndef VMM_DEBUG_CONIN_H
+#define VMM_DEBUG_CONIN_H
 
 #include <stdbool.h>
 

@@ -1,10 +1,10 @@
-/* debug.c: switches for exercising the hypervisor's own failure paths. */
-#include "vmm/debug.h"
+/* switches.c: the debug.* switches on the command line, for exercising the hypervisor's own failure paths. */
+#include "vmm/debug/switches.h"
 
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/core/console.h"
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 #include "vmm/lib/string.h"
 
 /* A non-canonical address faults with #GP; an unmapped canonical one with #PF. */
@@ -34,7 +34,7 @@ static const struct {
         {"de", debug_fault_de}, {"panic", debug_fault_panic},
 };
 
-void debug_apply_cmdline(const char *cmdline)
+void debug_switches_apply(const char *cmdline)
 {
 	char val[16];
 

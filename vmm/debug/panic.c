@@ -1,5 +1,5 @@
 /* panic.c: stopping the hypervisor when one of its own invariants breaks: every core stops, one reports. */
-#include "vmm/panic.h"
+#include "vmm/debug/panic.h"
 
 #include <stdarg.h>
 
@@ -12,8 +12,8 @@
 #include "vmm/core/console.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/core/percpu.h"
-#include "vmm/shell.h"
-#include "vmm/snapshot.h"
+#include "vmm/debug/shell.h"
+#include "vmm/debug/snapshot.h"
 #include "vmm/lib/string.h"
 
 #define PANIC_NO_CPU (-1)

@@ -1,6 +1,6 @@
 /* dump_util.h: what the shell's dump_* views share: names of set bits, and lists of vectors. */
-#ifndef VMM_DUMP_UTIL_H
-#define VMM_DUMP_UTIL_H
+#ifndef VMM_DEBUG_DUMP_UTIL_H
+#define VMM_DEBUG_DUMP_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* dump_vmcs.c: the shell's `vmcs <n>`: every VMCS field of a snapshot, grouped as the SDM groups them (pure). */
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 #include <stdarg.h>
 
@@ -7,7 +7,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/core/console.h"
-#include "vmm/dump_util.h"
+#include "vmm/debug/dump_util.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
 

@@ -1,6 +1,6 @@
 /* snapshot.h: one vCPU copied on the core that runs it: registers, every VMCS field, APIC page, PI descriptor. */
-#ifndef VMM_SNAPSHOT_H
-#define VMM_SNAPSHOT_H
+#ifndef VMM_DEBUG_SNAPSHOT_H
+#define VMM_DEBUG_SNAPSHOT_H
 
 #include <stdbool.h>
 #include <stdint.h>

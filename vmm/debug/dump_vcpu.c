@@ -1,5 +1,5 @@
 /* dump_vcpu.c: the shell's `vcpu <n>`: a snapshot's registers and guest state, decoded (pure: host-testable). */
-#include "vmm/snapshot.h"
+#include "vmm/debug/snapshot.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_caps.h"
@@ -7,7 +7,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
 #include "vmm/core/console.h"
-#include "vmm/dump_util.h"
+#include "vmm/debug/dump_util.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,6 +1,6 @@
 /* shell.h: the hypervisor's debug shell on the serial console (docs/debugging.md). */
-#ifndef VMM_SHELL_H
-#define VMM_SHELL_H
+#ifndef VMM_DEBUG_SHELL_H
+#define VMM_DEBUG_SHELL_H
 
 #include <stdint.h>
 

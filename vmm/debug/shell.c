@@ -1,5 +1,5 @@
 /* shell.c: the debug shell: a line editor, a table of commands, and what they print about CPUs and guests. */
-#include "vmm/shell.h"
+#include "vmm/debug/shell.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,15 +9,15 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_caps.h"
-#include "vmm/conin.h"
+#include "vmm/debug/conin.h"
 #include "vmm/core/console.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/core/cpus.h"
 #include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
-#include "vmm/shell_impl.h"
-#include "vmm/shell_line.h"
+#include "vmm/debug/shell_impl.h"
+#include "vmm/debug/shell_line.h"
 #include "vmm/lib/string.h"
 #include "vmm/core/trace.h"
 #include "vmm/irq/vapic.h"

@@ -1,6 +1,6 @@
 /* shell_line.h: the serial debug shell's line editor: editing keys, history, and what to echo (no I/O). */
-#ifndef VMM_SHELL_LINE_H
-#define VMM_SHELL_LINE_H
+#ifndef VMM_DEBUG_SHELL_LINE_H
+#define VMM_DEBUG_SHELL_LINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

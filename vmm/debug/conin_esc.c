@@ -1,5 +1,5 @@
 /* conin_esc.c: the console switch's escape filter: Ctrl-] commands in the serial input (no I/O). */
-#include "vmm/conin_esc.h"
+#include "vmm/debug/conin_esc.h"
 
 #define CMD_SHELL 'h'
 #define CMD_SHELL_ALT 's'

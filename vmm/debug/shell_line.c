@@ -1,5 +1,5 @@
 /* shell_line.c: the serial debug shell's line editor: editing keys, history, and what to echo (no I/O). */
-#include "vmm/shell_line.h"
+#include "vmm/debug/shell_line.h"
 
 #include "vmm/lib/string.h"
 
