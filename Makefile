@@ -46,9 +46,10 @@ partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/gu
 irq_objs := vmm/irq/vapic.o
 exit_objs := vmm/exit/exits.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o vmm/debug/conin_esc.o vmm/debug/conin.o
-vmm_objs := vmm/main.o vmm/sched.o
+run_objs := vmm/run/sched.o
+vmm_objs := vmm/main.o
 boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
-HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(vmm_objs) $(boot_objs))
+HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests

@@ -13,7 +13,7 @@
 #include "vmm/core/console.h"
 #include "vmm/core/cpus.h"
 #include "vmm/partition/guest.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/debug/switches.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/mm/mm.h"

@@ -15,7 +15,7 @@
 #include "vmm/mm/mm.h"
 #include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */

@@ -5,7 +5,7 @@
 #include "vmm/partition/guest.h"
 #include "vmm/debug/panic.h"
 #include "vmm/core/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/debug/shell.h"
 #include "vmm/debug/snapshot.h"
 #include "vmm/lib/string.h"

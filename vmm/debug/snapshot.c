@@ -6,7 +6,7 @@
 #include "arch/x86/tsc.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 
 /*

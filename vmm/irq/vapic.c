@@ -21,7 +21,7 @@
 #include "vmm/partition/guest_layout.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0

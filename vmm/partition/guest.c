@@ -13,7 +13,7 @@
 #include "vmm/main.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 #include "vmm/irq/vapic.h"
 #include "vmm/debug/panic.h"

@@ -1,6 +1,6 @@
 /* sched.h: the per-core scheduler: each core runs the one vCPU it was given, or idles. */
-#ifndef VMM_SCHED_H
-#define VMM_SCHED_H
+#ifndef VMM_RUN_SCHED_H
+#define VMM_RUN_SCHED_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* sched.c: the per-core scheduler: enter the guest, handle the exit, drain pending work, resume. */
-#include "vmm/sched.h"
+#include "vmm/run/sched.h"
 
 #include "vmm/lib/string.h"
 
