@@ -48,7 +48,7 @@ exit_objs := vmm/exit/exits.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o vmm/debug/conin_esc.o vmm/debug/conin.o
 run_objs := vmm/run/sched.o
 vmm_objs := vmm/main.o
-boot_objs := boot/mb2_start.o boot/entry64.o boot/entry.o boot/multiboot2.o
+boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot/entry/multiboot2.o
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) $(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs) $(boot_objs))
 
 .PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
@@ -76,7 +76,7 @@ $(VERSION_STAMP):
 	@touch $@
 $(BUILD)/hv/vmm/main.o: $(VERSION_STAMP)
 
-$(BUILD)/hv/%.o: %.asm boot/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
+$(BUILD)/hv/%.o: %.asm boot/entry/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(NASM) $(HV_ASFLAGS) -I$(BUILD)/hv/ $< -o $@

@@ -1,8 +1,8 @@
-/* sources: boot/multiboot2.c vmm/lib/string.c */
+/* sources: boot/entry/multiboot2.c vmm/lib/string.c */
 /* test_multiboot2.c: mb2_parse over multiboot2 information blocks built in a buffer. */
 #include "test/unit/unit.h"
 
-#include "boot/multiboot2.h"
+#include "boot/entry/multiboot2.h"
 
 /* ---- building an information block ---- */
 

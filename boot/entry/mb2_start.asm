@@ -7,7 +7,7 @@
 ; calls mb2_entry(magic, info) in C. Anything that fails here is reported
 ; straight on the build-time console port, since nothing else exists yet.
 
-%include "boot/asm_defs.inc"
+%include "boot/entry/asm_defs.inc"
 
 MB2_MAGIC        equ 0xe85250d6
 MB2_ARCH_I386    equ 0

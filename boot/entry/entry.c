@@ -1,6 +1,6 @@
 /* entry.c: the two ways in (multiboot2, UEFI loader) converge here on hv_main(). */
 #include "boot/bootinfo.h"
-#include "boot/multiboot2.h"
+#include "boot/entry/multiboot2.h"
 #include "vmm/core/console.h"
 #include "vmm/main.h"
 #include "vmm/core/percpu.h"
@@ -42,7 +42,7 @@ __attribute__((noreturn)) void mb2_entry(uint32_t magic, uint32_t info_phys)
 	hv_main(&boot_info);
 }
 
-/* Called from boot/entry64.asm with the loader's boot_info (identity-mapped). */
+/* Called from boot/entry/entry64.asm with the loader's boot_info (identity-mapped). */
 __attribute__((noreturn)) void uefi_entry(const struct boot_info *bi)
 {
 	percpu_init_bsp_early();

@@ -1,6 +1,6 @@
 /* multiboot2.h: reading the information a multiboot2 loader hands over (Multiboot2 spec 3.6). */
-#ifndef BOOT_MULTIBOOT2_H
-#define BOOT_MULTIBOOT2_H
+#ifndef BOOT_ENTRY_MULTIBOOT2_H
+#define BOOT_ENTRY_MULTIBOOT2_H
 
 #include <stdint.h>
 

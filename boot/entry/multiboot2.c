@@ -1,5 +1,5 @@
 /* multiboot2.c: reading the information a multiboot2 loader hands over (Multiboot2 spec 3.6). */
-#include "boot/multiboot2.h"
+#include "boot/entry/multiboot2.h"
 
 #include <stdbool.h>
 
