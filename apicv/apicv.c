@@ -12,7 +12,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/apic_regs.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/core/cpus.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"

@@ -2,7 +2,7 @@
 #include "apicv/mode.h"
 
 #include "vmm/lib/cmdline.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
 

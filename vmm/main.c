@@ -17,7 +17,7 @@
 #include "vmm/debug/switches.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/mm/mm.h"
-#include "vmm/debug/panic.h"
+#include "vmm/debug/onpanic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
 

@@ -5,7 +5,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/mm/mm.h"
 
 #define CPUID_1_EDX_APIC (1u << 9)

@@ -2,7 +2,7 @@
 #include "arch/x86/paging.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/mm/mm.h"
 
 #define PT_ENTRIES 512

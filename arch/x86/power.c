@@ -5,7 +5,7 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4

@@ -5,9 +5,9 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/lapic.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/mm/mm.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 
 /* The SDM's start-up sequence timing (SDM Vol. 3, 9.4.4.1, Example 9-1). */

@@ -2,10 +2,9 @@
 #include "arch/x86/trap.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/core/console.h"
 #include "vmm/lib/ksyms.h"
-#include "vmm/debug/panic.h"
-#include "vmm/core/percpu.h"
+#include "vmm/lib/log.h"
+#include "vmm/lib/panic.h"
 
 static irq_handler_t irq_handlers[IDT_VECTORS];
 
@@ -54,12 +53,10 @@ static void dump_symbolized(const char *label, uint64_t addr)
 	console_printf_raw("  %s %016llx %s\n", label, (unsigned long long)addr, sym);
 }
 
-/* Walk the frame-pointer chain, staying inside this CPU's stack. */
-void trap_dump_backtrace(uint64_t rbp)
-{
-	const struct percpu *p = this_cpu();
-	uint64_t lo = p->stack_bottom, hi = p->stack_top;
+const char *trap_exception_name(unsigned vector) { return vector < X86_EXC_COUNT ? exception_names[vector] : 0; }
 
+void trap_dump_backtrace(uint64_t rbp, uint64_t lo, uint64_t hi)
+{
 	console_printf_raw("  backtrace:\n");
 	for (int depth = 0; depth < 32 && rbp; depth++) {
 		/*
@@ -84,7 +81,7 @@ void trap_dump_backtrace(uint64_t rbp)
 
 void trap_dump(const struct trap_frame *f)
 {
-	const char *name = f->vector < X86_EXC_COUNT ? exception_names[f->vector] : 0;
+	const char *name = trap_exception_name((unsigned)f->vector);
 
 	console_printf_raw("  vector %llu (%s), error code %#llx\n", (unsigned long long)f->vector,
 	                   name ? name : "interrupt", (unsigned long long)f->error_code);
@@ -112,7 +109,6 @@ void trap_dump(const struct trap_frame *f)
 	                   (unsigned long long)read_cr4());
 	console_printf_raw("  EFER %016llx GS.base %016llx\n", (unsigned long long)rdmsr(MSR_EFER),
 	                   (unsigned long long)rdmsr(MSR_GS_BASE));
-	trap_dump_backtrace(f->rbp);
 }
 
 bool trap_run_handler(unsigned vector)
@@ -135,11 +131,5 @@ void trap_dispatch(struct trap_frame *f)
 		pr_warn("unexpected interrupt, vector %llu: ignored", (unsigned long long)f->vector);
 		return;
 	}
-	if (f->vector == X86_EXC_NMI && panic_in_progress())
-		panic_park(); /* another core panicked and stops this one (panic.c) */
-	panic_begin();
-	console_printf_raw("\n*** HV PANIC on CPU %u: unhandled exception %s in the hypervisor\n", this_cpu()->cpu_id,
-	                   exception_names[f->vector] ? exception_names[f->vector] : "(reserved vector)");
-	trap_dump(f);
-	panic_end();
+	trap_fatal(f);
 }

@@ -53,13 +53,28 @@ void trap_set_handler(unsigned vector, irq_handler_t fn);
  */
 bool trap_run_handler(unsigned vector);
 
-/* Called by the stubs for every vector. */
+/* Called by the stubs for every vector: an interrupt's handler, or trap_fatal for an exception. */
 void trap_dispatch(struct trap_frame *f);
 
-/* Print the return addresses of the frame-pointer chain starting at rbp, with symbols. */
-void trap_dump_backtrace(uint64_t rbp);
+/*
+ * An exception in the hypervisor itself, or an NMI: what they mean is not
+ * arch/x86's to decide. Implemented above, by the panic code
+ * (vmm/debug/panic.c): an NMI sent by a panicking core parks this one;
+ * anything else is a panic, reported with trap_dump and a backtrace.
+ */
+__attribute__((noreturn)) void trap_fatal(const struct trap_frame *f);
 
-/* Print a full register dump and backtrace of f. */
+/* "#GP general protection" and so on; NULL for a vector that is not an exception or is reserved. */
+const char *trap_exception_name(unsigned vector);
+
+/* Print f's vector, error code and registers, RIP with its symbol. */
 void trap_dump(const struct trap_frame *f);
+
+/*
+ * Print the return addresses of the frame-pointer chain from rbp, with
+ * symbols, staying within the stack [lo, hi) (with hi 0: any address in the
+ * kernel half).
+ */
+void trap_dump_backtrace(uint64_t rbp, uint64_t lo, uint64_t hi);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 
 #define PM_TIMER_HZ 3579545ull
 #define PIT_HZ 1193182ull

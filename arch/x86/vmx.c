@@ -4,9 +4,9 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/mm/mm.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 
 const char *vmx_cpu_state_name(enum vmx_cpu_state s)
 {

@@ -9,7 +9,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
 #include "vmm/mm/mm.h"

@@ -3,7 +3,7 @@
 #include "test/unit/unit.h"
 
 #include "apicv/mode.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 
 /* apicv_init's log lines need the console; these tests call only the pure parts. */
 void hv_log(enum log_level level, const char *fmt, ...)

@@ -7,7 +7,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/apic_regs.h"
 #include "lapic/vlapic.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/debug/snapshot.h"
 
 static char text[1 << 16];

@@ -4,7 +4,7 @@
 
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/debug/snapshot.h"
 
 #define COLUMNS 100

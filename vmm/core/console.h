@@ -1,4 +1,4 @@
-/* console.h: the hypervisor's serial console: log levels, CPU-prefixed lines, one lock. */
+/* console.h: the hypervisor's serial console: its UART, its level, serial input (output calls: vmm/lib/log.h). */
 #ifndef VMM_CORE_CONSOLE_H
 #define VMM_CORE_CONSOLE_H
 
@@ -7,13 +7,7 @@
 #include <stdint.h>
 
 #include "arch/x86/uart16550.h"
-
-enum log_level {
-	LOG_ERROR = 0,
-	LOG_WARN = 1,
-	LOG_INFO = 2,
-	LOG_DEBUG = 3,
-};
+#include "vmm/lib/log.h"
 
 /* Where the console writes: a 16550 at an I/O port or in MMIO, at a baud rate; or nowhere (console=none). */
 struct console_cfg {
@@ -61,10 +55,6 @@ bool console_parse_level(const char *s, enum log_level *out);
 void console_set_level(enum log_level level);
 enum log_level console_level(void);
 
-/* One log line: "[cpuN] " prefix, level tag, text; whole lines never interleave. */
-void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Unprefixed output for dumps and the ready line; still under the console lock. */
-void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Serial input. The console hands every received byte to one sink (a guest's
  * UART, or later the shell). console_rx_poll reads what the UART holds; it is
@@ -83,14 +73,7 @@ void console_rx_takeover(console_sink_t sink);
  */
 int console_port_isa_irq(uint16_t port);
 int console_isa_irq(void);
-/* Wait until the last byte has left the UART (before power-off or reset). */
-void console_flush(void);
 /* The panic path: drop a lock this or another CPU holds, so the dump gets out. */
 void console_break_lock(void);
-
-#define pr_err(...) hv_log(LOG_ERROR, __VA_ARGS__)
-#define pr_warn(...) hv_log(LOG_WARN, __VA_ARGS__)
-#define pr_info(...) hv_log(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...) hv_log(LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -3,7 +3,7 @@
 
 #include "arch/x86/cpu.h"
 #include "vmm/mm/mm.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 
 static struct percpu percpu_area[HV_MAX_CPUS];
 

@@ -6,7 +6,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/apic_regs.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)

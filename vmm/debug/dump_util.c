@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 
 void dump_flags(uint64_t v, const struct dump_flag *flags, size_t n, const char *sep)
 {

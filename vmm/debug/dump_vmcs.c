@@ -6,7 +6,7 @@
 #include "apicv/vintr.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"

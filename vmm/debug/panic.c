@@ -1,5 +1,6 @@
 /* panic.c: stopping the hypervisor when one of its own invariants breaks: every core stops, one reports. */
-#include "vmm/debug/panic.h"
+#include "vmm/debug/onpanic.h"
+#include "vmm/lib/panic.h"
 
 #include <stdarg.h>
 
@@ -33,20 +34,26 @@ static const char *const action_names[] = {
 
 const char *panic_action_name(void) { return action_names[panic_action]; }
 
-int panic_parse_action(const char *s, enum panic_action *out)
+bool panic_parse_action(const char *s, enum panic_action *out)
 {
 	for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
 		if (hv_strcmp(s, action_names[i]) == 0) {
 			*out = (enum panic_action)i;
-			return 1;
+			return true;
 		}
 	}
-	return 0;
+	return false;
 }
 
 bool panic_in_progress(void) { return __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != PANIC_NO_CPU; }
 
-void panic_begin(void)
+/*
+ * The two halves of every report (panic() and trap_fatal): the first core to
+ * panic reports; panic_end stops the others with an NMI, prints every core's
+ * state and last exits, then calls stop_machine. A core that panics while
+ * another reports prints its own report and parks.
+ */
+static void panic_begin(void)
 {
 	int32_t me = (int32_t)this_cpu()->cpu_id, first = PANIC_NO_CPU;
 
@@ -117,7 +124,7 @@ void stop_machine(unsigned code)
 	cpu_halt_forever();
 }
 
-void panic_end(void)
+static __attribute__((noreturn)) void panic_end(void)
 {
 	if (__atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != (int32_t)this_cpu()->cpu_id)
 		panic_park();
@@ -125,6 +132,14 @@ void panic_end(void)
 	console_break_lock(); /* a core may have stopped while it held it */
 	shell_postmortem_report();
 	stop_machine(POWEROFF_CODE_PANIC);
+}
+
+/* This core's stack: the only place its frame pointers may point. */
+static void backtrace(uint64_t rbp)
+{
+	const struct percpu *p = this_cpu();
+
+	trap_dump_backtrace(rbp, p->stack_bottom, p->stack_top);
 }
 
 void panic(const char *fmt, ...)
@@ -137,6 +152,20 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	panic_begin();
 	console_printf_raw("\n*** HV PANIC on CPU %u: %s\n", this_cpu()->cpu_id, msg);
-	trap_dump_backtrace((uint64_t)__builtin_frame_address(0));
+	backtrace((uint64_t)__builtin_frame_address(0));
+	panic_end();
+}
+
+void trap_fatal(const struct trap_frame *f)
+{
+	const char *name = trap_exception_name((unsigned)f->vector);
+
+	if (f->vector == X86_EXC_NMI && panic_in_progress())
+		panic_park(); /* another core panicked and stops this one */
+	panic_begin();
+	console_printf_raw("\n*** HV PANIC on CPU %u: unhandled exception %s in the hypervisor\n", this_cpu()->cpu_id,
+	                   name ? name : "(reserved vector)");
+	trap_dump(f);
+	backtrace(f->rbp);
 	panic_end();
 }

@@ -3,7 +3,7 @@
 #include "vmm/debug/shell_impl.h"
 
 #include "vmm/partition/guest.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/run/sched.h"
 #include "vmm/debug/shell.h"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 
 struct guest;
 

@@ -3,8 +3,8 @@
 
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/lib/cmdline.h"
-#include "vmm/core/console.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/log.h"
+#include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 
 /* A non-canonical address faults with #GP; an unmapped canonical one with #PF. */

@@ -5,7 +5,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/apic_regs.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"

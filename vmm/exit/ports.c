@@ -1,6 +1,6 @@
 /* ports.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
 #include "arch/x86/vmcs.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/exit/exits.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"

@@ -13,7 +13,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/core/cpus.h"
 #include "arch/x86/lapic.h"
 #include "vmm/lib/fmt.h"

@@ -1,9 +1,9 @@
 /* mm.c: the hypervisor's physical memory: the map it booted with and its page allocator. */
 #include "vmm/mm/mm.h"
 
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/mm/palloc.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"

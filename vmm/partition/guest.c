@@ -5,7 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
 #include "arch/x86/lapic.h"
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest_acpi.h"
@@ -16,7 +16,7 @@
 #include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 #include "vmm/irq/vapic.h"
-#include "vmm/debug/panic.h"
+#include "vmm/lib/panic.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
 #define BUILTIN_GUEST_MEMORY (16ull << 20)

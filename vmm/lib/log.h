@@ -1,0 +1,31 @@
+/* log.h: what every layer prints: log lines by level, and raw console output (written by vmm/core/console.c). */
+#ifndef VMM_LIB_LOG_H
+#define VMM_LIB_LOG_H
+
+/*
+ * Declared here, at the bottom, so that arch/x86/ and the models can log;
+ * implemented by the console (vmm/core/console.c), which owns the UART, the
+ * level and the lock. Like printk in a kernel: the one call every layer makes
+ * upward, by design (docs/architecture.md).
+ */
+
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+/* One log line: "[cpuN] " prefix, level tag, text; whole lines never interleave. */
+void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Unprefixed output for dumps and the ready line; still under the console lock. */
+void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Wait until the last byte has left the UART (before power-off or reset). */
+void console_flush(void);
+
+#define pr_err(...) hv_log(LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...) hv_log(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) hv_log(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) hv_log(LOG_DEBUG, __VA_ARGS__)
+
+#endif
