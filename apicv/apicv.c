@@ -190,7 +190,7 @@ static void write_eoi_exit_bitmap(struct vcpu *v)
 
 	if (!v->apicv.eoi_dirty && seen == v->apicv.ioapic_seen)
 		return;
-	spin_lock(&g->lock, (int32_t)v->cpu);
+	spin_lock(&g->lock);
 	apicv_eoi_exit_bitmap(&g->ioapic, &v->lapic, v->apicv.eoi_exit);
 	spin_unlock(&g->lock);
 	v->apicv.ioapic_seen = seen;

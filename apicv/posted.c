@@ -47,12 +47,12 @@ void pi_reset(struct pi_inbox *in)
 {
 	struct pi_taken drop;
 
-	pi_take(in, &drop, -1);
+	pi_take(in, &drop);
 	__atomic_or_fetch(&in->desc->control, PI_SN, __ATOMIC_SEQ_CST);
 	in->blocked = false;
 }
 
-void pi_lock(struct pi_inbox *in, int32_t cpu) { spin_lock(&in->lock, cpu); }
+void pi_lock(struct pi_inbox *in) { spin_lock(&in->lock); }
 void pi_unlock(struct pi_inbox *in) { spin_unlock(&in->lock); }
 
 static bool pir_test(const struct pi_desc *d, uint8_t vector)
@@ -126,12 +126,12 @@ void pi_suppress(struct pi_inbox *in) { __atomic_or_fetch(&in->desc->control, PI
  * is in the hypervisor). ON is cleared before PIR is read, so a bit posted
  * after this take finds ON clear and turns it on again: pi_allow sees it.
  */
-bool pi_take(struct pi_inbox *in, struct pi_taken *out, int32_t cpu)
+bool pi_take(struct pi_inbox *in, struct pi_taken *out)
 {
 	struct pi_desc *d = in->desc;
 	uint64_t any = 0;
 
-	spin_lock(&in->lock, cpu);
+	spin_lock(&in->lock);
 	__atomic_and_fetch(&d->control, (uint16_t)~PI_ON, __ATOMIC_SEQ_CST);
 	for (unsigned w = 0; w < 4; w++) {
 		out->edge[w] = __atomic_exchange_n(&d->pir[w], 0, __ATOMIC_SEQ_CST);
@@ -154,12 +154,12 @@ bool pi_take(struct pi_inbox *in, struct pi_taken *out, int32_t cpu)
  * the lock held no poster is halfway; anything posted since the take shows
  * as ON, level or mail, and the owner takes again instead.
  */
-bool pi_allow(struct pi_inbox *in, int32_t cpu)
+bool pi_allow(struct pi_inbox *in)
 {
 	struct pi_desc *d = in->desc;
 	bool clear;
 
-	spin_lock(&in->lock, cpu);
+	spin_lock(&in->lock);
 	clear = !(__atomic_load_n(&d->control, __ATOMIC_SEQ_CST) & PI_ON) && !in->mail &&
 	        !(in->level[0] | in->level[1] | in->level[2] | in->level[3]);
 	if (clear)
@@ -173,9 +173,9 @@ bool pi_allow(struct pi_inbox *in, int32_t cpu)
  * later sees `blocked` under the lock and kicks. The owner's wait takes
  * interrupts, so a kick sent between this and the wait is not lost.
  */
-bool pi_block(struct pi_inbox *in, int32_t cpu)
+bool pi_block(struct pi_inbox *in)
 {
-	spin_lock(&in->lock, cpu);
+	spin_lock(&in->lock);
 	bool pending = (__atomic_load_n(&in->desc->control, __ATOMIC_SEQ_CST) & PI_ON) || in->mail ||
 	               (in->level[0] | in->level[1] | in->level[2] | in->level[3]);
 	in->blocked = !pending;
@@ -183,9 +183,9 @@ bool pi_block(struct pi_inbox *in, int32_t cpu)
 	return pending;
 }
 
-void pi_unblock(struct pi_inbox *in, int32_t cpu)
+void pi_unblock(struct pi_inbox *in)
 {
-	spin_lock(&in->lock, cpu);
+	spin_lock(&in->lock);
 	in->blocked = false;
 	spin_unlock(&in->lock);
 }

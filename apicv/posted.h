@@ -77,7 +77,7 @@ void pi_reset(struct pi_inbox *in);
  * pi_unlock. The signal is sent before the lock is dropped so that it has
  * reached the owner's APIC before the owner can take what it announces.
  */
-void pi_lock(struct pi_inbox *in, int32_t cpu);
+void pi_lock(struct pi_inbox *in);
 void pi_unlock(struct pi_inbox *in);
 enum pi_signal pi_post_edge(struct pi_inbox *in, uint8_t vector);
 enum pi_signal pi_post_level(struct pi_inbox *in, uint8_t vector);
@@ -86,18 +86,18 @@ enum pi_signal pi_post_mail(struct pi_inbox *in, uint32_t mail, uint8_t sipi_vec
 /* Owner, right after a VM exit: posters stop notifying (an atomic OR; no lock). */
 void pi_suppress(struct pi_inbox *in);
 /* Owner, outside its guest: take everything posted (ON cleared). Returns whether anything was there. */
-bool pi_take(struct pi_inbox *in, struct pi_taken *out, int32_t cpu);
+bool pi_take(struct pi_inbox *in, struct pi_taken *out);
 /*
  * Owner, outside its guest with interrupts off, after pi_take and after a
  * window in which pending host interrupts were taken: let posters notify
  * again (SN cleared) if nothing was posted since the take. False: take again.
  */
-bool pi_allow(struct pi_inbox *in, int32_t cpu);
+bool pi_allow(struct pi_inbox *in);
 /*
  * Owner, about to wait in the hypervisor: mark it blocked and say whether
  * something is posted already (then it should not wait). pi_unblock ends it.
  */
-bool pi_block(struct pi_inbox *in, int32_t cpu);
-void pi_unblock(struct pi_inbox *in, int32_t cpu);
+bool pi_block(struct pi_inbox *in);
+void pi_unblock(struct pi_inbox *in);
 
 #endif

@@ -43,14 +43,14 @@ static void test_post_to_owner_outside(void **state)
 	assert_int_equal(pi_post_edge(&in, 0x30), PI_SIGNAL_NONE);
 	assert_int_equal(pi_post_edge(&in, 0xfe), PI_SIGNAL_NONE);
 	assert_true(desc.control & PI_ON);
-	assert_false(pi_allow(&in, 0)); /* something came since the last take */
-	assert_true(pi_take(&in, &t, 0));
+	assert_false(pi_allow(&in)); /* something came since the last take */
+	assert_true(pi_take(&in, &t));
 	assert_int_equal(t.edge[0], 1ull << 0x30);
 	assert_int_equal(t.edge[3], 1ull << (0xfe - 192));
 	assert_int_equal(t.level[0] | t.level[1] | t.level[2] | t.level[3] | t.mail, 0);
 	assert_false(desc.control & PI_ON);
-	assert_false(pi_take(&in, &t, 0));
-	assert_true(pi_allow(&in, 0));
+	assert_false(pi_take(&in, &t));
+	assert_true(pi_allow(&in));
 	assert_false(desc.control & PI_SN);
 }
 
@@ -58,7 +58,7 @@ static void test_post_to_owner_outside(void **state)
 static void test_notify_once_per_on(void **state)
 {
 	(void)state;
-	assert_true(pi_allow(&in, 0));
+	assert_true(pi_allow(&in));
 	assert_int_equal(pi_post_edge(&in, 0x50), PI_SIGNAL_NOTIFY);
 	assert_int_equal(pi_post_edge(&in, 0x51), PI_SIGNAL_NONE);
 	assert_int_equal(pi_post_edge(&in, 0x50), PI_SIGNAL_NONE);
@@ -75,7 +75,7 @@ static void test_notify_once_per_on(void **state)
 static void test_on_outstanding(void **state)
 {
 	(void)state;
-	assert_true(pi_allow(&in, 0));
+	assert_true(pi_allow(&in));
 	assert_int_equal(pi_post_edge(&in, 0x60), PI_SIGNAL_NOTIFY);
 	assert_int_equal(pi_post_edge(&in, 0x61), PI_SIGNAL_NONE);
 	assert_true(pir_bit(0x60) && pir_bit(0x61));
@@ -92,16 +92,16 @@ static void test_level_and_mail(void **state)
 	struct pi_taken t;
 
 	assert_int_equal(pi_post_level(&in, 0x70), PI_SIGNAL_NONE); /* SN: the owner looks before entry */
-	assert_false(pi_allow(&in, 0));
-	assert_true(pi_take(&in, &t, 0));
+	assert_false(pi_allow(&in));
+	assert_true(pi_take(&in, &t));
 	assert_int_equal(t.level[1], 1ull << (0x70 - 64));
 	assert_int_equal(t.edge[1], 0);
-	assert_true(pi_allow(&in, 0));
+	assert_true(pi_allow(&in));
 	assert_int_equal(pi_post_level(&in, 0x71), PI_SIGNAL_KICK);
 	assert_int_equal(pi_post_mail(&in, PI_MAIL_SIPI, 0x9a), PI_SIGNAL_KICK);
 	assert_false(desc.control & PI_ON);
 	pi_suppress(&in);
-	assert_true(pi_take(&in, &t, 0));
+	assert_true(pi_take(&in, &t));
 	assert_int_equal(t.mail, PI_MAIL_SIPI);
 	assert_int_equal(t.sipi_vector, 0x9a);
 	assert_int_equal(t.level[1], 1ull << (0x71 - 64));
@@ -113,18 +113,18 @@ static void test_block(void **state)
 	(void)state;
 	struct pi_taken t;
 
-	assert_false(pi_block(&in, 0));
+	assert_false(pi_block(&in));
 	assert_int_equal(pi_post_edge(&in, 0x80), PI_SIGNAL_KICK);
 	assert_int_equal(pi_post_edge(&in, 0x81), PI_SIGNAL_NONE);
 	assert_int_equal(pi_post_mail(&in, PI_MAIL_NMI, 0), PI_SIGNAL_KICK);
-	pi_unblock(&in, 0);
-	assert_true(pi_block(&in, 0)); /* pending: not blocked */
+	pi_unblock(&in);
+	assert_true(pi_block(&in)); /* pending: not blocked */
 	assert_int_equal(pi_post_edge(&in, 0x82), PI_SIGNAL_NONE);
-	assert_true(pi_take(&in, &t, 0));
+	assert_true(pi_take(&in, &t));
 	assert_int_equal(t.edge[2], 7ull);
 	assert_int_equal(t.mail, PI_MAIL_NMI);
 	pi_reset(&in);
-	assert_false(pi_take(&in, &t, 0));
+	assert_false(pi_take(&in, &t));
 }
 
 /*
@@ -183,7 +183,7 @@ static void *poster(void *arg)
 				return NULL;
 			}
 		posted[v]++;
-		pi_lock(&cin, (int32_t)id);
+		pi_lock(&cin);
 		enum pi_signal s = is_level(v) ? pi_post_level(&cin, v) : pi_post_edge(&cin, v);
 		if (s == PI_SIGNAL_NOTIFY) {
 			atomic_store(&notify_pending, 1);
@@ -221,7 +221,7 @@ static void cpu_process_notification(void)
 
 static void check_in_guest(void)
 {
-	pi_lock(&cin, 99);
+	pi_lock(&cin);
 	bool on = __atomic_load_n(&cdesc.control, __ATOMIC_SEQ_CST) & PI_ON;
 	bool pir = cdesc.pir[0] | cdesc.pir[1] | cdesc.pir[2] | cdesc.pir[3];
 	bool level = cin.level[0] | cin.level[1] | cin.level[2] | cin.level[3];
@@ -234,7 +234,7 @@ static void take_and_deliver(void)
 {
 	struct pi_taken t;
 
-	if (pi_take(&cin, &t, 99)) {
+	if (pi_take(&cin, &t)) {
 		deliver_bits(t.edge);
 		deliver_bits(t.level);
 	}
@@ -251,7 +251,7 @@ static void *owner(void *arg)
 			take_and_deliver();
 			atomic_store(&notify_pending, 0);
 			atomic_store(&kick_pending, 0);
-		} while (!pi_allow(&cin, 99));
+		} while (!pi_allow(&cin));
 		/* In the guest. */
 		seed = seed * 1103515245u + 12345u;
 		for (unsigned k = (seed >> 16) % 512; k && !atomic_load(&stop); k--) {
@@ -264,11 +264,11 @@ static void *owner(void *arg)
 		}
 		pi_suppress(&cin);
 		/* Halt sometimes: sleep until a kick, unless something is posted already. */
-		if ((seed >> 8) % 4 == 0 && !pi_block(&cin, 99)) {
+		if ((seed >> 8) % 4 == 0 && !pi_block(&cin)) {
 			int64_t t0 = now_ns();
 			while (!atomic_load(&kick_pending) && !atomic_load(&stop) && now_ns() - t0 < WAIT_NS)
 				sched_yield();
-			pi_unblock(&cin, 99);
+			pi_unblock(&cin);
 		}
 	}
 	return NULL;

@@ -248,7 +248,7 @@ static bool console_switch(const struct console_cfg *c, const char *from)
 		pr_info("console: console=none: nothing more is printed");
 	else
 		pr_info("console: moving to %s at %u baud", to, c->baud);
-	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&con.lock);
 	/* Let the line above leave first: the new settings may be the same UART's at another rate. */
 	if (con.present)
 		uart16550_flush(&con.cfg.uart);
@@ -272,7 +272,7 @@ static bool console_switch(const struct console_cfg *c, const char *from)
 static void early_replay(const char *from)
 {
 	pr_info("console: the %llu bytes logged before the switch (on %s) follow", (unsigned long long)early.len, from);
-	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&con.lock);
 	con_write(early.buf, early.len);
 	spin_unlock(&con.lock);
 	if (early.dropped)
@@ -372,7 +372,7 @@ void hv_log(enum log_level level, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&con.lock);
 	con_write(line, (size_t)n);
 	spin_unlock(&con.lock);
 }
@@ -387,14 +387,14 @@ void console_printf_raw(const char *fmt, ...)
 	va_end(ap);
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&con.lock);
 	con_write(buf, (size_t)n);
 	spin_unlock(&con.lock);
 }
 
 void console_rx_start(console_sink_t sink, bool irq)
 {
-	spin_lock(&con.lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&con.lock);
 	con.sink = sink;
 	con.rx_irq = irq;
 	if (con.present)
@@ -455,11 +455,10 @@ void console_flush(void)
 
 void console_break_lock(void)
 {
-	int32_t me = (int32_t)this_cpu()->cpu_id;
 	uint64_t deadline = rdtsc() + tsc_hz() / 1000 * CONSOLE_BREAK_WAIT_MS;
 
 	do {
-		if (spin_trylock(&con.lock, me)) {
+		if (spin_trylock(&con.lock)) {
 			spin_unlock(&con.lock);
 			return;
 		}

@@ -145,9 +145,8 @@ static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)
 static uint32_t root_cycles(struct vcpu *v, uint64_t gpa, uint32_t size)
 {
 	static struct hc_root_cycles s; /* 3 KiB: not on the stack; one VMCALL per core at a time */
-	struct percpu *p = this_cpu();
 
-	spin_lock(&root_cycles_lock, (int32_t)p->cpu_id);
+	spin_lock(&root_cycles_lock);
 	memset(&s, 0, sizeof(s));
 	s.version = HC_ROOT_CYCLES_VERSION;
 	s.nreasons = HC_EXIT_REASONS;

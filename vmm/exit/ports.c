@@ -4,7 +4,6 @@
 #include "vmm/exit/exits.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
-#include "vmm/core/percpu.h"
 #include "vmm/irq/vapic.h"
 #include "vmm/exit/ports.h"
 #include "vmm/vdev/vuart.h"
@@ -34,7 +33,7 @@ static void uart(struct vcpu *v, struct io_access *a)
 	uint8_t tx = 0;
 	bool sent = false;
 
-	spin_lock(&g->lock, (int32_t)v->cpu);
+	spin_lock(&g->lock);
 	if (a->in)
 		a->value = vuart_read(&g->uart, reg);
 	else
@@ -48,7 +47,7 @@ static void uart(struct vcpu *v, struct io_access *a)
 
 bool ports_com1_input(struct guest *g, uint8_t byte)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool taken = g->state != GUEST_STOPPED && vuart_input(&g->uart, byte);
 	bool line = vuart_irq(&g->uart);
 	spin_unlock(&g->lock);

@@ -92,7 +92,7 @@ static void post_vector(struct vcpu *t, uint8_t vector, bool level)
 		vlapic_accept(&t->lapic, vector, level);
 		return;
 	}
-	pi_lock(&t->inbox, (int32_t)this_cpu()->cpu_id);
+	pi_lock(&t->inbox);
 	send_signal(t, level ? pi_post_level(&t->inbox, vector) : pi_post_edge(&t->inbox, vector));
 	pi_unlock(&t->inbox);
 }
@@ -100,7 +100,7 @@ static void post_vector(struct vcpu *t, uint8_t vector, bool level)
 /* NMI, INIT, SIPI: always through the inbox, taken before t's next entry (or by its wait loop). */
 static void post_mail(struct vcpu *t, uint32_t mail, uint8_t sipi_vector)
 {
-	pi_lock(&t->inbox, (int32_t)this_cpu()->cpu_id);
+	pi_lock(&t->inbox);
 	enum pi_signal s = pi_post_mail(&t->inbox, mail, sipi_vector);
 	if (t->cpu != this_cpu()->cpu_id)
 		send_signal(t, s);
@@ -176,7 +176,7 @@ void vapic_apply(struct vcpu *v, const struct vlapic_effect *fx)
 	if ((fx->flags & VLAPIC_FX_EOI) && fx->eoi_broadcast) {
 		struct vioapic_msg msgs[VIOAPIC_MAX_MSGS];
 		unsigned n;
-		spin_lock(&v->guest->lock, (int32_t)v->cpu);
+		spin_lock(&v->guest->lock);
 		vioapic_eoi(&v->guest->ioapic, fx->eoi_vector, msgs, &n);
 		spin_unlock(&v->guest->lock);
 		ioapic_messages(v, msgs, n);
@@ -192,7 +192,7 @@ void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted)
 {
 	struct vioapic_msg m;
 
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool send = vioapic_set_line(&g->ioapic, pin, asserted, &m);
 	spin_unlock(&g->lock);
 	if (send)
@@ -294,7 +294,7 @@ static uint32_t ioapic_access(struct vcpu *v, uint64_t offset, bool write, uint3
 	unsigned n = 0;
 	uint32_t r = 0;
 
-	spin_lock(&v->guest->lock, (int32_t)v->cpu);
+	spin_lock(&v->guest->lock);
 	if (write) {
 		vioapic_write(&v->guest->ioapic, offset, value, msgs, &n);
 		v->guest->ioapic_writes++;
@@ -404,7 +404,7 @@ static void take_inbox(struct vcpu *v)
 {
 	struct pi_taken in;
 
-	if (!pi_take(&v->inbox, &in, (int32_t)v->cpu))
+	if (!pi_take(&v->inbox, &in))
 		return;
 	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
@@ -470,7 +470,7 @@ bool vapic_before_entry(struct vcpu *v)
 		if (v->state != VCPU_RUNNABLE)
 			return false; /* an INIT: wait for a SIPI; SN stays set */
 		host_interrupt_window();
-	} while (!pi_allow(&v->inbox, (int32_t)v->cpu));
+	} while (!pi_allow(&v->inbox));
 	run_timer(v);
 	arm_exit_timer(v);
 	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK; /* an event is queued already */
@@ -511,8 +511,8 @@ void vapic_after_exit(struct vcpu *v)
 
 void vapic_left_guest(struct vcpu *v) { pi_suppress(&v->inbox); }
 
-bool vapic_block(struct vcpu *v) { return pi_block(&v->inbox, (int32_t)v->cpu); }
-void vapic_unblock(struct vcpu *v) { pi_unblock(&v->inbox, (int32_t)v->cpu); }
+bool vapic_block(struct vcpu *v) { return pi_block(&v->inbox); }
+void vapic_unblock(struct vcpu *v) { pi_unblock(&v->inbox); }
 
 bool vapic_wakes_halt(struct vcpu *v)
 {

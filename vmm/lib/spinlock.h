@@ -1,43 +1,35 @@
-/* spinlock.h: a ticket lock that remembers its owner, so a panic can break it. */
+/* spinlock.h: a ticket lock, fair between cores, that a panic can break. */
 #ifndef VMM_LIB_SPINLOCK_H
 #define VMM_LIB_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spinlock {
 	uint32_t next;    /* next ticket to hand out */
 	uint32_t serving; /* ticket now holding the lock */
-	int32_t owner;    /* CPU id of the holder, -1 when free */
 };
 
 /* clang-format off */
-#define SPINLOCK_INIT {0, 0, -1}
+#define SPINLOCK_INIT {0, 0}
 /* clang-format on */
 
-static inline void spin_lock(struct spinlock *l, int32_t cpu)
+static inline void spin_lock(struct spinlock *l)
 {
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
 		__builtin_ia32_pause();
-	l->owner = cpu;
 }
 
-static inline void spin_unlock(struct spinlock *l)
-{
-	l->owner = -1;
-	__atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);
-}
+static inline void spin_unlock(struct spinlock *l) { __atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE); }
 
 /* Take the lock only if it is free and nobody waits: no ticket is taken otherwise. */
-static inline int spin_trylock(struct spinlock *l, int32_t cpu)
+static inline bool spin_trylock(struct spinlock *l)
 {
 	uint32_t serving = __atomic_load_n(&l->serving, __ATOMIC_ACQUIRE), want = serving;
 
-	if (!__atomic_compare_exchange_n(&l->next, &want, serving + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return 0;
-	l->owner = cpu;
-	return 1;
+	return __atomic_compare_exchange_n(&l->next, &want, serving + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 /*
@@ -47,7 +39,6 @@ static inline int spin_trylock(struct spinlock *l, int32_t cpu)
  */
 static inline void spin_lock_reset(struct spinlock *l)
 {
-	l->owner = -1;
 	__atomic_store_n(&l->serving, __atomic_load_n(&l->next, __ATOMIC_RELAXED), __ATOMIC_RELEASE);
 }
 

@@ -4,7 +4,6 @@
 #include "vmm/lib/log.h"
 #include "vmm/mm/palloc.h"
 #include "vmm/lib/panic.h"
-#include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
 
@@ -146,7 +145,7 @@ uint64_t page_alloc(uint64_t npages) { return page_alloc_aligned(npages, 1); }
 
 uint64_t page_alloc_aligned(uint64_t npages, uint64_t align_pages)
 {
-	spin_lock(&pa_lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&pa_lock);
 	uint64_t p = palloc_alloc(&pa, npages, align_pages);
 	spin_unlock(&pa_lock);
 	if (p)
@@ -156,7 +155,7 @@ uint64_t page_alloc_aligned(uint64_t npages, uint64_t align_pages)
 
 void page_free(uint64_t phys, uint64_t npages)
 {
-	spin_lock(&pa_lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&pa_lock);
 	bool ok = palloc_free(&pa, phys, npages);
 	spin_unlock(&pa_lock);
 	if (!ok)

@@ -214,7 +214,7 @@ bool guest_restart(struct guest *g)
 {
 	if (!guest_load(g))
 		return false;
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	g->starts++;
 	g->state = GUEST_LOADED;
 	g->stop_reason[0] = '\0';
@@ -227,7 +227,7 @@ bool guest_restart(struct guest *g)
 
 void guest_mark_entered(struct guest *g)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool first = !g->entered;
 	if (first)
 		g->entered_tsc = rdtsc();
@@ -239,7 +239,7 @@ void guest_mark_entered(struct guest *g)
 
 void guest_stop(struct guest *g, const char *reason, uint32_t status)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
 		g->state = GUEST_STOPPED;
@@ -274,7 +274,7 @@ static void kick_vcpus(struct guest *g)
 
 bool guest_hold(struct guest *g)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
 		g->held = true;
@@ -294,7 +294,7 @@ bool guest_hold(struct guest *g)
 
 bool guest_start(struct guest *g, bool reset)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running && !reset) {
 		spin_unlock(&g->lock);
@@ -330,7 +330,7 @@ bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t le
 
 void guest_uart_putc(struct guest *g, uint8_t c)
 {
-	spin_lock(&g->lock, (int32_t)this_cpu()->cpu_id);
+	spin_lock(&g->lock);
 	if (c != '\n' && c != '\r' && g->uart_len < GUEST_UART_LINE - 1)
 		g->uart_line[g->uart_len++] = (char)c;
 	bool flush = c == '\n' || g->uart_len == GUEST_UART_LINE - 1;
