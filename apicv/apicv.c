@@ -24,19 +24,6 @@
 #define X2APIC_MSR_BASE 0x800
 #define X2APIC_MSR(reg) (X2APIC_MSR_BASE + (reg))
 
-/* APIC-access exit qualification (SDM Vol. 3, Table 28-6). */
-#define APIC_ACCESS_OFFSET_MASK 0xfffull
-#define APIC_ACCESS_TYPE_SHIFT 12
-#define APIC_ACCESS_TYPE_MASK 0xfull
-enum apic_access_type {
-	APIC_ACCESS_LINEAR_READ = 0,
-	APIC_ACCESS_LINEAR_WRITE = 1,
-	APIC_ACCESS_LINEAR_FETCH = 2,
-	APIC_ACCESS_LINEAR_EVENT = 3, /* during event delivery */
-	APIC_ACCESS_GUEST_PHYS_EVENT = 10,
-	APIC_ACCESS_GUEST_PHYS_FETCH = 15,
-};
-
 /*
  * x2APIC-mode MSR bitmaps (SDM Vol. 3, 30.5). tpr: TPR reads and writes go
  * to VTPR. vid: reads of every register that lives on the page as the SDM

@@ -152,7 +152,7 @@ void hv_main(struct boot_info *bi)
 		hv_stop("corrupt ACPI tables (see above)");
 	debug_switches_apply(effective_cmdline);
 	struct cpus_summary cpus;
-	cpus_init(bi, effective_cmdline, &cpus);
+	cpus_init(bi, effective_cmdline, sched_ap_wait, &cpus);
 	sched_init(&cpus);
 	if (cpus.vmx_on == 0) {
 		pr_info("guest: no core is in VMX root: no guest can run");

@@ -25,7 +25,7 @@ struct trampoline_params {
 	uint32_t cr3;
 	uint32_t efer;
 	uint64_t stack;
-	uint64_t percpu;
+	uint64_t arg;
 	uint64_t entry;
 } __attribute__((packed));
 _Static_assert(sizeof(struct trampoline_params) == 48, "matches trampoline.asm");
@@ -85,13 +85,13 @@ static bool wait_started(volatile uint32_t *started, uint64_t us)
 	return true;
 }
 
-bool smp_start_ap(uint32_t apic_id, struct percpu *p, uint64_t stack_top, void (*entry)(struct percpu *),
-                  volatile uint32_t *started, uint64_t timeout_us)
+bool smp_start_ap(uint32_t apic_id, void *arg, uint64_t stack_top, void (*entry)(void *arg), volatile uint32_t *started,
+                  uint64_t timeout_us)
 {
 	uint32_t sipi = APIC_ICR_DM_STARTUP | (uint32_t)(tramp_pa >> 12);
 
 	params->stack = stack_top;
-	params->percpu = (uint64_t)p;
+	params->arg = (uint64_t)arg;
 	params->entry = (uint64_t)entry;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!lapic_send_ipi(apic_id, APIC_ICR_DM_INIT | APIC_ICR_LEVEL_ASSERT))

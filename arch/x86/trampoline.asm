@@ -53,7 +53,7 @@ lm64:
 	mov fs, ax
 	mov gs, ax
 	mov rsp, [rel params.stack]
-	mov rdi, [rel params.percpu]
+	mov rdi, [rel params.arg]
 	mov rax, [rel params.entry]
 	xor ebp, ebp
 	call rax ; ap_entry never returns
@@ -82,7 +82,7 @@ params:
 .cr3:       dd 0                     ; page tables below 4 GiB
 .efer:      dd 0                     ; EFER bits to set (LME, NXE)
 .stack:     dq 0                     ; top of the AP's stack
-.percpu:    dq 0                     ; its struct percpu, passed in RDI
+.arg:       dq 0                     ; entry's argument, passed in RDI
 .entry:     dq 0                     ; ap_entry
 params_end:
 trampoline_end:

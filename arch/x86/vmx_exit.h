@@ -110,6 +110,22 @@ const char *exit_reason_name(uint32_t reason);
 #define CR_QUAL_GPR_MASK 0xfu
 #define CR_QUAL_LMSW_SOURCE_SHIFT 16
 
+/* Exit qualification for APIC-access exits (SDM Vol. 3, Table 28-6). */
+#define APIC_ACCESS_OFFSET_MASK 0xfffull
+#define APIC_ACCESS_TYPE_SHIFT 12
+#define APIC_ACCESS_TYPE_MASK 0xfull
+enum apic_access_type {
+	APIC_ACCESS_LINEAR_READ = 0,
+	APIC_ACCESS_LINEAR_WRITE = 1,
+	APIC_ACCESS_LINEAR_FETCH = 2,
+	APIC_ACCESS_LINEAR_EVENT = 3, /* during event delivery */
+	APIC_ACCESS_GUEST_PHYS_EVENT = 10,
+	APIC_ACCESS_GUEST_PHYS_FETCH = 15,
+};
+
+/* Exit qualification for EOI-induced exits: the vector whose EOI was virtualized (SDM Vol. 3, 28.2.1). */
+#define EOI_QUAL_VECTOR_MASK 0xffull
+
 /* Exit qualification for EPT violations (SDM Vol. 3, Table 28-7). */
 #define EPT_QUAL_READ (1ull << 0)
 #define EPT_QUAL_WRITE (1ull << 1)
@@ -140,6 +156,17 @@ const char *exit_reason_name(uint32_t reason);
 #define GUEST_ACTIVITY_HLT 1
 #define GUEST_ACTIVITY_SHUTDOWN 2
 #define GUEST_ACTIVITY_WAIT_SIPI 3
+
+/* What a VM exit told the hypervisor, read once from the VMCS (vmx_read_exit_info). */
+struct exit_info {
+	uint32_t reason; /* basic exit reason */
+	uint64_t qualification;
+	uint32_t instruction_len;
+	uint64_t guest_rip;
+	uint64_t guest_physical; /* EPT violations and misconfigurations */
+	uint64_t guest_linear;
+	uint32_t intr_info;
+};
 
 /* Segment access rights in the VMCS (SDM Vol. 3, 25.4.1, Table 25-2). */
 #define VMX_AR_TYPE_CODE_XR_ACCESSED 0xbu

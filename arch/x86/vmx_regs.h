@@ -11,6 +11,20 @@ struct guest_regs {
 	uint64_t cr2;
 };
 
+/*
+ * A general register by the number instructions encode it with (SDM Vol. 2,
+ * Table 2-2: 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15
+ * R8-R15), as exit qualifications and the instruction decoder give it. NULL
+ * for RSP, which lives in the VMCS (GUEST_RSP).
+ */
+static inline uint64_t *guest_gpr(struct guest_regs *r, unsigned n)
+{
+	uint64_t *const regs[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, 0,       &r->rbp, &r->rsi, &r->rdi,
+	                            &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
+
+	return regs[n & 15];
+}
+
 /* How vmx_run ended. */
 enum vmx_run_result {
 	VMX_RUN_EXIT = 0,         /* a VM exit: read VM_EXIT_REASON */

@@ -10,11 +10,8 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/lib/log.h"
-#include "vmm/partition/guest.h"
-#include "vmm/partition/guest_layout.h"
-#include "vmm/mm/mm.h"
-#include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/mm.h"
 
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_IA32_SYSENTER_ESP 0x175
@@ -160,7 +157,8 @@ static void setup_cr_masks(const struct vmx_caps *c)
 	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_fixed);
 }
 
-static void setup_host_state(const struct percpu *p)
+/* This core's state to come back to; its GS base is its per-CPU area, set before any VMCS. */
+static void setup_host_state(const struct cpu_tables *t)
 {
 	vmcs_writel(HOST_CR0, read_cr0());
 	vmcs_writel(HOST_CR3, read_cr3());
@@ -173,10 +171,10 @@ static void setup_host_state(const struct percpu *p)
 	vmcs_write16(HOST_GS_SELECTOR, 0);
 	vmcs_write16(HOST_TR_SELECTOR, GDT_SEL_TSS);
 	vmcs_writel(HOST_FS_BASE, 0);
-	vmcs_writel(HOST_GS_BASE, (uint64_t)p);
-	vmcs_writel(HOST_TR_BASE, (uint64_t)&p->tables.tss);
-	vmcs_writel(HOST_GDTR_BASE, (uint64_t)p->tables.gdt);
-	vmcs_writel(HOST_IDTR_BASE, (uint64_t)p->tables.idt);
+	vmcs_writel(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmcs_writel(HOST_TR_BASE, (uint64_t)&t->tss);
+	vmcs_writel(HOST_GDTR_BASE, (uint64_t)t->gdt);
+	vmcs_writel(HOST_IDTR_BASE, (uint64_t)t->idt);
 	vmcs_write32(HOST_IA32_SYSENTER_CS, 0);
 	vmcs_writel(HOST_IA32_SYSENTER_ESP, 0);
 	vmcs_writel(HOST_IA32_SYSENTER_EIP, 0);
@@ -201,12 +199,12 @@ static void setup_guest_state(const struct vmx_caps *c, const struct vmx_entry_s
 	const uint32_t data = VMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
 	uint64_t cr0_guest = CR0_PE | CR0_ET;
 
-	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, GUEST_SEL_CODE, ~0u, code);
-	guest_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, GUEST_SEL_DATA, ~0u, data);
-	guest_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES, GUEST_SEL_DATA, ~0u, data);
-	guest_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, GUEST_SEL_DATA, ~0u, data);
-	guest_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES, GUEST_SEL_DATA, ~0u, data);
-	guest_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, GUEST_SEL_DATA, ~0u, data);
+	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, st->code_sel, ~0u, code);
+	guest_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, st->data_sel, ~0u, data);
+	guest_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES, st->data_sel, ~0u, data);
+	guest_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, st->data_sel, ~0u, data);
+	guest_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES, st->data_sel, ~0u, data);
+	guest_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, st->data_sel, ~0u, data);
 	guest_segment(GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES, 0, 0,
 	              VMX_AR_UNUSABLE);
 	/* TR must be a usable busy TSS even when the guest never loaded one (SDM Vol. 3, 27.3.1.2). */
@@ -238,35 +236,34 @@ static void setup_guest_state(const struct vmx_caps *c, const struct vmx_entry_s
 	vmcs_write64(GUEST_IA32_EFER, 0);
 }
 
-bool vmx_vcpu_setup(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_entry_state *st)
+bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest_regs *regs)
 {
 	enum vmx_status s;
 
-	if (!v->vmcs) {
-		v->vmcs = page_alloc(1);
-		if (!v->vmcs) {
+	if (!*vmcs) {
+		*vmcs = page_alloc(1);
+		if (!*vmcs) {
 			pr_err("vmx: out of memory for a VMCS");
 			return false;
 		}
 	}
 	/* The region starts with the revision identifier (SDM Vol. 3, 25.2). */
-	*(volatile uint32_t *)phys_to_virt(v->vmcs) = caps->revision;
-	if ((s = vmclear(v->vmcs)) != VMX_SUCCEED || (s = vmptrld(v->vmcs)) != VMX_SUCCEED) {
+	*(volatile uint32_t *)phys_to_virt(*vmcs) = cfg->caps->revision;
+	if ((s = vmclear(*vmcs)) != VMX_SUCCEED || (s = vmptrld(*vmcs)) != VMX_SUCCEED) {
 		vmx_insn_failed("VMCLEAR/VMPTRLD", s);
 		return false;
 	}
-	v->launched = false;
-	if (!setup_controls(caps))
+	if (!setup_controls(cfg->caps))
 		return false;
-	setup_cr_masks(caps);
-	setup_host_state(this_cpu());
-	setup_guest_state(caps, st);
-	vmcs_write64(EPT_POINTER, ept_pointer(&v->guest->ept));
+	setup_cr_masks(cfg->caps);
+	setup_host_state(cfg->host_tables);
+	setup_guest_state(cfg->caps, cfg->entry);
+	vmcs_write64(EPT_POINTER, cfg->eptp);
 	if (vmcs_read32(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID)
-		vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
-	memset(&v->regs, 0, sizeof(v->regs));
-	v->regs.rax = st->eax;
-	v->regs.rbx = st->ebx;
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, cfg->vpid);
+	memset(regs, 0, sizeof(*regs));
+	regs->rax = cfg->entry->eax;
+	regs->rbx = cfg->entry->ebx;
 	return true;
 }
 
@@ -298,10 +295,8 @@ static void dump_segment(const char *name, unsigned sel, unsigned base, unsigned
 	                   (unsigned long long)vmcs_read_raw(limit), (unsigned long long)vmcs_read_raw(ar));
 }
 
-void vmx_dump_guest_state(const struct vcpu *v)
+void vmx_dump_guest_state(const struct guest_regs *r)
 {
-	const struct guest_regs *r = &v->regs;
-
 	console_printf_raw("    RIP %016llx RSP %016llx RFLAGS %08llx\n", (unsigned long long)vmcs_readl(GUEST_RIP),
 	                   (unsigned long long)vmcs_readl(GUEST_RSP), (unsigned long long)vmcs_readl(GUEST_RFLAGS));
 	console_printf_raw("    RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)r->rax,
@@ -324,6 +319,52 @@ void vmx_dump_guest_state(const struct vcpu *v)
 	console_printf_raw("    interruptibility %x activity %x IDT-vectoring info %08x\n",
 	                   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), vmcs_read32(GUEST_ACTIVITY_STATE),
 	                   vmcs_read32(IDT_VECTORING_INFO_FIELD));
+}
+
+void vmx_read_exit_info(struct exit_info *e)
+{
+	e->reason = vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_BASIC_MASK;
+	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
+	e->instruction_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->guest_rip = vmcs_readl(GUEST_RIP);
+	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	e->guest_physical = 0;
+	e->guest_linear = 0;
+	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
+		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
+		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
+}
+
+void vmx_skip_instruction(const struct exit_info *e) { vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len); }
+
+void vmx_requeue_interrupted_event(void)
+{
+	uint32_t info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_INTR_TYPE_MASK |
+	                                               INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK));
+	if (info & INTR_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+bool vmx_event_queued(void) { return (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) != 0; }
+
+bool vmx_guest_interruptible(void)
+{
+	return (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+bool vmx_guest_nmi_allowed(void)
+{
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	         (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
 }
 
 void vmx_inject_interrupt(uint8_t vector)

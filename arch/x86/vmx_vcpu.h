@@ -5,24 +5,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/desc.h"
 #include "arch/x86/vmx_caps.h"
+#include "arch/x86/vmx_exit.h"
+#include "arch/x86/vmx_regs.h"
 
-struct vcpu;
-struct guest;
-
-/* The multiboot entry state (docs/guest-platform.md) a vCPU starts in. */
+/*
+ * Where a vCPU starts, as its loader chose: flat 32-bit protected mode with
+ * paging off (the multiboot entry state, docs/guest-platform.md).
+ */
 struct vmx_entry_state {
 	uint32_t eip, eax, ebx, esp;
+	uint16_t code_sel, data_sel; /* selectors of the flat code and data segments */
+};
+
+/* What a vCPU's VMCS is made from. */
+struct vmx_vcpu_cfg {
+	const struct vmx_caps *caps;
+	const struct vmx_entry_state *entry;
+	uint64_t eptp; /* ept_pointer() of its guest's EPT */
+	uint16_t vpid;
+	const struct cpu_tables *host_tables; /* the calling core's GDT, TSS and IDT */
 };
 
 /*
- * Allocate (first time) and load v's VMCS on the calling core, and fill it:
- * controls from caps (what the hypervisor needs, refused with a message if
- * the CPU lacks it), host state of this core, guest state for a multiboot
- * entry as st says, EPT pointer and VPID. False (after saying why) on error.
- * Precondition: the calling core is in VMX root and is v->cpu.
+ * Allocate (when *vmcs is 0) and load a vCPU's VMCS on the calling core, and
+ * fill it: controls from cfg->caps (what the hypervisor needs, refused with a
+ * message if the CPU lacks it), host state of this core (its tables, and the
+ * GS base it runs with), guest state as cfg->entry says, EPT pointer and VPID;
+ * regs get the entry's EAX and EBX, the rest zero. False (after saying why) on
+ * error. Precondition: the calling core is in VMX root and runs the vCPU.
  */
-bool vmx_vcpu_setup(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_entry_state *st);
+bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest_regs *regs);
 
 /* debug.no_preemption_timer: leave the VMX-preemption timer off, to exercise the host-APIC-timer fallback. */
 void vmx_vcpu_disable_preemption_timer(void);
@@ -39,12 +53,29 @@ void vmx_msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write);
 /* Sync what VMX does not: EFER.LMA into the "IA-32e mode guest" entry control (SDM Vol. 3, 27.3.2.1). */
 void vmx_vcpu_sync_before_entry(void);
 
+/* The current VMCS's exit information (SDM Vol. 3, 28.2), right after an exit. */
+void vmx_read_exit_info(struct exit_info *e);
+/* Move GUEST_RIP past the instruction that exited. */
+void vmx_skip_instruction(const struct exit_info *e);
+/*
+ * After an exit: if it interrupted the delivery of an event (IDT-vectoring
+ * information, SDM Vol. 3, 28.2.4), queue that event again for the next
+ * entry, as the CPU would have delivered it (27.6.1).
+ */
+void vmx_requeue_interrupted_event(void);
+
 /* Queue a hardware exception for the next VM entry (SDM Vol. 3, 27.6.1). */
 void vmx_inject_exception(uint8_t vector, bool has_error_code, uint32_t error_code);
 
 /* Queue an external interrupt or an NMI for the next VM entry (SDM Vol. 3, 27.6). */
 void vmx_inject_interrupt(uint8_t vector);
 void vmx_inject_nmi(void);
+/* Is an event already queued for the next entry (VM_ENTRY_INTR_INFO_FIELD valid)? */
+bool vmx_event_queued(void);
+/* IF set and no STI or MOV-SS shadow: the guest can take a maskable interrupt now (SDM Vol. 3, 26.3.1.5). */
+bool vmx_guest_interruptible(void);
+/* No STI, MOV-SS or NMI blocking: the guest can take an NMI now (SDM Vol. 3, 26.3.1.5, 24.4.2). */
+bool vmx_guest_nmi_allowed(void);
 /*
  * Ask for an exit as soon as the guest can take an interrupt / an NMI (SDM Vol.
  * 3, 26.7.5, 26.7.6), or stop asking. Returns false if an NMI window was
@@ -56,7 +87,7 @@ bool vmx_set_preemption_timer(uint64_t tsc_ticks, unsigned rate);
 /* The state a SIPI with this vector starts a vCPU in: real mode at vector << 12. */
 void vmx_vcpu_enter_sipi(uint8_t vector);
 
-/* Print the guest state of the current VMCS, decoded. */
-void vmx_dump_guest_state(const struct vcpu *v);
+/* Print the guest state of the current VMCS, decoded, with the registers it does not hold. */
+void vmx_dump_guest_state(const struct guest_regs *r);
 
 #endif

@@ -15,7 +15,6 @@
 #include "vmm/mm/mm.h"
 #include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
-#include "vmm/run/sched.h"
 #include "vmm/lib/string.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
@@ -143,9 +142,13 @@ static void vmx_enter(struct percpu *p)
 		p->vmx_state = vmx_allowed ? vmx_cpu_vmxon(p->cpu_id, &p->vmx_raw, &p->vmxon_region) : VMX_CPU_MISSING;
 }
 
-/* Where every AP arrives from the trampoline, on its own stack, GS not yet set. */
-static __attribute__((noreturn)) void ap_entry(struct percpu *p)
+static cpus_continue_t ap_continue;
+
+/* Where every AP arrives from the trampoline, on its own stack, GS not yet set; arg is its struct percpu. */
+static __attribute__((noreturn)) void ap_entry(void *arg)
 {
+	struct percpu *p = arg;
+
 	percpu_install(p);
 	write_cr3(paging_root());
 	write_cr4(read_cr4() | CR4_PGE);
@@ -158,7 +161,7 @@ static __attribute__((noreturn)) void ap_entry(struct percpu *p)
 	vmx_enter(p);
 	pr_info("cpu: CPU %u (APIC ID %u) online, %s", p->cpu_id, p->apic_id, vmx_cpu_state_name(p->vmx_state));
 	__atomic_store_n(&p->online, 1, __ATOMIC_RELEASE);
-	sched_ap_wait();
+	ap_continue();
 }
 
 static void start_aps(void)
@@ -230,10 +233,11 @@ static void summarize(struct cpus_summary *out)
 	pr_info("cpu: %u of %u listed CPU(s) online, %u in VMX root", out->online, out->listed, out->vmx_on);
 }
 
-void cpus_init(const struct boot_info *bi, const char *cmdline, struct cpus_summary *out)
+void cpus_init(const struct boot_info *bi, const char *cmdline, cpus_continue_t ap_run, struct cpus_summary *out)
 {
 	struct percpu *bsp = this_cpu();
 
+	ap_continue = ap_run;
 	if (!lapic_init_cpu(true))
 		panic("cpu: the boot CPU has no usable local APIC");
 	bsp->apic_id = lapic_id();

@@ -15,14 +15,17 @@ struct cpus_summary {
 	const char *vmx; /* "on", "off" or "unsupported", as the ready line says it */
 };
 
+/* What every other CPU runs once it is online (the scheduler's wait for work): it never returns. */
+typedef __attribute__((noreturn)) void (*cpus_continue_t)(void);
+
 /*
  * On the boot CPU, after memory, paging and ACPI: bring up the local APIC and
  * the time base, find the processors (MADT, else the loader's list, else the
  * boot CPU alone), put the boot CPU into VMX root, print the capability
  * report, start every other CPU and wait for each (a CPU that does not answer
- * is named and left out), then summarize.
+ * is named and left out; the others go on in ap_run), then summarize.
  */
-void cpus_init(const struct boot_info *bi, const char *cmdline, struct cpus_summary *out);
+void cpus_init(const struct boot_info *bi, const char *cmdline, cpus_continue_t ap_run, struct cpus_summary *out);
 
 struct vmx_caps;
 /* The boot CPU's decoded VMX capabilities (all online cores agree with them). */

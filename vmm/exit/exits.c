@@ -25,8 +25,6 @@
 #define XCR0_AVX (1ull << 2)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 
-void exit_skip_instruction(const struct exit_info *e) { vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len); }
-
 /* Stop the guest with a full report of this exit: the unrecoverable path of every handler. */
 static enum exit_action stop_with_dump(struct vcpu *v, const struct exit_info *e, const char *why)
 {
@@ -36,7 +34,7 @@ static enum exit_action stop_with_dump(struct vcpu *v, const struct exit_info *e
 	console_printf_raw("*** guest %s, vCPU %u on CPU %u: %s\n", v->guest->name, v->index, v->cpu, why);
 	console_printf_raw("    exit reason %u (%s), qualification %#llx, instruction length %u\n", e->reason,
 	                   exit_reason_name(e->reason), (unsigned long long)e->qualification, e->instruction_len);
-	vmx_dump_guest_state(v);
+	vmx_dump_guest_state(&v->regs);
 	guest_stop(v->guest, reason, 0);
 	return EXIT_STOPPED;
 }
@@ -91,7 +89,7 @@ static enum exit_action handle_init_sipi(struct vcpu *v, const struct exit_info 
 
 static enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *e)
 {
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	v->state = VCPU_HALTED;
 	v->wake_tsc = 0;
 	if (v->wake_after_us) {
@@ -106,7 +104,7 @@ static enum exit_action handle_invd(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v;
 	__asm__ volatile("wbinvd" ::: "memory");
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -186,17 +184,8 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 	case HC_ROOT_CYCLES: v->regs.rax = root_cycles(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
-}
-
-uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
-{
-	uint64_t *const regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, 0,
-	                            &v->regs.rbp, &v->regs.rsi, &v->regs.rdi, &v->regs.r8,  &v->regs.r9,
-	                            &v->regs.r10, &v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14,
-	                            &v->regs.r15};
-	return regs[n & 15];
 }
 
 /*
@@ -218,7 +207,7 @@ static enum exit_action cr8_access(struct vcpu *v, const struct exit_info *e, un
 	} else {
 		vlapic_write(&v->lapic, APIC_REG_TPR, *r << 4, x2, rdtsc(), &fx);
 	}
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -231,10 +220,10 @@ static enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info 
 	if (reg == 4 /* RSP lives in the VMCS: no guest would use it here */)
 		return handle_unexpected(v, e);
 	if (cr == 8 && (type == CR_TYPE_MOV_TO_CR || type == CR_TYPE_MOV_FROM_CR))
-		return cr8_access(v, e, type, vcpu_gpr(v, reg));
+		return cr8_access(v, e, type, guest_gpr(&v->regs, reg));
 	if (type != CR_TYPE_MOV_TO_CR || (cr != 0 && cr != 4))
 		return handle_unexpected(v, e);
-	uint64_t val = *vcpu_gpr(v, reg);
+	uint64_t val = *guest_gpr(&v->regs, reg);
 	if (cr == 0) {
 		uint64_t mask = vmcs_readl(CR0_GUEST_HOST_MASK);
 		vmcs_writel(CR0_READ_SHADOW, val);
@@ -244,7 +233,7 @@ static enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info 
 		vmcs_writel(CR4_READ_SHADOW, val);
 		vmcs_writel(GUEST_CR4, (val & ~mask) | (vmcs_readl(GUEST_CR4) & mask));
 	}
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -263,7 +252,7 @@ static enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
 	}
 	write_cr4(read_cr4() | CR4_OSXSAVE); /* XSETBV is legal in root operation only with it */
 	__asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -347,26 +336,11 @@ static const exit_handler_t handlers[EXIT_REASON_MAX] = {
         [EXIT_REASON_PREEMPTION_TIMER] = handle_resume,
 };
 
-static void read_exit_info(struct exit_info *e)
-{
-	e->reason = vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_BASIC_MASK;
-	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
-	e->instruction_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	e->guest_rip = vmcs_readl(GUEST_RIP);
-	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-	e->guest_physical = 0;
-	e->guest_linear = 0;
-	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
-		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
-		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
-}
-
 enum exit_action exit_dispatch(struct vcpu *v)
 {
 	struct exit_info e;
 
-	read_exit_info(&e);
+	vmx_read_exit_info(&e);
 	trace_record(&this_cpu()->trace, v->exit_tsc, e.reason, e.qualification, e.guest_rip);
 	v->exit_reason = e.reason;
 	v->exits_total++;

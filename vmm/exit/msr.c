@@ -74,7 +74,7 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 	}
 	v->regs.rax = (uint32_t)val;
 	v->regs.rdx = val >> 32;
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -88,6 +88,6 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }

@@ -98,6 +98,6 @@ enum exit_action handle_io(struct vcpu *v, const struct exit_info *e)
 		return act;
 	if (a.in)
 		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (a.value & mask);
-	exit_skip_instruction(e);
+	vmx_skip_instruction(e);
 	return EXIT_RESUME;
 }

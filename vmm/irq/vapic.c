@@ -29,11 +29,6 @@
 #define IOAPIC_PAGE_SIZE 0x1000ull
 #define MAX_INSN_LEN 15
 
-/* Interruptibility state bits (SDM Vol. 3, Table 25-3). */
-#define INTR_BLOCKING_STI (1u << 0)
-#define INTR_BLOCKING_MOV_SS (1u << 1)
-#define INTR_BLOCKING_NMI (1u << 3)
-
 bool vapic_create(struct vcpu *v)
 {
 	v->lapic_page = page_alloc(1);
@@ -248,7 +243,7 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode 
 /* Put a value read from MMIO into the instruction's register, as the CPU would (SDM Vol. 1, 3.4.1.1). */
 static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t value)
 {
-	uint64_t *r = vcpu_gpr(v, (unsigned)in->reg);
+	uint64_t *r = guest_gpr(&v->regs, (unsigned)in->reg);
 	unsigned size = in->reg_size ? in->reg_size : in->size;
 
 	if (in->extend == MMIO_EXT_SIGN && in->size < 8) {
@@ -273,7 +268,7 @@ static uint64_t store_value(struct vcpu *v, const struct mmio_insn *in)
 
 	if (in->reg < 0)
 		return in->imm & mask;
-	uint64_t r = *vcpu_gpr(v, (unsigned)in->reg);
+	uint64_t r = *guest_gpr(&v->regs, (unsigned)in->reg);
 	return (in->high_byte ? r >> 8 : r) & mask;
 }
 
@@ -427,19 +422,6 @@ static void run_timer(struct vcpu *v)
 	v->timer_next = vlapic_timer_next(&v->lapic);
 }
 
-/* IF set and no STI/MOV-SS shadow: the guest can take a maskable interrupt now (SDM Vol. 3, 26.3.1.5). */
-static bool interruptible(void)
-{
-	return (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (INTR_BLOCKING_STI | INTR_BLOCKING_MOV_SS));
-}
-
-static bool nmi_allowed(void)
-{
-	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-	         (INTR_BLOCKING_STI | INTR_BLOCKING_MOV_SS | INTR_BLOCKING_NMI));
-}
-
 /*
  * Make sure the guest leaves when its timer is due: the VMX-preemption timer
  * where the CPU has it (SDM Vol. 3, 26.5.1), else this core's own APIC timer,
@@ -473,15 +455,15 @@ bool vapic_before_entry(struct vcpu *v)
 	} while (!pi_allow(&v->inbox));
 	run_timer(v);
 	arm_exit_timer(v);
-	bool busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK; /* an event is queued already */
-	if (v->nmi_pending && !busy && nmi_allowed()) {
+	bool busy = vmx_event_queued();
+	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
 		vmx_inject_nmi();
 		v->nmi_pending = false;
 		busy = true;
 	}
 	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
 	int vector = apicv_vid_active(v) ? -1 : vlapic_highest_pending(&v->lapic);
-	if (vector >= 0 && !busy && interruptible()) {
+	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
 		vlapic_ack(&v->lapic, (uint8_t)vector);
 		vmx_inject_interrupt((uint8_t)vector);
 		v->interrupts++;
@@ -490,23 +472,6 @@ bool vapic_before_entry(struct vcpu *v)
 	vmx_request_windows(vector >= 0, v->nmi_pending);
 	apicv_before_entry(v);
 	return true;
-}
-
-void vapic_after_exit(struct vcpu *v)
-{
-	uint32_t info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-
-	(void)v;
-	if (!(info & INTR_INFO_VALID_MASK))
-		return;
-	/* The exit interrupted the delivery of an event: deliver it again on the next entry (SDM 28.2.4, 27.6.1). */
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_INTR_TYPE_MASK |
-	                                               INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK));
-	if (info & INTR_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION)
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 void vapic_left_guest(struct vcpu *v) { pi_suppress(&v->inbox); }

@@ -45,8 +45,6 @@ void vapic_ioapic_line(struct guest *g, unsigned pin, bool asserted);
 bool vapic_before_entry(struct vcpu *v);
 /* Right after every VM exit (or failed entry): posters stop notifying, v is in the hypervisor. */
 void vapic_left_guest(struct vcpu *v);
-/* After an exit: keep an event whose delivery the exit interrupted (IDT-vectoring information, SDM 28.2.4). */
-void vapic_after_exit(struct vcpu *v);
 /* While v is halted or waits for a SIPI: take its inbox; is there something that ends the wait? */
 bool vapic_wakes_halt(struct vcpu *v);
 /*

@@ -137,7 +137,8 @@ bool guest_load(struct guest *g)
 		return fail(g, res.error);
 	if (!guest_acpi_build(&g->ram, &acpi))
 		return fail(g, "its firmware tables do not fit");
-	g->entry = (struct vmx_entry_state){res.entry, MULTIBOOT_BOOTLOADER_MAGIC, res.mbi, GUEST_INITIAL_ESP};
+	g->entry = (struct vmx_entry_state){
+	        res.entry, MULTIBOOT_BOOTLOADER_MAGIC, res.mbi, GUEST_INITIAL_ESP, GUEST_SEL_CODE, GUEST_SEL_DATA};
 	return true;
 }
 

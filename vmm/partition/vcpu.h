@@ -55,6 +55,17 @@ struct vcpu {
 	struct apicv_vcpu apicv;
 };
 
+/*
+ * The return contract of every handler of a vCPU's VM exit (vmm/exit/, and
+ * the APIC accesses of vmm/irq/): EXIT_RESUME to enter the guest again (the
+ * handler has advanced RIP or queued an event as needed); EXIT_STOPPED when
+ * the handler stopped the guest (it has said why).
+ */
+enum exit_action {
+	EXIT_RESUME = 0,
+	EXIT_STOPPED = 1,
+};
+
 /* The vCPU the calling core runs, or NULL. */
 struct vcpu *this_vcpu(void);
 

@@ -147,7 +147,7 @@ static void entry_failed(struct vcpu *v, enum vmx_run_result r)
 		       v->cpu, vmcs_read32(VM_INSTRUCTION_ERROR));
 	else
 		vmx_insn_failed(v->launched ? "VMRESUME" : "VMLAUNCH", VMX_FAIL_INVALID);
-	vmx_dump_guest_state(v);
+	vmx_dump_guest_state(&v->regs);
 	guest_stop(v->guest, "VM entry failed (see above)", 0);
 }
 
@@ -162,7 +162,15 @@ static bool start_vcpu(struct vcpu *v)
 	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
 	v->exit_tsc = 0;
 	vapic_reset(v);
-	if (!vmx_vcpu_setup(v, cpus_vmx_caps(), &v->guest->entry)) {
+	const struct vmx_vcpu_cfg cfg = {
+	        .caps = cpus_vmx_caps(),
+	        .entry = &v->guest->entry,
+	        .eptp = ept_pointer(&v->guest->ept),
+	        .vpid = v->vpid,
+	        .host_tables = &this_cpu()->tables,
+	};
+	v->launched = false;
+	if (!vmx_vcpu_setup(&v->vmcs, &cfg, &v->regs)) {
 		v->guest->cfg.restart = false; /* the same setup would fail again */
 		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
 		return false;
@@ -235,7 +243,7 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 		}
 		bool entry_failure = (vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_FAILED_VMENTRY) != 0;
 		if (!entry_failure)
-			vapic_after_exit(v);
+			vmx_requeue_interrupted_event();
 		if (!v->launched && !entry_failure) {
 			v->launched = true;
 			if (v->index == 0)
