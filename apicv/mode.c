@@ -7,6 +7,7 @@
 #include "vmm/lib/string.h"
 
 static enum vmx_apicv_mode current = VMX_APICV_EMULATED;
+static const struct vmx_caps *cpu_caps; /* the boot CPU's, which every core shares */
 
 bool apicv_parse_mode(const char *s, enum vmx_apicv_mode *out)
 {
@@ -53,6 +54,7 @@ void apicv_init(const struct vmx_caps *caps, const char *cmdline)
 		if (!have_asked)
 			pr_err("apicv=%s: expected posted, vid, tpr or emulated; ignored", val);
 	}
+	cpu_caps = caps;
 	enum vmx_apicv_mode offered = vmx_caps_apicv_mode(caps);
 	current = apicv_choose(offered, have_asked ? &asked : NULL, why, sizeof(why));
 	vmx_caps_apicv_reason(caps, reason, sizeof(reason));
@@ -61,3 +63,5 @@ void apicv_init(const struct vmx_caps *caps, const char *cmdline)
 }
 
 enum vmx_apicv_mode apicv_mode(void) { return current; }
+
+const struct vmx_caps *apicv_caps(void) { return cpu_caps; }

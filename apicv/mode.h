@@ -30,5 +30,7 @@ enum vmx_apicv_mode apicv_choose(enum vmx_apicv_mode offered, const enum vmx_api
 void apicv_init(const struct vmx_caps *caps, const char *cmdline);
 /* The mode every vCPU runs in. */
 enum vmx_apicv_mode apicv_mode(void);
+/* The capabilities apicv_init was given, for the controls that come with a mode where the CPU has them. */
+const struct vmx_caps *apicv_caps(void);
 
 #endif

@@ -38,7 +38,9 @@ enum apic_reg {
 };
 
 #define APIC_MMIO_OFFSET(reg) ((unsigned)(reg) << 4)
-#define APIC_X2APIC_MSR(reg) (0x800u + (unsigned)(reg))
+#define APIC_X2APIC_MSR_FIRST 0x800u /* the x2APIC MSR range (SDM Vol. 3, 11.12.1.2) */
+#define APIC_X2APIC_MSR_LAST 0x8ffu
+#define APIC_X2APIC_MSR(reg) (APIC_X2APIC_MSR_FIRST + (unsigned)(reg))
 
 /* IA32_APIC_BASE (SDM Vol. 3, Figure 11-5). */
 #define APIC_BASE_BSP (1ull << 8)
@@ -74,8 +76,6 @@ enum apic_reg {
  * architecture's, named as above.
  */
 #define APIC_BASE_DEFAULT 0xfee00000ull /* after RESET (SDM Vol. 3, 11.4.4) */
-#define APIC_X2APIC_MSR_FIRST 0x800u    /* the x2APIC MSR range (SDM Vol. 3, 11.12.1.2) */
-#define APIC_X2APIC_MSR_LAST 0x8ffu
 
 /* Version register (SDM Vol. 3, Figure 11-7). */
 #define APIC_VERSION_EOI_SUPPRESS (1u << 24) /* EOI-broadcast suppression supported */

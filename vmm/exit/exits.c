@@ -7,6 +7,7 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "arch/x86/lapic.h"
 #include "vmm/lib/log.h"
@@ -122,6 +123,21 @@ _Static_assert(HC_APICV_EMULATED == VMX_APICV_EMULATED && HC_APICV_TPR == VMX_AP
                "the hypercall names the modes as vmx_caps.h numbers them");
 
 static struct spinlock root_cycles_lock = SPINLOCK_INIT;
+
+/* The APIC-virtualization controls the current VMCS runs with, as HC_APICV_F_* bits. */
+static uint32_t apicv_flags(void)
+{
+	uint32_t proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL), proc2 = vmcs_read32(SECONDARY_VM_EXEC_CONTROL);
+	uint32_t pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL), f = 0;
+
+	f |= proc & CPU_BASED_TPR_SHADOW ? HC_APICV_F_TPR_SHADOW : 0;
+	f |= proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES ? HC_APICV_F_APIC_ACCESSES : 0;
+	f |= proc2 & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE ? HC_APICV_F_X2APIC_MODE : 0;
+	f |= proc2 & SECONDARY_EXEC_APIC_REGISTER_VIRT ? HC_APICV_F_REGISTER_VIRT : 0;
+	f |= proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY ? HC_APICV_F_INTR_DELIVERY : 0;
+	f |= pin & PIN_BASED_POSTED_INTR ? HC_APICV_F_POSTED : 0;
+	return f;
+}
 
 /* HC_EXIT_STATS: the counts into guest RAM at gpa; HC_EINVAL unless the whole struct fits in RAM there. */
 static uint32_t exit_stats(struct vcpu *v, uint64_t gpa, uint32_t size)

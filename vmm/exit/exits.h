@@ -16,10 +16,14 @@ typedef enum exit_action (*exit_handler_t)(struct vcpu *v, const struct exit_inf
 /* Read the exit information, count it, and run the reason's handler. */
 enum exit_action exit_dispatch(struct vcpu *v);
 
-/* Handlers that live with their devices (vmm/exit/ports.c, vmm/exit/cpuid.c, vmm/exit/msr.c). */
+/* Handlers in the other files of vmm/exit/: ports.c, cpuid.c, msr.c, apic.c. */
 enum exit_action handle_io(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
 
 #endif

@@ -42,6 +42,15 @@ bool vapic_create(struct vcpu *v)
 	/* NDST as VT-d reads it in the host's APIC mode: the 32-bit x2APIC ID, or the xAPIC ID in bits 15:8. */
 	uint32_t apic_id = per_cpu(v->cpu)->apic_id;
 	pi_init(&v->inbox, phys_to_virt(v->pi_page), HV_VECTOR_POSTED, lapic_x2apic_mode() ? apic_id : apic_id << 8);
+	const struct apicv_vcpu_cfg apicv = {
+	        .lapic = &v->lapic,
+	        .vapic_page = v->lapic_page,
+	        .apic_access_page = v->guest->apic_access_page,
+	        .pi_desc_page = v->pi_page,
+	        .notify_vector = HV_VECTOR_POSTED,
+	        .ioapic = {&v->guest->ioapic, &v->guest->lock, &v->guest->ioapic_writes},
+	};
+	apicv_vcpu_init(&v->apicv, &apicv);
 	vapic_reset(v);
 	return true;
 }
@@ -81,7 +90,7 @@ static void send_signal(struct vcpu *t, enum pi_signal s)
  */
 static void post_vector(struct vcpu *t, uint8_t vector, bool level)
 {
-	if (apicv_vid_active(t))
+	if (apicv_vid_active(&t->apicv))
 		__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED); /* delivery itself is the CPU's, unseen */
 	if (t->cpu == this_cpu()->cpu_id) {
 		vlapic_accept(&t->lapic, vector, level);
@@ -177,7 +186,7 @@ void vapic_apply(struct vcpu *v, const struct vlapic_effect *fx)
 		ioapic_messages(v, msgs, n);
 	}
 	if (fx->flags & (VLAPIC_FX_BASE | VLAPIC_FX_DEST))
-		apicv_apic_changed(v);
+		apicv_apic_changed(&v->apicv);
 	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
 		pr_warn("vapic: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
 		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
@@ -388,7 +397,7 @@ bool vapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 static void do_init(struct vcpu *v)
 {
 	vlapic_init_reset(&v->lapic);
-	apicv_apic_changed(v); /* software-disabled now */
+	apicv_apic_changed(&v->apicv); /* software-disabled now */
 	v->nmi_pending = false;
 	v->state = VCPU_WAIT_SIPI;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -462,7 +471,7 @@ bool vapic_before_entry(struct vcpu *v)
 		busy = true;
 	}
 	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
-	int vector = apicv_vid_active(v) ? -1 : vlapic_highest_pending(&v->lapic);
+	int vector = apicv_vid_active(&v->apicv) ? -1 : vlapic_highest_pending(&v->lapic);
 	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
 		vlapic_ack(&v->lapic, (uint8_t)vector);
 		vmx_inject_interrupt((uint8_t)vector);
@@ -470,7 +479,7 @@ bool vapic_before_entry(struct vcpu *v)
 		vector = vlapic_highest_pending(&v->lapic);
 	}
 	vmx_request_windows(vector >= 0, v->nmi_pending);
-	apicv_before_entry(v);
+	apicv_before_entry(&v->apicv);
 	return true;
 }
 

@@ -152,7 +152,7 @@ static bool guest_build(struct guest *g, const struct boot_info *bi)
 	if (!g->ram_hpa)
 		return fail(g, "not enough contiguous memory for its RAM");
 	g->ram = (struct guest_ram){phys_to_virt(g->ram_hpa), g->cfg.memory};
-	if (!map_memory(g) || !apicv_guest_create(g) || !guest_load(g)) {
+	if (!map_memory(g) || !apicv_guest_create(&g->ept, GUEST_LAPIC_BASE, &g->apic_access_page) || !guest_load(g)) {
 		page_free(g->ram_hpa, pages);
 		return g->ram_hpa = 0, fail(g, "its memory could not be set up");
 	}

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "apicv/apicv_state.h"
+#include "apicv/apicv.h"
 #include "apicv/posted.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"

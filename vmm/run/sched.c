@@ -175,7 +175,7 @@ static bool start_vcpu(struct vcpu *v)
 		guest_stop(v->guest, "its VMCS could not be set up (see above)", 0);
 		return false;
 	}
-	apicv_vcpu_setup(v);
+	apicv_vcpu_setup(&v->apicv);
 	v->guest->state = GUEST_RUNNING;
 	return true;
 }

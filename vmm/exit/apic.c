@@ -1,0 +1,56 @@
+/* apic.c: the exits of APIC virtualization (SDM Vol. 3, 30.1 and 30.4): each hands the access to the model. */
+#include "apicv/apicv.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx_exit.h"
+#include "lapic/vlapic.h"
+#include "vmm/exit/exits.h"
+#include "vmm/irq/vapic.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/partition/guest.h"
+
+/* APIC-write exit: trap-like, the write is on the page already; the model takes it with its rules and effects. */
+enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e)
+{
+	struct vlapic_effect fx;
+
+	if (apicv_apic_write(&v->apicv, e->qualification, rdtsc(), &fx))
+		vapic_apply(v, &fx);
+	return EXIT_RESUME;
+}
+
+/* EOI-induced exit (SDM Vol. 3, 30.1.4), trap-like: the CPU retired the vector; the model sends its EOI on. */
+enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e)
+{
+	struct vlapic_effect fx;
+
+	vlapic_eoi_done(&v->lapic, (uint8_t)(e->qualification & EOI_QUAL_VECTOR_MASK), &fx);
+	vapic_apply(v, &fx);
+	return EXIT_RESUME;
+}
+
+/* Trap-like: the TPR write is done; the next entry injects what it unmasked (SDM Vol. 3, 30.1.2). */
+enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	(void)e;
+	return EXIT_RESUME;
+}
+
+/*
+ * An xAPIC access that APIC virtualization does not complete itself:
+ * fault-like, the instruction has not run (SDM Vol. 3, 30.4). It is the
+ * model's, through the same decoder as an EPT violation on the APIC page.
+ */
+enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e)
+{
+	uint64_t offset = e->qualification & APIC_ACCESS_OFFSET_MASK;
+	unsigned type = (unsigned)(e->qualification >> APIC_ACCESS_TYPE_SHIFT & APIC_ACCESS_TYPE_MASK);
+	char why[96];
+
+	if (type == APIC_ACCESS_LINEAR_READ || type == APIC_ACCESS_LINEAR_WRITE)
+		return vapic_mmio_at(v, e, vlapic_mmio_base(&v->lapic) + offset);
+	hv_snprintf(why, sizeof(why), "an APIC access of type %u at offset %#llx (instruction fetch or event delivery)",
+	            type, (unsigned long long)offset);
+	guest_stop(v->guest, why, 0);
+	return EXIT_STOPPED;
+}
