@@ -153,7 +153,7 @@ void hv_main(struct boot_info *bi)
 	debug_switches_apply(effective_cmdline);
 	struct cpus_summary cpus;
 	cpus_init(bi, effective_cmdline, sched_ap_wait, &cpus);
-	sched_init(&cpus);
+	sched_init();
 	if (cpus.vmx_on == 0) {
 		pr_info("guest: no core is in VMX root: no guest can run");
 	} else {
@@ -162,7 +162,7 @@ void hv_main(struct boot_info *bi)
 			hv_stop("out of memory for the VMX bitmaps");
 	}
 	if (cpus.vmx_on == 0 || guests_create(&config, bi) == 0) {
-		sched_ready_line();
+		cpus_ready_line(0);
 		pr_info("no guests to run: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
 	}

@@ -8,6 +8,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
+#include "apicv/mode.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/lapic.h"
 #include "vmm/lib/cmdline.h"
@@ -15,6 +16,7 @@
 #include "vmm/mm/mm.h"
 #include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
+#include "vmm/core/vectors.h"
 #include "vmm/lib/string.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
@@ -215,6 +217,24 @@ static void vmx_report_and_decide(const struct percpu *bsp, const char *cmdline)
 	vmx_allowed = true;
 }
 
+/* What the ready line reports. */
+static struct cpus_summary summary;
+static volatile uint32_t ready_printed;
+
+void cpu_kick(uint32_t cpu)
+{
+	if (!lapic_send_ipi(per_cpu(cpu)->apic_id, APIC_ICR_DM_FIXED | HV_VECTOR_KICK))
+		pr_warn("cpu: kick to CPU %u: delivery status stuck", cpu);
+}
+
+void cpus_ready_line(uint32_t guests)
+{
+	if (__atomic_exchange_n(&ready_printed, 1, __ATOMIC_ACQ_REL))
+		return;
+	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx,
+	                   guests ? vmx_apicv_mode_name(apicv_mode()) : "none", guests);
+}
+
 static void summarize(struct cpus_summary *out)
 {
 	bool any_vmx = false;
@@ -231,6 +251,7 @@ static void summarize(struct cpus_summary *out)
 	}
 	out->vmx = !any_vmx ? "unsupported" : out->vmx_on == out->online ? "on" : "off";
 	pr_info("cpu: %u of %u listed CPU(s) online, %u in VMX root", out->online, out->listed, out->vmx_on);
+	summary = *out;
 }
 
 void cpus_init(const struct boot_info *bi, const char *cmdline, cpus_continue_t ap_run, struct cpus_summary *out)

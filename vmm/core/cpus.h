@@ -31,6 +31,15 @@ struct vmx_caps;
 /* The boot CPU's decoded VMX capabilities (all online cores agree with them). */
 const struct vmx_caps *cpus_vmx_caps(void);
 
+/* Make cpu leave its guest (an external-interrupt exit) or its idle HLT soon: an IPI with HV_VECTOR_KICK. */
+void cpu_kick(uint32_t cpu);
+
+/*
+ * Print the ready line, once: when the last guest has been entered, or when
+ * none can be. guests: how many were entered (0 prints apicv=none).
+ */
+void cpus_ready_line(uint32_t guests);
+
 struct madt_isa_irq;
 /* Where ISA IRQ irq reaches the host's I/O APICs (MADT overrides applied); false without a MADT I/O APIC. */
 bool cpus_isa_irq(unsigned irq, struct madt_isa_irq *out);

@@ -10,6 +10,7 @@
 #include "vmm/core/cpus.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
+#include "vmm/core/vectors.h"
 #include "vmm/debug/shell.h"
 #include "vmm/exit/ports.h"
 

@@ -4,9 +4,6 @@
 
 #include <stdbool.h>
 
-/* The vector of the console UART's receive interrupt, routed to CPU 0 through the host I/O APIC. */
-#define HV_VECTOR_CONSOLE 0xf2
-
 /*
  * Boot CPU, after the guests exist: give the console's input to the first
  * guest, and route the UART's receive interrupt (its ISA IRQ through the MADT's

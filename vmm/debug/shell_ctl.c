@@ -5,7 +5,7 @@
 #include "vmm/partition/guest.h"
 #include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
-#include "vmm/run/sched.h"
+#include "vmm/core/cpus.h"
 #include "vmm/debug/shell.h"
 #include "vmm/debug/snapshot.h"
 #include "vmm/lib/string.h"
@@ -125,7 +125,7 @@ void cmd_panic(unsigned argc, char **argv)
 		panic("asked for from the shell (panic %u)", cpu);
 	out("asking cpu %u to panic\n", cpu);
 	per_cpu(cpu)->panic_asked = 1;
-	sched_kick(cpu);
+	cpu_kick(cpu);
 }
 
 void shell_postmortem_report(void)

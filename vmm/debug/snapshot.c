@@ -6,7 +6,7 @@
 #include "arch/x86/tsc.h"
 #include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
-#include "vmm/run/sched.h"
+#include "vmm/core/cpus.h"
 #include "vmm/lib/string.h"
 
 /*
@@ -95,7 +95,7 @@ bool snapshot_take(uint32_t cpu, struct vcpu_snapshot *out, unsigned timeout_ms)
 
 	p->snap_out = out;
 	__atomic_store_n(&p->snap_state, SNAP_ASKED, __ATOMIC_RELEASE);
-	sched_kick(cpu); /* its kick handler serves it, in root mode, where its VMCS is current */
+	cpu_kick(cpu); /* its kick handler serves it, in root mode, where its VMCS is current */
 	for (;;) {
 		uint32_t st = __atomic_load_n(&p->snap_state, __ATOMIC_ACQUIRE);
 

@@ -21,7 +21,8 @@
 #include "vmm/partition/guest_layout.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
-#include "vmm/run/sched.h"
+#include "vmm/core/vectors.h"
+#include "vmm/core/cpus.h"
 #include "vmm/lib/string.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
@@ -79,7 +80,7 @@ static void send_signal(struct vcpu *t, enum pi_signal s)
 	if (s == PI_SIGNAL_NOTIFY && !lapic_send_ipi(apic_id, APIC_ICR_DM_FIXED | t->inbox.desc->nv))
 		pr_warn("vapic: notification to CPU %u: delivery status stuck", t->cpu);
 	else if (s == PI_SIGNAL_KICK)
-		sched_kick(t->cpu);
+		cpu_kick(t->cpu);
 }
 
 /*

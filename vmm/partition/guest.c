@@ -13,7 +13,7 @@
 #include "vmm/main.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
-#include "vmm/run/sched.h"
+#include "vmm/core/cpus.h"
 #include "vmm/lib/string.h"
 #include "vmm/irq/vapic.h"
 #include "vmm/lib/panic.h"
@@ -32,6 +32,16 @@ static volatile uint32_t pending_entry;    /* guests neither entered nor failed 
 static volatile uint32_t running;          /* guests not stopped */
 
 uint32_t guests_count(void) { return nguests; }
+
+/* The ready line counts the guests that were entered (guest_mark_entered). */
+static void print_ready_line(void)
+{
+	uint32_t entered = 0;
+
+	for (uint32_t i = 0; i < nguests; i++)
+		entered += guests[i].entered;
+	cpus_ready_line(entered);
+}
 struct guest *guest_by_id(uint32_t id) { return id < nguests ? &guests[id] : 0; }
 
 static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
@@ -222,7 +232,7 @@ bool guest_restart(struct guest *g)
 	spin_unlock(&g->lock);
 	pr_info("guest %s: start %u", g->name, g->starts + 1);
 	for (uint32_t i = 1; i < g->nvcpus; i++)
-		sched_kick(g->vcpus[i]->cpu); /* its other vCPUs wait for the reload in their idle loop */
+		cpu_kick(g->vcpus[i]->cpu); /* its other vCPUs wait for the reload in their idle loop */
 	return true;
 }
 
@@ -235,7 +245,7 @@ void guest_mark_entered(struct guest *g)
 	g->entered = true;
 	spin_unlock(&g->lock);
 	if (first && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_ready_line();
+		print_ready_line();
 }
 
 void guest_stop(struct guest *g, const char *reason, uint32_t status)
@@ -252,10 +262,10 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 		return;
 	pr_info("guest %s: %s%s", g->name, reason, g->cfg.restart ? "; restarting it (restart=yes)" : "");
 	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_ready_line();
+		print_ready_line();
 	for (uint32_t i = 0; i < g->nvcpus; i++)
 		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
-			sched_kick(g->vcpus[i]->cpu);
+			cpu_kick(g->vcpus[i]->cpu);
 	if (g->cfg.restart)
 		return;
 	g->ended = true;
@@ -270,7 +280,7 @@ static void kick_vcpus(struct guest *g)
 {
 	for (uint32_t i = 0; i < g->nvcpus; i++)
 		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
-			sched_kick(g->vcpus[i]->cpu);
+			cpu_kick(g->vcpus[i]->cpu);
 }
 
 bool guest_hold(struct guest *g)
@@ -288,7 +298,7 @@ bool guest_hold(struct guest *g)
 		return false;
 	pr_info("guest %s: stopped from the shell; start or reset runs it again", g->name);
 	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_ready_line();
+		print_ready_line();
 	kick_vcpus(g);
 	return true;
 }

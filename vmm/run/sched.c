@@ -18,12 +18,11 @@
 #include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/lib/panic.h"
+#include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
+#include "vmm/core/vectors.h"
 #include "vmm/debug/snapshot.h"
 #include "vmm/irq/vapic.h"
-
-static struct cpus_summary summary;
-static volatile uint32_t ready_printed;
 
 struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
 
@@ -40,29 +39,11 @@ static void kick_interrupt(struct trap_frame *f)
 		panic("asked for from the shell (panic %u)", this_cpu()->cpu_id);
 }
 
-void sched_init(const struct cpus_summary *cpus)
+void sched_init(void)
 {
-	summary = *cpus;
 	trap_set_handler(HV_VECTOR_KICK, kick_interrupt);
 	trap_set_handler(HV_VECTOR_TIMER, kick_interrupt);  /* its only job is to cause an exit */
 	trap_set_handler(HV_VECTOR_POSTED, kick_interrupt); /* the inbox is taken before the next entry */
-}
-
-void sched_kick(uint32_t cpu)
-{
-	if (!lapic_send_ipi(per_cpu(cpu)->apic_id, APIC_ICR_DM_FIXED | HV_VECTOR_KICK))
-		pr_warn("sched: kick to CPU %u: delivery status stuck", cpu);
-}
-
-void sched_ready_line(void)
-{
-	if (__atomic_exchange_n(&ready_printed, 1, __ATOMIC_ACQ_REL))
-		return;
-	uint32_t entered = 0;
-	for (uint32_t i = 0; i < guests_count(); i++)
-		entered += guest_by_id(i)->entered;
-	console_printf_raw("HV READY cpus=%u vmx=%s apicv=%s guests=%u\n", summary.online, summary.vmx,
-	                   entered ? vmx_apicv_mode_name(apicv_mode()) : "none", entered);
 }
 
 static void wait_step(void);
@@ -270,7 +251,7 @@ void sched_start(void)
 		if (!p->online || !p->vcpu)
 			continue;
 		__atomic_store_n(&p->go, 1, __ATOMIC_RELEASE);
-		sched_kick(cpu);
+		cpu_kick(cpu);
 	}
 	run_this_cpu();
 }
