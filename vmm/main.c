@@ -161,6 +161,8 @@ void hv_main(struct boot_info *bi)
 		if (!vmx_bitmaps_init() || !apicv_bitmaps_init())
 			hv_stop("out of memory for the VMX bitmaps");
 	}
+	if (cpus.vmx_on != 0 && !guests_check_cores(&config))
+		hv_stop("the configuration names CPUs that cannot run guests");
 	if (cpus.vmx_on == 0 || guests_create(&config, bi) == 0) {
 		cpus_ready_line(0);
 		pr_info("no guests to run: powering off");

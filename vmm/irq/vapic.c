@@ -30,40 +30,6 @@
 #define IOAPIC_PAGE_SIZE 0x1000ull
 #define MAX_INSN_LEN 15
 
-bool vapic_create(struct vcpu *v)
-{
-	v->lapic_page = page_alloc(1);
-	v->pi_page = page_alloc(1);
-	if (!v->lapic_page || !v->pi_page)
-		return false;
-	/* The virtual timer counts TSC ticks (divided by its divide configuration). */
-	const struct vlapic_config cfg = {
-	        .tsc_per_bus_tick = 1, .maxphyaddr = 36, .x2apic = true, .tsc_deadline = true};
-	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
-	/* NDST as VT-d reads it in the host's APIC mode: the 32-bit x2APIC ID, or the xAPIC ID in bits 15:8. */
-	uint32_t apic_id = per_cpu(v->cpu)->apic_id;
-	pi_init(&v->inbox, phys_to_virt(v->pi_page), HV_VECTOR_POSTED, lapic_x2apic_mode() ? apic_id : apic_id << 8);
-	const struct apicv_vcpu_cfg apicv = {
-	        .lapic = &v->lapic,
-	        .vapic_page = v->lapic_page,
-	        .apic_access_page = v->guest->apic_access_page,
-	        .pi_desc_page = v->pi_page,
-	        .notify_vector = HV_VECTOR_POSTED,
-	        .ioapic = {&v->guest->ioapic, &v->guest->lock, &v->guest->ioapic_writes},
-	};
-	apicv_vcpu_init(&v->apicv, &apicv);
-	vapic_reset(v);
-	return true;
-}
-
-void vapic_reset(struct vcpu *v)
-{
-	vlapic_reset(&v->lapic, v->index, v->index == 0);
-	pi_reset(&v->inbox);
-	v->nmi_pending = false;
-	v->timer_next = VLAPIC_NEVER;
-}
-
 /* ---- posting: the one way any source reaches a vCPU ---- */
 
 /*

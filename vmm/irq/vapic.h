@@ -5,15 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/exit/exits.h"
+#include "arch/x86/vmx_exit.h"
 #include "vmm/partition/vcpu.h"
 
 struct guest;
-
-/* Give v its local APIC (page, model, reset state: vCPU 0 is the BSP). False if out of memory. */
-bool vapic_create(struct vcpu *v);
-/* Put v back into its reset state for a restart of its guest. */
-void vapic_reset(struct vcpu *v);
 
 /* An EPT violation inside the local APIC or I/O APIC page: emulate the access. */
 bool vapic_is_mmio(const struct vcpu *v, uint64_t gpa);

@@ -10,12 +10,10 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest_acpi.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/main.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
 #include "vmm/core/cpus.h"
 #include "vmm/lib/string.h"
-#include "vmm/irq/vapic.h"
 #include "vmm/lib/panic.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
@@ -67,8 +65,7 @@ static void default_config(struct hv_config *c)
 	}
 }
 
-/* Every core a guest names must be online: a configuration that cannot work stops boot. */
-static void check_cores(const struct hv_config *c)
+bool guests_check_cores(const struct hv_config *c)
 {
 	for (uint32_t i = 0; i < c->nguests; i++)
 		for (uint32_t cpu = 0; cpu < 64; cpu++)
@@ -76,8 +73,9 @@ static void check_cores(const struct hv_config *c)
 			    (cpu >= HV_MAX_CPUS || !per_cpu(cpu)->online || per_cpu(cpu)->vmx_state != VMX_CPU_ON)) {
 				pr_err("config: hv.conf:%u: guest '%s' wants CPU %u, which is not online in VMX root",
 				       c->guests[i].line, c->guests[i].name, cpu);
-				hv_stop("the configuration names CPUs that cannot run guests");
+				return false;
 			}
+	return true;
 }
 
 static bool fail(struct guest *g, const char *what)
@@ -179,13 +177,7 @@ static void assign_vcpus(struct guest *g)
 		if (!(g->cfg.cpus >> cpu & 1))
 			continue;
 		struct vcpu *v = &vcpu_pool[cpu];
-		*v = (struct vcpu){.guest = g, .index = g->nvcpus, .cpu = cpu, .vpid = (uint16_t)(cpu + 1)};
-		if (!vapic_create(v))
-			panic("guest %s: out of memory for a virtual-APIC page", g->name);
-		uint64_t cost = page_alloc((EXIT_REASON_MAX * sizeof(struct cost_hist) + PAGE_SIZE - 1) / PAGE_SIZE);
-		if (!cost)
-			panic("guest %s: out of memory for exit accounting", g->name);
-		v->root_cost = phys_to_virt(cost);
+		vcpu_create(v, g, g->nvcpus, cpu);
 		g->vcpus[g->nvcpus++] = v;
 		per_cpu(cpu)->vcpu = v;
 	}
@@ -203,7 +195,6 @@ uint32_t guests_create(const struct hv_config *cfg, const struct boot_info *bi)
 		        "core(s)",
 		        cfg->nguests);
 	}
-	check_cores(cfg);
 	for (uint32_t i = 0; i < cfg->nguests; i++) {
 		struct guest *g = &guests[nguests];
 		*g = (struct guest){.id = nguests, .cfg = cfg->guests[i], .lock = SPINLOCK_INIT};

@@ -57,13 +57,18 @@ struct guest {
 };
 
 /*
+ * Every core a guest of the configuration names is online in VMX root; else
+ * (after saying which) false: a configuration that cannot work stops boot.
+ */
+bool guests_check_cores(const struct hv_config *cfg);
+/*
  * Build every guest from the configuration (cfg->nguests guests, or, when it
  * defines none (no file, or a file without guest lines), the built-in
- * default: the platform test guest on every core in VMX root), check the cores they name, give each its memory,
- * EPT, loaded image and firmware tables, and assign each vCPU to its core.
- * A configuration that cannot work (a core that is not online) stops boot;
- * a guest whose image is missing or malformed is reported and left out.
- * Returns how many guests are ready to run.
+ * default: the platform test guest on every core in VMX root), give each its
+ * memory, EPT, loaded image and firmware tables, and assign each vCPU to its
+ * core. Precondition: guests_check_cores(cfg). A guest whose image is missing
+ * or malformed is reported and left out. Returns how many guests are ready
+ * to run.
  */
 uint32_t guests_create(const struct hv_config *cfg, const struct boot_info *bi);
 uint32_t guests_count(void);

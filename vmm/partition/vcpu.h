@@ -69,4 +69,13 @@ enum exit_action {
 /* The vCPU the calling core runs, or NULL. */
 struct vcpu *this_vcpu(void);
 
+/*
+ * Boot CPU, building g: vCPU index of g (also its APIC ID), run by core cpu,
+ * with its local APIC (a BSP's for index 0, an AP's else) and its pages for
+ * exit accounting. Out of memory is a panic: the guests are built at boot.
+ */
+void vcpu_create(struct vcpu *v, struct guest *g, uint32_t index, uint32_t cpu);
+/* Its APIC in its reset state, nothing posted, no NMI pending, no timer: at each start of its guest. */
+void vcpu_reset(struct vcpu *v);
+
 #endif

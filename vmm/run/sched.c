@@ -24,8 +24,6 @@
 #include "vmm/debug/snapshot.h"
 #include "vmm/irq/vapic.h"
 
-struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
-
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
  * serves what the shell on another core asked of this one (a snapshot, a panic).
@@ -142,7 +140,7 @@ static bool start_vcpu(struct vcpu *v)
 	memset(v->exits, 0, sizeof(v->exits));
 	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
 	v->exit_tsc = 0;
-	vapic_reset(v);
+	vcpu_reset(v);
 	const struct vmx_vcpu_cfg cfg = {
 	        .caps = cpus_vmx_caps(),
 	        .entry = &v->guest->entry,

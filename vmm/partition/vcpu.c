@@ -1,0 +1,58 @@
+/* vcpu.c: a vCPU's parts: its local APIC (register page, model, inbox, APICv state) and its exit accounting. */
+#include "vmm/partition/vcpu.h"
+
+#include "arch/x86/lapic.h"
+#include "vmm/core/percpu.h"
+#include "vmm/core/vectors.h"
+#include "vmm/lib/cost_hist.h"
+#include "vmm/lib/panic.h"
+#include "vmm/mm/mm.h"
+#include "vmm/partition/guest.h"
+
+struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
+
+/* Its local APIC: the register page the model (and APICv's virtual-APIC page) uses, and its inbox. */
+static bool create_apic(struct vcpu *v)
+{
+	v->lapic_page = page_alloc(1);
+	v->pi_page = page_alloc(1);
+	if (!v->lapic_page || !v->pi_page)
+		return false;
+	/* The virtual timer counts TSC ticks (divided by its divide configuration). */
+	const struct vlapic_config cfg = {
+	        .tsc_per_bus_tick = 1, .maxphyaddr = 36, .x2apic = true, .tsc_deadline = true};
+	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
+	/* NDST as VT-d reads it in the host's APIC mode: the 32-bit x2APIC ID, or the xAPIC ID in bits 15:8. */
+	uint32_t apic_id = per_cpu(v->cpu)->apic_id;
+	pi_init(&v->inbox, phys_to_virt(v->pi_page), HV_VECTOR_POSTED, lapic_x2apic_mode() ? apic_id : apic_id << 8);
+	const struct apicv_vcpu_cfg apicv = {
+	        .lapic = &v->lapic,
+	        .vapic_page = v->lapic_page,
+	        .apic_access_page = v->guest->apic_access_page,
+	        .pi_desc_page = v->pi_page,
+	        .notify_vector = HV_VECTOR_POSTED,
+	        .ioapic = {&v->guest->ioapic, &v->guest->lock, &v->guest->ioapic_writes},
+	};
+	apicv_vcpu_init(&v->apicv, &apicv);
+	return true;
+}
+
+void vcpu_create(struct vcpu *v, struct guest *g, uint32_t index, uint32_t cpu)
+{
+	*v = (struct vcpu){.guest = g, .index = index, .cpu = cpu, .vpid = (uint16_t)(cpu + 1)};
+	if (!create_apic(v))
+		panic("guest %s: out of memory for a virtual-APIC page", g->name);
+	vcpu_reset(v);
+	uint64_t cost = page_alloc((EXIT_REASON_MAX * sizeof(struct cost_hist) + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!cost)
+		panic("guest %s: out of memory for exit accounting", g->name);
+	v->root_cost = phys_to_virt(cost);
+}
+
+void vcpu_reset(struct vcpu *v)
+{
+	vlapic_reset(&v->lapic, v->index, v->index == 0);
+	pi_reset(&v->inbox);
+	v->nmi_pending = false;
+	v->timer_next = VLAPIC_NEVER;
+}
