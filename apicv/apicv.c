@@ -147,7 +147,7 @@ void apicv_vcpu_setup(struct apicv_vcpu *a)
 	uint32_t proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
 	proc = (proc | CPU_BASED_TPR_SHADOW) & ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
-	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, a->cfg.vapic_page); /* the model's page: one source of truth */
+	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, a->cfg.virtual_apic_page); /* the model's page: one source of truth */
 	vmcs_write64(APIC_ACCESS_ADDR, a->cfg.apic_access_page);
 	vmcs_write32(TPR_THRESHOLD, 0);
 	if (apicv_mode() >= VMX_APICV_VID)

@@ -27,11 +27,11 @@ struct apicv_ioapic {
 
 /* What a vCPU hands APIC virtualization once, when it is created. */
 struct apicv_vcpu_cfg {
-	struct vlapic *lapic;      /* its model; the model's register page is the virtual-APIC page */
-	uint64_t vapic_page;       /* that page's physical address */
-	uint64_t apic_access_page; /* its guest's (apicv_guest_create); 0 in mode emulated */
-	uint64_t pi_desc_page;     /* its posted-interrupt descriptor, at the start of this page */
-	uint8_t notify_vector;     /* the vector posters notify its core with */
+	struct vlapic *lapic;       /* its model; the model's register page is the virtual-APIC page */
+	uint64_t virtual_apic_page; /* that page's physical address */
+	uint64_t apic_access_page;  /* its guest's (apicv_guest_create); 0 in mode emulated */
+	uint64_t pi_desc_page;      /* its posted-interrupt descriptor, at the start of this page */
+	uint8_t notify_vector;      /* the vector posters notify its core with */
 	struct apicv_ioapic ioapic;
 };
 

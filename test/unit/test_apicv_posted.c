@@ -133,7 +133,7 @@ static void test_block(void **state)
  * guest it processes notifications as the CPU does (SDM 30.6) and leaves on
  * a kick or at random; outside it takes the inbox, halts at times (waiting
  * for a kick only, never polling, so a lost wake-up hangs and fails), and
- * re-enters through the interrupt window and pi_allow as vapic_before_entry
+ * re-enters through the interrupt window and pi_allow as irq_before_entry
  * does. The notification and the kick are one pending bit each, like the
  * IRR bits of their vectors at the owner's APIC.
  *

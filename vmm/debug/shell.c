@@ -20,7 +20,7 @@
 #include "vmm/debug/shell_line.h"
 #include "vmm/lib/string.h"
 #include "vmm/core/trace.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 #include "vmm/partition/vcpu.h"
 
 #define SHELL_PROMPT "hv> "
@@ -290,7 +290,7 @@ static void cmd_inject(unsigned argc, char **argv)
 	v = arg_vcpu(argv[1]);
 	if (!v)
 		return;
-	vapic_inject(v, (uint8_t)vec);
+	irq_post(v, (uint8_t)vec);
 	out("vector %#llx posted to %s/%u on cpu %u, edge-triggered, as an IPI would be\n", (unsigned long long)vec,
 	    v->guest->name, v->index, v->cpu);
 }
@@ -308,7 +308,7 @@ static void cmd_nmi(unsigned argc, char **argv)
 	v = arg_vcpu(argv[1]);
 	if (!v)
 		return;
-	vapic_nmi(v);
+	irq_post_nmi(v);
 	out("NMI posted to %s/%u on cpu %u\n", v->guest->name, v->index, v->cpu);
 }
 

@@ -4,7 +4,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
 #include "vmm/exit/exits.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
 
@@ -14,7 +14,7 @@ enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e)
 	struct vlapic_effect fx;
 
 	if (apicv_apic_write(&v->apicv, e->qualification, rdtsc(), &fx))
-		vapic_apply(v, &fx);
+		irq_apply(v, &fx);
 	return EXIT_RESUME;
 }
 
@@ -24,7 +24,7 @@ enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e)
 	struct vlapic_effect fx;
 
 	vlapic_eoi_done(&v->lapic, (uint8_t)(e->qualification & EOI_QUAL_VECTOR_MASK), &fx);
-	vapic_apply(v, &fx);
+	irq_apply(v, &fx);
 	return EXIT_RESUME;
 }
 
@@ -48,7 +48,7 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e)
 	char why[96];
 
 	if (type == APIC_ACCESS_LINEAR_READ || type == APIC_ACCESS_LINEAR_WRITE)
-		return vapic_mmio_at(v, e, vlapic_mmio_base(&v->lapic) + offset);
+		return irq_mmio_at(v, e, vlapic_mmio_base(&v->lapic) + offset);
 	hv_snprintf(why, sizeof(why), "an APIC access of type %u at offset %#llx (instruction fetch or event delivery)",
 	            type, (unsigned long long)offset);
 	guest_stop(v->guest, why, 0);

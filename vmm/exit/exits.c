@@ -19,7 +19,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
@@ -193,7 +193,7 @@ static enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 			v->regs.rax = HC_EINVAL;
 			break;
 		}
-		vapic_ioapic_line(v->guest, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
+		irq_ioapic_line(v->guest, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx != 0);
 		v->regs.rax = 0;
 		break;
 	case HC_EXIT_STATS: v->regs.rax = exit_stats(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
@@ -274,8 +274,8 @@ static enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
 
 static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *e)
 {
-	if (vapic_is_mmio(v, e->guest_physical))
-		return vapic_mmio(v, e);
+	if (irq_is_mmio(v, e->guest_physical))
+		return irq_mmio(v, e);
 
 	char why[96];
 	const char *access = e->qualification & EPT_QUAL_WRITE   ? "write"
@@ -296,7 +296,7 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v, const struct exit_i
 	return stop_with_dump(v, e, "EPT misconfiguration");
 }
 
-/* The window opened, or the timer ran out: vapic_before_entry injects what is pending. */
+/* The window opened, or the timer ran out: irq_before_entry injects what is pending. */
 static enum exit_action handle_resume(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v;

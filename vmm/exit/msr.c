@@ -9,7 +9,7 @@
 #include "vmm/exit/exits.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 
 #define MSR_IA32_MTRRCAP 0xfe
 #define MSR_IA32_MISC_ENABLE 0x1a0
@@ -66,7 +66,7 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val;
-	bool ok = vapic_owns_msr(msr) ? vapic_rdmsr(v, msr, &val) : msr_read(msr, &val);
+	bool ok = irq_owns_msr(msr) ? irq_rdmsr(v, msr, &val) : msr_read(msr, &val);
 
 	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
@@ -82,7 +82,7 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-	bool ok = vapic_owns_msr(msr) ? vapic_wrmsr(v, msr, val) : msr_write(v, msr, val);
+	bool ok = irq_owns_msr(msr) ? irq_wrmsr(v, msr, val) : msr_write(v, msr, val);
 
 	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);

@@ -4,7 +4,7 @@
 #include "vmm/exit/exits.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 #include "vmm/exit/ports.h"
 #include "vmm/vdev/vuart.h"
 
@@ -42,7 +42,7 @@ static void uart(struct vcpu *v, struct io_access *a)
 	spin_unlock(&g->lock);
 	if (sent)
 		guest_uart_putc(g, tx);
-	vapic_ioapic_line(g, COM1_IRQ, line);
+	irq_ioapic_line(g, COM1_IRQ, line);
 }
 
 bool ports_com1_input(struct guest *g, uint8_t byte)
@@ -51,7 +51,7 @@ bool ports_com1_input(struct guest *g, uint8_t byte)
 	bool taken = g->state != GUEST_STOPPED && vuart_input(&g->uart, byte);
 	bool line = vuart_irq(&g->uart);
 	spin_unlock(&g->lock);
-	vapic_ioapic_line(g, COM1_IRQ, line);
+	irq_ioapic_line(g, COM1_IRQ, line);
 	return taken;
 }
 

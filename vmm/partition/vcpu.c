@@ -27,7 +27,7 @@ static bool create_apic(struct vcpu *v)
 	pi_init(&v->inbox, phys_to_virt(v->pi_page), HV_VECTOR_POSTED, lapic_x2apic_mode() ? apic_id : apic_id << 8);
 	const struct apicv_vcpu_cfg apicv = {
 	        .lapic = &v->lapic,
-	        .vapic_page = v->lapic_page,
+	        .virtual_apic_page = v->lapic_page,
 	        .apic_access_page = v->guest->apic_access_page,
 	        .pi_desc_page = v->pi_page,
 	        .notify_vector = HV_VECTOR_POSTED,

@@ -22,7 +22,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
 #include "vmm/debug/snapshot.h"
-#include "vmm/irq/vapic.h"
+#include "vmm/irq/irq.h"
 
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
@@ -94,12 +94,12 @@ static void wait_halted(struct vcpu *v)
 {
 	root_cost_done(v);
 	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
-		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || vapic_wakes_halt(v)) {
+		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || irq_wakes_halt(v)) {
 			if (v->state == VCPU_HALTED)
 				v->state = VCPU_RUNNABLE;
-		} else if (!vapic_block(v)) {
+		} else if (!irq_block(v)) {
 			wait_step();
-			vapic_unblock(v);
+			irq_unblock(v);
 		}
 	}
 }
@@ -109,11 +109,11 @@ static void wait_sipi(struct vcpu *v)
 {
 	root_cost_done(v);
 	while (v->state == VCPU_WAIT_SIPI && v->guest->state != GUEST_STOPPED) {
-		if (vapic_block(v)) {
-			vapic_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
+		if (irq_block(v)) {
+			irq_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
 		} else {
-			idle_once(); /* a kick sent since vapic_block is pending: HLT ends at once */
-			vapic_unblock(v);
+			idle_once(); /* a kick sent since irq_block is pending: HLT ends at once */
+			irq_unblock(v);
 		}
 	}
 }
@@ -208,14 +208,14 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			wait_sipi(v);
 			continue;
 		}
-		if (!vapic_before_entry(v))
+		if (!irq_before_entry(v))
 			continue;
 		vmx_vcpu_sync_before_entry();
 		trace_note_entry(&this_cpu()->trace, vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));
 		root_cost_done(v);
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
 		v->exit_tsc = rdtsc();
-		vapic_left_guest(v);
+		irq_left_guest(v);
 		if (r != VMX_RUN_EXIT) {
 			entry_failed(v, r);
 			continue;

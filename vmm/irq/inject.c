@@ -1,0 +1,116 @@
+/* inject.c: before each VM entry: take the inbox, run the timer, inject an NMI or interrupt or ask for a window. */
+#include "vmm/irq/irq.h"
+
+#include "apicv/apicv.h"
+#include "apicv/posted.h"
+#include "apicv/vintr.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "vmm/core/cpus.h"
+#include "vmm/core/vectors.h"
+#include "vmm/partition/guest.h"
+
+static void do_init(struct vcpu *v)
+{
+	vlapic_init_reset(&v->lapic);
+	apicv_apic_changed(&v->apicv); /* software-disabled now */
+	v->nmi_pending = false;
+	v->state = VCPU_WAIT_SIPI;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/* Take what other cores posted: vectors into IRR, NMI, INIT, SIPI (in that order, as they may have arrived). */
+static void take_inbox(struct vcpu *v)
+{
+	struct pi_taken in;
+
+	if (!pi_take(&v->inbox, &in))
+		return;
+	apicv_merge_posted(&v->lapic, in.edge, in.level);
+	if (in.mail & PI_MAIL_NMI)
+		v->nmi_pending = true;
+	if (in.mail & PI_MAIL_INIT)
+		do_init(v);
+	/* A SIPI only starts a vCPU that waits for one (SDM Vol. 3, 9.4.4.1). */
+	if ((in.mail & PI_MAIL_SIPI) && v->state == VCPU_WAIT_SIPI) {
+		vmx_vcpu_enter_sipi(in.sipi_vector);
+		v->state = VCPU_RUNNABLE;
+	}
+}
+
+static void run_timer(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+
+	if (v->timer_next != VLAPIC_NEVER && now >= v->timer_next)
+		vlapic_timer_expire(&v->lapic, now);
+	v->timer_next = vlapic_timer_next(&v->lapic);
+}
+
+/*
+ * Make sure the guest leaves when its timer is due: the VMX-preemption timer
+ * where the CPU has it (SDM Vol. 3, 26.5.1), else this core's own APIC timer,
+ * whose interrupt makes an external-interrupt exit.
+ */
+static void arm_exit_timer(struct vcpu *v)
+{
+	uint64_t now = rdtsc();
+	uint64_t delta = v->timer_next == VLAPIC_NEVER ? ~0ull : v->timer_next > now ? v->timer_next - now : 0;
+
+	if (vmx_set_preemption_timer(delta, cpus_vmx_caps()->preemption_timer_rate))
+		return;
+	lapic_timer_oneshot(HV_VECTOR_TIMER, v->timer_next == VLAPIC_NEVER ? 0 : delta ? delta : 1);
+}
+
+/* Interrupts on for one instruction: the host interrupts pending at this core are taken here. */
+static void host_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+
+bool irq_before_entry(struct vcpu *v)
+{
+	/*
+	 * Take the inbox, let pending host interrupts in (a notification that
+	 * was sent as the guest left ends here, see apicv/posted.c), and only
+	 * then let posters notify again, or take once more if they posted since.
+	 */
+	do {
+		take_inbox(v);
+		if (v->state != VCPU_RUNNABLE)
+			return false; /* an INIT: wait for a SIPI; SN stays set */
+		host_interrupt_window();
+	} while (!pi_allow(&v->inbox));
+	run_timer(v);
+	arm_exit_timer(v);
+	bool busy = vmx_event_queued();
+	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
+		vmx_inject_nmi();
+		v->nmi_pending = false;
+		busy = true;
+	}
+	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
+	int vector = apicv_vid_active(&v->apicv) ? -1 : vlapic_highest_pending(&v->lapic);
+	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
+		vlapic_ack(&v->lapic, (uint8_t)vector);
+		vmx_inject_interrupt((uint8_t)vector);
+		v->interrupts++;
+		vector = vlapic_highest_pending(&v->lapic);
+	}
+	vmx_request_windows(vector >= 0, v->nmi_pending);
+	apicv_before_entry(&v->apicv);
+	return true;
+}
+
+void irq_left_guest(struct vcpu *v) { pi_suppress(&v->inbox); }
+
+bool irq_block(struct vcpu *v) { return pi_block(&v->inbox); }
+void irq_unblock(struct vcpu *v) { pi_unblock(&v->inbox); }
+
+bool irq_wakes_halt(struct vcpu *v)
+{
+	take_inbox(v);
+	run_timer(v);
+	if (v->state != VCPU_HALTED)
+		return true; /* INIT moved it to wait-for-SIPI */
+	return v->nmi_pending || ((vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && vlapic_highest_pending(&v->lapic) >= 0);
+}

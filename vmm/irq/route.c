@@ -1,0 +1,149 @@
+/* route.c: where a vCPU's interrupts come from and go: IPIs and I/O APIC messages, posted into the target's inbox. */
+#include "vmm/irq/irq.h"
+
+#include "apicv/apicv.h"
+#include "apicv/posted.h"
+#include "arch/x86/lapic.h"
+#include "vmm/core/cpus.h"
+#include "vmm/core/percpu.h"
+#include "vmm/lib/log.h"
+#include "vmm/partition/guest.h"
+#include "vmm/partition/guest_layout.h"
+
+/*
+ * What pi_post_* asked for, sent while the poster still holds t's inbox lock
+ * (apicv/posted.c says why). The notification vector reaches a core in its
+ * guest as posted-interrupt processing in mode posted, and as an
+ * external-interrupt exit otherwise; in the hypervisor it is an ordinary
+ * interrupt whose handler only ends it.
+ */
+static void send_signal(struct vcpu *t, enum pi_signal s)
+{
+	uint32_t apic_id = per_cpu(t->cpu)->apic_id;
+
+	if (s == PI_SIGNAL_NOTIFY && !lapic_send_ipi(apic_id, APIC_ICR_DM_FIXED | t->inbox.desc->nv))
+		pr_warn("irq: notification to CPU %u: delivery status stuck", t->cpu);
+	else if (s == PI_SIGNAL_KICK)
+		cpu_kick(t->cpu);
+}
+
+/*
+ * Every interrupt for a vCPU comes through here: IPIs, I/O APIC messages,
+ * the console's serial input. On t's own core (it is in the hypervisor,
+ * since this code runs) the model accepts it at once; from another core it
+ * is posted into t's inbox.
+ */
+static void post_vector(struct vcpu *t, uint8_t vector, bool level)
+{
+	if (apicv_vid_active(&t->apicv))
+		__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED); /* delivery itself is the CPU's, unseen */
+	if (t->cpu == this_cpu()->cpu_id) {
+		vlapic_accept(&t->lapic, vector, level);
+		return;
+	}
+	pi_lock(&t->inbox);
+	send_signal(t, level ? pi_post_level(&t->inbox, vector) : pi_post_edge(&t->inbox, vector));
+	pi_unlock(&t->inbox);
+}
+
+/* NMI, INIT, SIPI: always through the inbox, taken before t's next entry (or by its wait loop). */
+static void post_mail(struct vcpu *t, uint32_t mail, uint8_t sipi_vector)
+{
+	pi_lock(&t->inbox);
+	enum pi_signal s = pi_post_mail(&t->inbox, mail, sipi_vector);
+	if (t->cpu != this_cpu()->cpu_id)
+		send_signal(t, s);
+	pi_unlock(&t->inbox);
+}
+
+void irq_post(struct vcpu *v, uint8_t vector) { post_vector(v, vector, false); }
+void irq_post_nmi(struct vcpu *v) { post_mail(v, PI_MAIL_NMI, 0); }
+
+static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
+{
+	switch (ipi->mode) {
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST: post_vector(t, ipi->vector, false); break;
+	case VLAPIC_DM_NMI: post_mail(t, PI_MAIL_NMI, 0); break;
+	case VLAPIC_DM_INIT:
+		/* INIT level de-assert only synchronizes arbitration IDs on old APICs (SDM Vol. 3, 11.6.1). */
+		if (ipi->level || !ipi->trigger_level)
+			post_mail(t, PI_MAIL_INIT, 0);
+		break;
+	case VLAPIC_DM_STARTUP: post_mail(t, PI_MAIL_SIPI, ipi->vector); break;
+	default: pr_warn("irq: guest %s: IPI with delivery mode %u ignored (no SMM)", t->guest->name, ipi->mode);
+	}
+}
+
+/* An IPI reaches only vCPUs of the sender's own guest. */
+static void route_ipi(struct vcpu *sender, const struct vlapic_ipi *ipi)
+{
+	struct guest *g = sender->guest;
+	struct vlapic *cands[GUEST_MAX_VCPUS];
+	struct vcpu *hit[GUEST_MAX_VCPUS];
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		if (vlapic_ipi_hits(&g->vcpus[i]->lapic, &sender->lapic, ipi)) {
+			hit[n] = g->vcpus[i];
+			cands[n++] = &g->vcpus[i]->lapic;
+		}
+	if (ipi->mode == VLAPIC_DM_LOWEST && n) {
+		size_t k = vlapic_lowest_priority(cands, n);
+		if (k < n)
+			deliver(hit[k], ipi);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		deliver(hit[i], ipi);
+}
+
+/* An I/O APIC message goes to the local APICs it addresses (xAPIC format, 8-bit destination). */
+static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
+{
+	for (uint32_t i = 0; i < g->nvcpus; i++) {
+		struct vcpu *t = g->vcpus[i];
+		if (vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
+		                 false)) {
+			post_vector(t, m->vector, m->level);
+			if (m->delivery_mode == VLAPIC_DM_LOWEST)
+				return; /* one receiver: the first match (arbitration among them is not modelled) */
+		}
+	}
+}
+
+void irq_route_ioapic(struct guest *g, const struct vioapic_msg *msgs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		route_ioapic(g, &msgs[i]);
+}
+
+void irq_apply(struct vcpu *v, const struct vlapic_effect *fx)
+{
+	if (fx->flags & VLAPIC_FX_IPI)
+		route_ipi(v, &fx->ipi);
+	if ((fx->flags & VLAPIC_FX_EOI) && fx->eoi_broadcast) {
+		struct vioapic_msg msgs[VIOAPIC_MAX_MSGS];
+		unsigned n;
+		spin_lock(&v->guest->lock);
+		vioapic_eoi(&v->guest->ioapic, fx->eoi_vector, msgs, &n);
+		spin_unlock(&v->guest->lock);
+		irq_route_ioapic(v->guest, msgs, n);
+	}
+	if (fx->flags & (VLAPIC_FX_BASE | VLAPIC_FX_DEST))
+		apicv_apic_changed(&v->apicv);
+	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
+		pr_warn("irq: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
+		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
+}
+
+void irq_ioapic_line(struct guest *g, unsigned pin, bool asserted)
+{
+	struct vioapic_msg m;
+
+	spin_lock(&g->lock);
+	bool send = vioapic_set_line(&g->ioapic, pin, asserted, &m);
+	spin_unlock(&g->lock);
+	if (send)
+		route_ioapic(g, &m);
+}
