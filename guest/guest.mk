@@ -20,7 +20,7 @@ GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexec
 # The library, with the hypervisor's own formatting and string code built for 32 bits.
 guest_lib := guest/lib/start.asm guest/lib/isr.asm guest/lib/trap.c guest/lib/console.c guest/lib/test.c \
 	guest/lib/safe.c guest/lib/cmdline.c guest/lib/libgcc.c vmm/lib/fmt.c vmm/lib/string.c vmm/lib/libc_mem.c \
-	guest/lib/apic.c guest/lib/smp.c guest/lib/ap_start.asm
+	vmm/lib/parse.c guest/lib/apic.c guest/lib/smp.c guest/lib/ap_start.asm
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/obj/%.o,$(basename $(guest_lib)))
 GUEST_NAMES := $(patsubst guest/tests/%.c,%,$(wildcard guest/tests/*.c))
 GUEST_TEST_OBJS := $(GUEST_NAMES:%=$(BUILD)/guest/obj/guest/tests/%.o)

@@ -25,7 +25,7 @@ efi_objs := $(efi_pure_objs) main.o mem.o file.o image.o modules.o cpus.o pageta
 # The hypervisor's own hv.conf tokenizer (cfg_parse), so that both read one syntax.
 # vmm/lib/libc_mem.c stays out: libefi defines memcpy and memset (init.o), and the linker
 # would see them twice; these sources need no other routine from it.
-efi_hv_srcs := vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c
+efi_hv_srcs := vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c
 EFI_OBJS := $(addprefix $(BUILD)/efi/,$(efi_objs)) $(patsubst %.c,$(BUILD)/efi/%.o,$(efi_hv_srcs))
 
 $(BUILD)/efi/%.o: boot/efi/%.c boot/efi/efi.mk

@@ -1,6 +1,7 @@
 /* cmdline.c: key=value words of the multiboot command line. */
 #include "guest/lib/guest.h"
 
+#include "vmm/lib/parse.h"
 #include "vmm/lib/string.h"
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -25,35 +26,15 @@ const char *cmdline_find(const char *cmdline, const char *key, size_t *len)
 	return NULL;
 }
 
-static int digit(char c, unsigned base)
-{
-	int d = c >= '0' && c <= '9'   ? c - '0'
-	        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-	                               : 99;
-
-	return d < (int)base ? d : -1;
-}
-
 uint32_t cmdline_uint(const char *cmdline, const char *key, uint32_t def)
 {
 	size_t len;
 	const char *v = cmdline_find(cmdline, key, &len);
-	unsigned base = 10;
-	uint32_t n = 0;
+	uint64_t n;
 
-	if (!v || len == 0)
+	if (!v || !parse_uint_n(v, len, UINT32_MAX, &n))
 		return def;
-	if (len > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
-		base = 16, v += 2, len -= 2;
-	for (; len; len--, v++) {
-		int d = digit(*v, base);
-
-		if (d < 0)
-			return def;
-		n = n * base + (uint32_t)d;
-	}
-	return n;
+	return (uint32_t)n;
 }
 
 const char *guest_cmdline(const struct multiboot_info *mbi)

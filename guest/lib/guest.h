@@ -77,7 +77,8 @@ int vmcall_safe(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t *re
  * The multiboot command line is blank-separated words; the first may be the
  * kernel's path (QEMU and GRUB put it there). cmdline_find finds the word
  * key=value and returns its value (len bytes, not terminated) or NULL.
- * cmdline_uint reads a decimal or 0x-prefixed value, def when absent or bad.
+ * cmdline_uint reads a decimal or 0x-prefixed value (parse_uint_n), def when
+ * absent, bad or above UINT32_MAX.
  */
 const char *cmdline_find(const char *cmdline, const char *key, size_t *len);
 uint32_t cmdline_uint(const char *cmdline, const char *key, uint32_t def);

@@ -1,4 +1,4 @@
-/* sources: apicv/mode.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c vmm/lib/cmdline.c */
+/* sources: apicv/mode.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c vmm/lib/cmdline.c vmm/lib/parse.c */
 /* test_apicv_mode.c: the mode chosen from what the CPU offers, what is built and what apicv= asks. */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: vmm/lib/cmdline.c vmm/lib/string.c */
+/* sources: vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/string.c */
 /* test_cmdline.c: cmdline_get and cmdline_parse_size. */
 #include "test/unit/unit.h"
 

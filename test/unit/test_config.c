@@ -1,4 +1,4 @@
-/* sources: vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_config.c: the hv.conf tokenizer (cfg_parse) and directives (hv_config_parse). */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: vmm/core/console.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/core/console.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_console.c: console=, loglevel= values, and the console's moves between UARTs (I/O, MMIO, none). */
 #include "test/unit/unit.h"
 

@@ -1,4 +1,4 @@
-/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: boot/efi/memmap_conv.c boot/efi/conf_scan.c boot/efi/loadopt.c boot/efi/hvelf.c vmm/partition/config.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_efi_memmap.c: host tests of the UEFI loader's pure parts (memory map, hv.conf, LoadOptions, hv.elf, CPUs). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -9,6 +9,7 @@
 #include "arch/x86/uart16550.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
+#include "vmm/lib/parse.h"
 #include "vmm/mm/mm.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
@@ -78,43 +79,11 @@ static void con_write(const char *s, size_t n)
 	}
 }
 
-/* A decimal or 0x-prefixed hexadecimal number of len characters, at most max. */
-static bool parse_num(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return false;
-		if (d > max || v > (max - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 static enum console_spec_err parse_mmio(const char *s, size_t len, enum uart_access access, struct uart16550 *u)
 {
 	uint64_t v;
 
-	if (!parse_num(s, len, MMIO_ADDR_LIMIT - 1, &v) || v == 0 || (access == UART_MMIO32 && v % 4))
+	if (!parse_uint_n(s, len, MMIO_ADDR_LIMIT - 1, &v) || v == 0 || (access == UART_MMIO32 && v % 4))
 		return CONSOLE_SPEC_BAD_ADDRESS;
 	*u = (struct uart16550){access, v};
 	return CONSOLE_SPEC_OK;
@@ -133,7 +102,7 @@ static enum console_spec_err parse_device(const char *s, size_t len, struct uart
 		return parse_mmio(s + 7, len - 7, UART_MMIO32, u);
 	if (len >= 5 && hv_strncmp(s, "mmio:", 5) == 0)
 		return parse_mmio(s + 5, len - 5, UART_MMIO8, u);
-	if (!parse_num(s, len, UINT64_MAX, &v))
+	if (!parse_uint_n(s, len, UINT64_MAX, &v))
 		return CONSOLE_SPEC_BAD_DEVICE;
 	if (v == 0 || v > IO_PORT_LAST)
 		return CONSOLE_SPEC_BAD_PORT;
@@ -161,7 +130,7 @@ enum console_spec_err console_parse_spec(const char *spec, struct console_cfg *o
 		return e;
 	if (comma < len) {
 		/* The divisor latch is 16 bits wide and holds an integer: 115200 / baud must be one. */
-		if (!parse_num(spec + comma + 1, len - comma - 1, UART_BAUD_BASE, &baud) || baud == 0 ||
+		if (!parse_uint_n(spec + comma + 1, len - comma - 1, UART_BAUD_BASE, &baud) || baud == 0 ||
 		    UART_BAUD_BASE % baud || UART_BAUD_BASE / baud > 0xffff)
 			return CONSOLE_SPEC_BAD_BAUD;
 		c.baud = (uint32_t)baud;

@@ -42,34 +42,6 @@ static struct shell_line line;
 
 /* ---- helpers ---- */
 
-bool shell_parse_num(const char *s, uint64_t *v)
-{
-	unsigned base = 10;
-	uint64_t n = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return false;
-		n = n * base + d;
-	}
-	*v = n;
-	return true;
-}
-
 bool shell_cpu_online(uint32_t id) { return id < HV_MAX_CPUS && per_cpu(id)->online; }
 
 bool shell_arg_cpu(const char *s, uint32_t *cpu)

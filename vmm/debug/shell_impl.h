@@ -6,13 +6,14 @@
 #include <stdint.h>
 
 #include "vmm/lib/log.h"
+#include "vmm/lib/parse.h"
 
 struct guest;
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 
-/* A decimal or 0x-hexadecimal number that is the whole word; false otherwise. */
-bool shell_parse_num(const char *s, uint64_t *v);
+/* A decimal or 0x-hexadecimal number that is the whole word and fits 64 bits; false otherwise. */
+static inline bool shell_parse_num(const char *s, uint64_t *v) { return parse_uint(s, UINT64_MAX, v); }
 bool shell_cpu_online(uint32_t id);
 /* A CPU number argument that names an online CPU; says what is wrong otherwise. */
 bool shell_arg_cpu(const char *s, uint32_t *cpu);

@@ -1,6 +1,7 @@
 /* cmdline.c: reading key=value options from the hypervisor command line. */
 #include "vmm/lib/cmdline.h"
 
+#include "vmm/lib/parse.h"
 #include "vmm/lib/string.h"
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -50,51 +51,21 @@ bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
 
 bool cmdline_parse_size(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned base = 10;
-	const char *p = s;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	const char *digits = p;
-	for (;; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
-			break;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	if (p == digits)
-		return false;
+	size_t len = hv_strlen(s);
 	unsigned shift = 0;
-	switch (*p) {
+	uint64_t v;
+
+	/* No suffix letter is a hexadecimal digit, so the last character tells. */
+	switch (len ? s[len - 1] : '\0') {
 	case 'K':
-	case 'k':
-		shift = 10;
-		p++;
-		break;
+	case 'k': shift = 10; break;
 	case 'M':
-	case 'm':
-		shift = 20;
-		p++;
-		break;
+	case 'm': shift = 20; break;
 	case 'G':
-	case 'g':
-		shift = 30;
-		p++;
-		break;
+	case 'g': shift = 30; break;
 	default: break;
 	}
-	if (*p != '\0' || (shift && v > (UINT64_MAX >> shift)))
+	if (!parse_uint_n(s, shift ? len - 1 : len, UINT64_MAX >> shift, &v))
 		return false;
 	*out = v << shift;
 	return true;
