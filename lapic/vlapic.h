@@ -184,7 +184,20 @@ enum vlapic_result vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val
  * vectors 0-15 set ESR's receive-illegal-vector bit instead (false).
  */
 bool vlapic_accept(struct vlapic *l, uint8_t vector, bool level_triggered);
-/* PPR from TPR and the highest in-service vector (11.8.3.1); also stored on the page. */
+/* A vector's, TPR's or PPR's priority class: bits 7:4 (SDM Vol. 3, 11.8.3). */
+static inline uint32_t vlapic_prio_class(uint32_t v) { return (v & APIC_PRIO_CLASS_MASK) >> APIC_PRIO_CLASS_SHIFT; }
+/*
+ * SDM Vol. 3, 11.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0,
+ * where ISRV is the highest in-service vector (isrv, -1 for none: 0). From
+ * values, not a struct vlapic: VPPR is the same of VTPR and SVI (30.1.3).
+ */
+static inline uint32_t vlapic_compute_ppr(uint32_t tpr, int isrv)
+{
+	uint32_t i = isrv < 0 ? 0 : (uint32_t)isrv;
+
+	return vlapic_prio_class(tpr) >= vlapic_prio_class(i) ? tpr : (i & APIC_PRIO_CLASS_MASK);
+}
+/* PPR from TPR and the highest in-service vector (vlapic_compute_ppr); also stored on the page. */
 uint8_t vlapic_ppr(struct vlapic *l);
 /* The highest IRR vector whose priority class is above PPR's, or -1 (none, or APIC disabled). */
 int vlapic_highest_pending(struct vlapic *l);

@@ -62,17 +62,13 @@ int vlapic_highest_irr(const struct vlapic *l) { return vec_highest(l, APIC_REG_
 int vlapic_highest_isr(const struct vlapic *l) { return vec_highest(l, APIC_REG_ISR0); }
 
 /*
- * SDM Vol. 3, 11.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0,
- * where ISRV is the highest in-service vector (0 if none). Computed afresh
- * every time, as TPR may have been written behind the model's back (CR8,
- * or later the CPU through the virtual-APIC page).
+ * SDM Vol. 3, 11.8.3.1 (vlapic_compute_ppr). Computed afresh every time, as
+ * TPR may have been written behind the model's back (CR8, or later the CPU
+ * through the virtual-APIC page).
  */
 uint8_t vlapic_ppr(struct vlapic *l)
 {
-	uint32_t tpr = vlapic_reg(l, APIC_REG_TPR) & 0xff;
-	int isr = vlapic_highest_isr(l);
-	uint32_t isrv = isr < 0 ? 0 : (uint32_t)isr;
-	uint32_t ppr = (tpr >> 4) >= (isrv >> 4) ? tpr : (isrv & 0xf0);
+	uint32_t ppr = vlapic_compute_ppr(vlapic_reg(l, APIC_REG_TPR) & 0xff, vlapic_highest_isr(l));
 
 	vlapic_set_reg(l, APIC_REG_PPR, ppr);
 	return (uint8_t)ppr;
@@ -85,7 +81,7 @@ int vlapic_highest_pending(struct vlapic *l)
 
 	if (!vlapic_hw_enabled(l) || irr < 0)
 		return -1;
-	return ((unsigned)irr >> 4) > ((unsigned)vlapic_ppr(l) >> 4) ? irr : -1;
+	return vlapic_prio_class((uint32_t)irr) > vlapic_prio_class(vlapic_ppr(l)) ? irr : -1;
 }
 
 bool vlapic_ack(struct vlapic *l, uint8_t vector)

@@ -6,6 +6,7 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/apic_regs.h"
+#include "lapic/vlapic.h"
 #include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
 
@@ -41,16 +42,6 @@ static void apic_bitmap(const struct vcpu_snapshot *s, enum apic_reg first, uint
 		bits[i] = 0;
 	for (unsigned r = 0; r < APIC_BITMAP_REGS; r++)
 		bits[r * APIC_VECTORS_PER_REG / 64] |= (uint64_t)reg(s, first + r) << (r * APIC_VECTORS_PER_REG % 64);
-}
-
-static unsigned prio_class(uint32_t v) { return (v & APIC_PRIO_CLASS_MASK) >> APIC_PRIO_CLASS_SHIFT; }
-
-/* SDM Vol. 3, 11.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0 (VPPR from VTPR and SVI alike, 30.1.3). */
-static uint32_t compute_ppr(uint32_t tpr, int isrv)
-{
-	uint32_t i = isrv < 0 ? 0 : (uint32_t)isrv;
-
-	return prio_class(tpr) >= prio_class(i) ? tpr : (i & APIC_PRIO_CLASS_MASK);
 }
 
 static void view_controls(const struct vcpu_snapshot *s, struct apic_view *a)
@@ -94,7 +85,7 @@ static void view_init(const struct vcpu_snapshot *s, struct apic_view *a)
 	if (a->status)
 		view_status(a, (uint32_t)SNAP_FIELD(s, GUEST_INTR_STATUS));
 	a->tpr = reg(s, APIC_REG_TPR) & APIC_LVT_VECTOR_MASK;
-	a->ppr = compute_ppr(a->tpr, a->in_service);
+	a->ppr = vlapic_compute_ppr(a->tpr, a->in_service);
 }
 
 /* ---- the APIC page ---- */
@@ -395,9 +386,9 @@ static void pending_line(const struct vcpu_snapshot *s, const struct apic_view *
 	unsigned p = (unsigned)a->pending;
 
 	out("pending: %s 0x%02x", a->pending == a->rvi ? "RVI" : "IRR", p);
-	if (prio_class(p) <= prio_class(a->ppr)) {
+	if (vlapic_prio_class(p) <= vlapic_prio_class(a->ppr)) {
 		out(" (blocked: ");
-		if (a->in_service >= 0 && prio_class((uint32_t)a->in_service) >= prio_class(p))
+		if (a->in_service >= 0 && vlapic_prio_class((uint32_t)a->in_service) >= vlapic_prio_class(p))
 			out("in service 0x%02x, ", a->in_service);
 		out("%s 0x%02x >= vector class 0x%02x)", ppr, a->ppr, p & APIC_PRIO_CLASS_MASK);
 		return;
