@@ -1,52 +1,11 @@
 /* sources: vmm/debug/dump_vcpu.c vmm/debug/dump_util.c arch/x86/vmx_exit_names.c arch/x86/vmx_caps.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vcpu.c: the shell's `vcpu <n>` view: mode, flags, segments and events decoded from a snapshot. */
-#include "test/unit/unit.h"
+#include "test/unit/fake_console.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
-#include "vmm/lib/log.h"
 #include "vmm/debug/snapshot.h"
-
-static char text[1 << 16];
-static size_t text_len;
-
-/* The console, into text. */
-void console_printf_raw(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(text + text_len, sizeof(text) - text_len, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0 && (size_t)n < sizeof(text) - text_len);
-	text_len += (size_t)n;
-}
-
-/* The line of text that starts with prefix (asserted to exist), without its newline. */
-static const char *line(const char *prefix)
-{
-	static char buf[512];
-	const char *p = text;
-
-	while (strncmp(p, prefix, strlen(prefix)) != 0) {
-		p = strchr(p, '\n');
-		if (!p)
-			fail_msg("no line starts with \"%s\" in:\n%s", prefix, text);
-		p++;
-	}
-	size_t n = strcspn(p, "\n");
-	assert_true(n < sizeof(buf));
-	memcpy(buf, p, n);
-	buf[n] = 0;
-	return buf;
-}
-
-static void has(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("\"%s\" not in:\n%s", needle, haystack);
-}
 
 static struct vcpu_snapshot snap;
 

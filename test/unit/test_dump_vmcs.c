@@ -1,29 +1,13 @@
 /* sources: vmm/debug/dump_vmcs.c arch/x86/vmcs_fields.c arch/x86/vmx_exit_names.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_dump_vmcs.c: the shell's vmcs view: the field list, grouping, decoded controls and events, missing fields. */
-#include "test/unit/unit.h"
+#include "test/unit/fake_console.h"
 
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/lib/log.h"
 #include "vmm/debug/snapshot.h"
 
 #define COLUMNS 100
 #define TITLES 6
-
-/* What dump_vmcs printed, through this stand-in for the console. */
-static char output[1 << 17];
-static size_t output_len;
-
-void console_printf_raw(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(output + output_len, sizeof(output) - output_len, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0 && output_len + (size_t)n < sizeof(output));
-	output_len += (size_t)n;
-}
 
 /* The group titles, in the SDM's order (Vol. 3, 25.4-25.9). */
 static const char *const titles[TITLES] = {
@@ -54,10 +38,10 @@ static struct vcpu_snapshot *snap_new(void)
 
 static const char *dump(const struct vcpu_snapshot *s)
 {
-	output_len = 0;
-	output[0] = 0;
+	text_len = 0;
+	text[0] = 0;
 	dump_vmcs(s);
-	return output;
+	return text;
 }
 
 /* The field's line and its continuation lines (indented deeper than a field line): a copy, to free. */
@@ -143,7 +127,7 @@ static void test_header_and_no_vmcs(void **state)
 
 	assert_true(!strncmp(dump(s), header, strlen(header)));
 	s->vmcs_current = false;
-	dump(s);
+	const char *output = dump(s);
 	assert_non_null(strstr(output, "not current"));
 	assert_non_null(strstr(output, "nothing read"));
 	assert_null(strstr(output, titles[T_GUEST]));
