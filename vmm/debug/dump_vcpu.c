@@ -105,7 +105,7 @@ static const struct seg_fields segs[] = {
 #undef SEG
 /* clang-format on */
 
-static const char *state_name(enum vcpu_state st)
+const char *vcpu_state_name(enum vcpu_state st)
 {
 	switch (st) {
 	case VCPU_RUNNABLE: return "running";
@@ -119,7 +119,7 @@ static const char *state_name(enum vcpu_state st)
 static void header(const struct vcpu_snapshot *s)
 {
 	out("cpu %u: guest %s, vcpu %u: %s, apicv %s, %s (snapshot at TSC %llu)\n", s->cpu, s->guest, s->vcpu_index,
-	    state_name(s->state), vmx_apicv_mode_name(s->apicv_mode), s->launched ? "launched" : "not launched",
+	    vcpu_state_name(s->state), vmx_apicv_mode_name(s->apicv_mode), s->launched ? "launched" : "not launched",
 	    (unsigned long long)s->tsc);
 }
 

@@ -18,6 +18,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/debug/shell_impl.h"
 #include "vmm/debug/shell_line.h"
+#include "vmm/debug/snapshot.h"
 #include "vmm/lib/string.h"
 #include "vmm/core/trace.h"
 #include "vmm/irq/irq.h"
@@ -54,17 +55,6 @@ bool shell_arg_cpu(const char *s, uint32_t *cpu)
 	}
 	*cpu = (uint32_t)v;
 	return true;
-}
-
-static const char *vcpu_state_name(enum vcpu_state s)
-{
-	switch (s) {
-	case VCPU_RUNNABLE: return "running";
-	case VCPU_HALTED: return "halted";
-	case VCPU_WAIT_SIPI: return "wait-for-SIPI";
-	case VCPU_STOPPED: return "stopped";
-	}
-	return "?";
 }
 
 static const char *guest_state_name(uint32_t s)

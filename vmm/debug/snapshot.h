@@ -73,5 +73,7 @@ void snapshot_serve(void);
 void dump_vcpu(const struct vcpu_snapshot *s); /* vcpu <n>: registers and guest state, decoded */
 void dump_vmcs(const struct vcpu_snapshot *s); /* vmcs <n>: every field, grouped as the SDM groups them */
 void dump_apic(const struct vcpu_snapshot *s); /* apic <n>: the APIC page, RVI/SVI, EOI-exit bitmap, PI descriptor */
+/* A vCPU state as the views and the shell's cpus print it ("wait-for-SIPI"); "?" for a value out of the enum. */
+const char *vcpu_state_name(enum vcpu_state st);
 
 #endif
