@@ -234,22 +234,32 @@ static struct vcpu *arg_vcpu(const char *s)
 	return v;
 }
 
-static void cmd_inject(unsigned argc, char **argv)
+/*
+ * What inject and nmi check before they post, in this order: enough arguments
+ * (else their usage), the vector in argv[2] for inject (vec not NULL), a
+ * machine not stopped by a panic, and a running vCPU on the CPU in argv[1].
+ * That vCPU, or NULL once one check has said what is wrong.
+ */
+static struct vcpu *post_target(unsigned argc, char **argv, const char *usage, uint64_t *vec)
 {
-	struct vcpu *v;
-	uint64_t vec;
-
-	if (argc < 3) {
-		out("usage: inject <cpu> <vector>\n");
-		return;
+	if (argc < (vec ? 3u : 2u)) {
+		out("usage: %s\n", usage);
+		return NULL;
 	}
-	if (!shell_parse_num(argv[2], &vec) || vec < FIRST_FIXED_VECTOR || vec > LAST_VECTOR) {
+	if (vec && (!shell_parse_num(argv[2], vec) || *vec < FIRST_FIXED_VECTOR || *vec > LAST_VECTOR)) {
 		out("inject: vector %s: give %u-%u (decimal or 0x...)\n", argv[2], FIRST_FIXED_VECTOR, LAST_VECTOR);
-		return;
+		return NULL;
 	}
 	if (shell_machine_stopped(argv[0]))
-		return;
-	v = arg_vcpu(argv[1]);
+		return NULL;
+	return arg_vcpu(argv[1]);
+}
+
+static void cmd_inject(unsigned argc, char **argv)
+{
+	uint64_t vec;
+	struct vcpu *v = post_target(argc, argv, "inject <cpu> <vector>", &vec);
+
 	if (!v)
 		return;
 	irq_post(v, (uint8_t)vec);
@@ -259,15 +269,8 @@ static void cmd_inject(unsigned argc, char **argv)
 
 static void cmd_nmi(unsigned argc, char **argv)
 {
-	struct vcpu *v;
+	struct vcpu *v = post_target(argc, argv, "nmi <cpu>", NULL);
 
-	if (argc < 2) {
-		out("usage: nmi <cpu>\n");
-		return;
-	}
-	if (shell_machine_stopped(argv[0]))
-		return;
-	v = arg_vcpu(argv[1]);
 	if (!v)
 		return;
 	irq_post_nmi(v);
