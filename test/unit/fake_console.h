@@ -4,7 +4,7 @@
 
 #include "test/unit/unit.h"
 
-#include "vmm/core/console.h"
+#include "vmm/lib/log.h"
 
 /* What was printed since a test last set text_len to 0, terminated. */
 static char text[1 << 17];
