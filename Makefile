@@ -44,7 +44,8 @@ core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o vmm/partition/guest.o vmm/partition/builtin_guest.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
-exit_objs := vmm/exit/exits.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/apic.o
+exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
+	vmm/exit/apic.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o vmm/debug/conin_esc.o vmm/debug/conin.o
 run_objs := vmm/run/sched.o
 vmm_objs := vmm/main.o

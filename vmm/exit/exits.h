@@ -15,12 +15,17 @@ typedef enum exit_action (*exit_handler_t)(struct vcpu *v, const struct exit_inf
 
 /* Read the exit information, count it, and run the reason's handler. */
 enum exit_action exit_dispatch(struct vcpu *v);
+/* An exit no handler deals with (or a case of one that none should meet): stop the guest with a dump of it. */
+enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *e);
 
-/* Handlers in the other files of vmm/exit/: ports.c, cpuid.c, msr.c, apic.c. */
+/* Handlers in the other files of vmm/exit/: ports.c, cpuid.c, msr.c, cr.c, hypercall.c, apic.c. */
 enum exit_action handle_io(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e);
+enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
