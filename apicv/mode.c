@@ -2,8 +2,8 @@
 #include "apicv/mode.h"
 
 #include "vmm/lib/cmdline.h"
-#include "vmm/lib/log.h"
 #include "vmm/lib/fmt.h"
+#include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 
 static enum vmx_apicv_mode current = VMX_APICV_EMULATED;

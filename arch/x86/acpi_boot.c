@@ -1,9 +1,8 @@
 /* acpi_boot.c: locating the firmware's ACPI tables at boot and keeping what was found. */
 #include "arch/x86/acpi.h"
-
 #include "vmm/lib/log.h"
-#include "vmm/mm/mm.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/mm.h"
 
 static struct {
 	bool ready;

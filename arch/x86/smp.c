@@ -2,13 +2,13 @@
 #include "arch/x86/smp.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
-#include "arch/x86/lapic.h"
 #include "vmm/lib/log.h"
-#include "vmm/mm/mm.h"
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/mm.h"
 
 /* The SDM's start-up sequence timing (SDM Vol. 3, 9.4.4.1, Example 9-1). */
 #define INIT_DELAY_US 10000

@@ -5,8 +5,8 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "vmm/lib/log.h"
-#include "vmm/mm/mm.h"
 #include "vmm/lib/panic.h"
+#include "vmm/mm/mm.h"
 
 const char *vmx_cpu_state_name(enum vmx_cpu_state s)
 {

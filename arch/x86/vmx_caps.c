@@ -1,10 +1,10 @@
 /* vmx_caps.c: decoding and reporting VMX capabilities (pure: host-testable). */
 #include "arch/x86/vmx_caps.h"
 
+#include <stdarg.h>
+
 #include "arch/x86/vmx_defs.h"
 #include "vmm/lib/fmt.h"
-
-#include <stdarg.h>
 
 _Static_assert(VMX_CAP_PROC3 == VMX_CTL_WORDS, "ctl[] holds exactly the 32-bit control words");
 

@@ -1,7 +1,7 @@
 /* vmx_exit_names.c: the SDM name of each VM-exit reason (SDM Vol. 3, Appendix C), for logs and the shell. */
-#include "arch/x86/vmx_exit.h"
-
 #include <stddef.h>
+
+#include "arch/x86/vmx_exit.h"
 
 static const char *const reason_names[EXIT_REASON_MAX] = {
 #define NAME(r) [EXIT_REASON_##r] = #r

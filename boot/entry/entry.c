@@ -2,9 +2,9 @@
 #include "boot/bootinfo.h"
 #include "boot/entry/multiboot2.h"
 #include "vmm/core/console.h"
-#include "vmm/main.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
+#include "vmm/main.h"
 
 /* Set by the linker script: where GRUB loads the two parts of the image. */
 extern const char __boot_start[], __boot_end[], HV_IMAGE_PHYS[], hv_image_size[];

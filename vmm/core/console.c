@@ -3,17 +3,17 @@
 
 #include <stdarg.h>
 
-#include "arch/x86/paging.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/parse.h"
-#include "vmm/mm/mm.h"
-#include "vmm/core/percpu.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/mm.h"
 
 #ifndef HV_EARLY_CONSOLE_PORT
 #define HV_EARLY_CONSOLE_PORT 0x3f8

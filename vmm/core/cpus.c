@@ -1,23 +1,23 @@
 /* cpus.c: finding every logical CPU, starting it, and bringing it into VMX root operation. */
 #include "vmm/core/cpus.h"
 
+#include "apicv/mode.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ioapic.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
-#include "apicv/mode.h"
 #include "arch/x86/vmx.h"
-#include "arch/x86/lapic.h"
-#include "vmm/lib/cmdline.h"
-#include "vmm/lib/log.h"
-#include "vmm/mm/mm.h"
-#include "vmm/lib/panic.h"
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
+#include "vmm/lib/cmdline.h"
+#include "vmm/lib/log.h"
+#include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/mm.h"
 
 #define AP_START_TIMEOUT_US 200000 /* generous: an emulator may be slow to schedule the AP */
 

@@ -2,8 +2,8 @@
 #include "vmm/core/percpu.h"
 
 #include "arch/x86/cpu.h"
-#include "vmm/mm/mm.h"
 #include "vmm/lib/panic.h"
+#include "vmm/mm/mm.h"
 
 static struct percpu percpu_area[HV_MAX_CPUS];
 

@@ -2,17 +2,17 @@
 #include "vmm/debug/conin.h"
 
 #include "arch/x86/ioapic.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/madt.h"
 #include "arch/x86/trap.h"
-#include "arch/x86/lapic.h"
 #include "vmm/core/console.h"
-#include "vmm/debug/conin_esc.h"
 #include "vmm/core/cpus.h"
-#include "vmm/partition/guest.h"
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
+#include "vmm/debug/conin_esc.h"
 #include "vmm/debug/shell.h"
 #include "vmm/exit/ports.h"
+#include "vmm/partition/guest.h"
 
 #define CONIN_CPU 0 /* the core that takes the UART's interrupt */
 

@@ -1,14 +1,13 @@
 /* dump_apic.c: the shell's `apic <n>`: a snapshot's APIC page, VMX interrupt state and inbox, decoded (pure). */
-#include "vmm/debug/snapshot.h"
-
 #include "apicv/vintr.h"
+#include "arch/x86/apic_regs.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "arch/x86/apic_regs.h"
 #include "lapic/vlapic.h"
-#include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
+#include "vmm/debug/snapshot.h"
+#include "vmm/lib/log.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

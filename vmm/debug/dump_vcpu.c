@@ -1,13 +1,11 @@
 /* dump_vcpu.c: the shell's `vcpu <n>`: a snapshot's registers and guest state, decoded (pure: host-testable). */
-#include "vmm/debug/snapshot.h"
-
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_caps.h"
-#include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
 #include "lapic/vlapic.h"
-#include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
+#include "vmm/debug/snapshot.h"
+#include "vmm/lib/log.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

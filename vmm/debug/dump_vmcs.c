@@ -1,14 +1,13 @@
 /* dump_vmcs.c: the shell's `vmcs <n>`: every VMCS field of a snapshot, grouped as the SDM groups them (pure). */
-#include "vmm/debug/snapshot.h"
-
 #include <stdarg.h>
 
 #include "apicv/vintr.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
-#include "vmm/lib/log.h"
 #include "vmm/debug/dump_util.h"
+#include "vmm/debug/snapshot.h"
 #include "vmm/lib/fmt.h"
+#include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)

@@ -1,20 +1,19 @@
 /* panic.c: stopping the hypervisor when one of its own invariants breaks: every core stops, one reports. */
-#include "vmm/debug/onpanic.h"
-#include "vmm/lib/panic.h"
-
 #include <stdarg.h>
 
+#include "arch/x86/apic_regs.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/power.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
-#include "arch/x86/apic_regs.h"
-#include "arch/x86/lapic.h"
 #include "vmm/core/console.h"
-#include "vmm/lib/fmt.h"
 #include "vmm/core/percpu.h"
+#include "vmm/debug/onpanic.h"
 #include "vmm/debug/shell.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 
 #define PANIC_NO_CPU (-1)

@@ -1,14 +1,13 @@
 /* shell_ctl.c: the shell's commands that look inside a vCPU (through snapshots) or change a guest's life; the
  * post-mortem report. */
-#include "vmm/debug/shell_impl.h"
-
-#include "vmm/partition/guest.h"
-#include "vmm/lib/panic.h"
-#include "vmm/core/percpu.h"
 #include "vmm/core/cpus.h"
+#include "vmm/core/percpu.h"
 #include "vmm/debug/shell.h"
+#include "vmm/debug/shell_impl.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/guest.h"
 
 /* Long enough for a kick and a 6 KiB copy under Bochs; short enough that a stuck core is reported at once. */
 #define SNAPSHOT_TIMEOUT_MS 200

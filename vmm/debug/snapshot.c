@@ -4,10 +4,10 @@
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
-#include "vmm/partition/guest.h"
-#include "vmm/core/percpu.h"
 #include "vmm/core/cpus.h"
+#include "vmm/core/percpu.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/guest.h"
 
 /*
  * One request per core, in percpu.snap_state. The asker moves it IDLE ->

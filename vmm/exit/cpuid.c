@@ -1,8 +1,8 @@
 /* cpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
 #include "arch/x86/cpu.h"
 #include "vmm/exit/exits.h"
-#include "vmm/partition/guest.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/guest.h"
 
 #define CPUID_LEAF_HV_BASE 0x40000000u
 #define CPUID_LEAF_HV_FEATURES 0x40000001u

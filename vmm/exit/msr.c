@@ -4,11 +4,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "arch/x86/apic_regs.h"
-#include "vmm/lib/log.h"
 #include "vmm/exit/exits.h"
-#include "vmm/partition/guest.h"
-#include "vmm/partition/guest_layout.h"
 #include "vmm/irq/irq.h"
 
 #define MSR_IA32_MTRRCAP 0xfe

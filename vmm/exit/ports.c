@@ -1,11 +1,12 @@
 /* ports.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
-#include "arch/x86/vmcs.h"
-#include "vmm/lib/log.h"
-#include "vmm/exit/exits.h"
-#include "vmm/lib/fmt.h"
-#include "vmm/partition/guest.h"
-#include "vmm/irq/irq.h"
 #include "vmm/exit/ports.h"
+
+#include "arch/x86/vmcs.h"
+#include "vmm/exit/exits.h"
+#include "vmm/irq/irq.h"
+#include "vmm/lib/fmt.h"
+#include "vmm/lib/log.h"
+#include "vmm/partition/guest.h"
 #include "vmm/vdev/vuart.h"
 
 #define COM1_BASE 0x3f8

@@ -1,12 +1,10 @@
 /* access.c: a guest's accesses to its local APIC and I/O APIC: decoded MMIO and the APIC MSRs, given to the models. */
-#include "vmm/irq/irq.h"
-
 #include "arch/x86/cpu.h"
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
 #include "arch/x86/vmcs.h"
-#include "arch/x86/vmx_vcpu.h"
 #include "lapic/vioapic.h"
+#include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/string.h"

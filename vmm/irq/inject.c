@@ -1,6 +1,4 @@
 /* inject.c: before each VM entry: take the inbox, run the timer, inject an NMI or interrupt or ask for a window. */
-#include "vmm/irq/irq.h"
-
 #include "apicv/apicv.h"
 #include "apicv/posted.h"
 #include "apicv/vintr.h"
@@ -10,7 +8,7 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/vectors.h"
-#include "vmm/partition/guest.h"
+#include "vmm/irq/irq.h"
 
 static void do_init(struct vcpu *v)
 {

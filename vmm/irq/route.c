@@ -1,11 +1,10 @@
 /* route.c: where a vCPU's interrupts come from and go: IPIs and I/O APIC messages, posted into the target's inbox. */
-#include "vmm/irq/irq.h"
-
 #include "apicv/apicv.h"
 #include "apicv/posted.h"
 #include "arch/x86/lapic.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
+#include "vmm/irq/irq.h"
 #include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"

@@ -1,8 +1,8 @@
 /* libc_mem.c: memcpy, memmove, memset and memcmp, which the compiler may call; only in the hypervisor image
  * (host unit tests use the C library's). */
-#include "vmm/lib/string.h"
-
 #include <stdint.h>
+
+#include "vmm/lib/string.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

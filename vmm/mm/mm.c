@@ -2,10 +2,10 @@
 #include "vmm/mm/mm.h"
 
 #include "vmm/lib/log.h"
-#include "vmm/mm/palloc.h"
 #include "vmm/lib/panic.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/palloc.h"
 
 #define LOW_MEMORY_END 0x100000ull /* kept for the AP trampoline and firmware areas */
 #define MIB (1024ull * 1024)

@@ -5,8 +5,8 @@
 
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/guest_layout.h"
 
 static bool fail(struct cfg_error *err, unsigned line, unsigned col, const char *what, const struct cfg_word *w)
 {

@@ -5,8 +5,8 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/madt.h"
-#include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/guest_layout.h"
 
 #define GUEST_ACPI_OEM_ID "APICVR" /* 6 bytes, no terminator in the tables */
 #define GUEST_ACPI_OEM_TABLE_ID "APICVISR"

@@ -4,9 +4,9 @@
 #include <stdarg.h>
 
 #include "vmm/lib/fmt.h"
+#include "vmm/lib/string.h"
 #include "vmm/partition/guest_layout.h"
 #include "vmm/partition/multiboot1.h"
-#include "vmm/lib/string.h"
 
 /* ELF (System V ABI, "ELF Header" and "Program Header"): the fields a loader reads. */
 #define EI_CLASS 4

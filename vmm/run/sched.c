@@ -1,28 +1,27 @@
 /* sched.c: the per-core scheduler: enter the guest, handle the exit, drain pending work, resume. */
 #include "vmm/run/sched.h"
 
-#include "vmm/lib/string.h"
-
 #include "apicv/apicv.h"
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_vcpu.h"
-#include "arch/x86/lapic.h"
-#include "vmm/debug/conin.h"
-#include "vmm/lib/log.h"
-#include "vmm/lib/cost_hist.h"
-#include "vmm/exit/exits.h"
-#include "vmm/partition/guest.h"
-#include "vmm/lib/panic.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
+#include "vmm/debug/conin.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
+#include "vmm/lib/cost_hist.h"
+#include "vmm/lib/log.h"
+#include "vmm/lib/panic.h"
+#include "vmm/lib/string.h"
+#include "vmm/partition/guest.h"
 
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
