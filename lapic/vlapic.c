@@ -1,6 +1,7 @@
 /* vlapic.c: the virtual local APIC's register file: reset, the APIC base MSR, xAPIC and x2APIC access, the ICR. */
 #include "lapic/vlapic.h"
 
+#include "vmm/lib/array.h"
 #include "vmm/lib/string.h"
 
 #define ACC_R 1u
@@ -88,7 +89,7 @@ static void reset_registers(struct vlapic *l)
 	               VLAPIC_VERSION | (uint32_t)VLAPIC_MAX_LVT << 16 | APIC_VERSION_EOI_SUPPRESS);
 	vlapic_set_reg(l, APIC_REG_DFR, 0xffffffffu);
 	vlapic_set_reg(l, APIC_REG_SVR, 0xff);
-	for (unsigned i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++)
+	for (unsigned i = 0; i < ARRAY_LEN(lvts); i++)
 		vlapic_set_reg(l, lvts[i], APIC_LVT_MASKED);
 	l->esr_pending = 0;
 	vlapic_timer_stop(l);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "arch/x86/vmx_defs.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/fmt.h"
 
 _Static_assert(VMX_CAP_PROC3 == VMX_CTL_WORDS, "ctl[] holds exactly the 32-bit control words");
@@ -38,7 +39,7 @@ static const struct {
 };
 /* clang-format on */
 
-#define RAW_FIELDS (sizeof(raw_fields) / sizeof(raw_fields[0]))
+#define RAW_FIELDS (ARRAY_LEN(raw_fields))
 
 static uint64_t raw_value(const struct vmx_caps_raw *raw, size_t i)
 {
@@ -194,7 +195,7 @@ static const struct mode_step mode_steps[] = {
         {VMX_APICV_VID, {&vid, &ext_intr}},
         {VMX_APICV_POSTED, {&posted, &ack_intr}},
 };
-#define MODE_STEPS (sizeof(mode_steps) / sizeof(mode_steps[0]))
+#define MODE_STEPS (ARRAY_LEN(mode_steps))
 
 static const char *const mode_names[] = {
         [VMX_APICV_EMULATED] = "emulated",
@@ -205,7 +206,7 @@ static const char *const mode_names[] = {
 
 const char *vmx_apicv_mode_name(enum vmx_apicv_mode m)
 {
-	if ((unsigned)m >= sizeof(mode_names) / sizeof(mode_names[0]))
+	if ((unsigned)m >= ARRAY_LEN(mode_names))
 		return "?";
 	return mode_names[m];
 }
@@ -261,7 +262,7 @@ static const struct requirement requirements[] = {
         {&secondary, NULL},          {&ept, &secondary}, {&ept_walk4, &ept}, {&ept_wb, &ept},
         {&unrestricted, &secondary}, {&host_64, NULL},   {&guest_64, NULL},
 };
-#define REQUIREMENTS (sizeof(requirements) / sizeof(requirements[0]))
+#define REQUIREMENTS (ARRAY_LEN(requirements))
 
 /* Append s to the string in buf (length *len so far), keeping it terminated and never past size. */
 static void append(char *buf, size_t size, size_t *len, const char *s)
@@ -380,7 +381,7 @@ static void report_ept(const struct vmx_caps *c, struct report *r)
 	emit(r, "  " LABEL " %s", "  execute-only pages", yn(vmx_has_ept_vpid(c, VMX_EPT_EXECUTE_ONLY)));
 	if (vmx_has_ept_vpid(c, VMX_EPT_INVEPT))
 		emit(r, "  " LABEL " yes  %s", "  INVEPT",
-		     cap_list(c, invept_types, sizeof(invept_types) / sizeof(invept_types[0]), types, sizeof(types)));
+		     cap_list(c, invept_types, ARRAY_LEN(invept_types), types, sizeof(types)));
 	else
 		emit(r, "  " LABEL " no", "  INVEPT");
 }
@@ -396,8 +397,7 @@ static void report_memory(const struct vmx_caps *c, struct report *r)
 	emit(r, "  " LABEL " %s", vpid.name, yn(has(c, &vpid)));
 	if (has(c, &vpid) && vmx_has_ept_vpid(c, VMX_VPID_INVVPID))
 		emit(r, "  " LABEL " yes  %s", "  INVVPID",
-		     cap_list(c, invvpid_types, sizeof(invvpid_types) / sizeof(invvpid_types[0]), types,
-		              sizeof(types)));
+		     cap_list(c, invvpid_types, ARRAY_LEN(invvpid_types), types, sizeof(types)));
 	else if (has(c, &vpid))
 		emit(r, "  " LABEL " no", "  INVVPID");
 	emit(r, "  " LABEL " %s", unrestricted.name, yn(has(c, &unrestricted)));
@@ -442,7 +442,7 @@ static void report_apicv_row(const struct vmx_caps *c, const struct apicv_row *r
 static void report_apicv(const struct vmx_caps *c, struct report *r)
 {
 	emit(r, "APIC virtualization and interrupts (SDM Vol. 3, chapter 30):");
-	for (size_t i = 0; i < sizeof(apicv_rows) / sizeof(apicv_rows[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(apicv_rows); i++)
 		report_apicv_row(c, &apicv_rows[i], r);
 	if (has(c, &preemption_timer))
 		emit(r, "  " LABEL " yes  rate TSC >> %u, saved on exit %s", preemption_timer.name,
@@ -475,7 +475,7 @@ static const struct feature others[] = {
 /* Two to a line: these matter less than the ones above. */
 static void report_others(const struct vmx_caps *c, struct report *r)
 {
-	size_t n = sizeof(others) / sizeof(others[0]);
+	size_t n = ARRAY_LEN(others);
 
 	emit(r, "other controls:");
 	for (size_t i = 0; i < n; i += 2) {

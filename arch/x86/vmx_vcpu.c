@@ -9,6 +9,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 #include "vmm/mm/mm.h"
@@ -65,7 +66,7 @@ bool vmx_bitmaps_init(void)
 	                                MSR_CSTAR,
 	                                MSR_SYSCALL_MASK,
 	                                MSR_TSC_AUX};
-	for (unsigned i = 0; i < sizeof(both) / sizeof(both[0]); i++)
+	for (unsigned i = 0; i < ARRAY_LEN(both); i++)
 		vmx_msr_passthrough(bm, both[i], true, true);
 	vmx_msr_passthrough(bm, MSR_IA32_TSC, true, false);
 	return true;

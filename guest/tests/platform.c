@@ -5,6 +5,7 @@
 #include "vmm/partition/guest_layout.h"
 #include "vmm/exit/hypercall.h"
 #include "vmm/lib/string.h"
+#include "vmm/lib/array.h"
 
 #define ENTRY_EFLAGS EFLAGS_RESERVED1
 #define ENTRY_CR0 (CR0_PE | CR0_ET)
@@ -46,7 +47,7 @@ static void check_entry_state(void)
 	section("entry state");
 	expect_eq("entry EAX is the multiboot magic", guest_entry_eax, MULTIBOOT_BOOTLOADER_MAGIC);
 	expect_eq("entry CS", guest_entry_cs, GUEST_SEL_CODE);
-	for (unsigned i = 0; i < sizeof(data_sels) / sizeof(data_sels[0]); i++)
+	for (unsigned i = 0; i < ARRAY_LEN(data_sels); i++)
 		expect_eq(data_sels[i].what, *data_sels[i].sel, GUEST_SEL_DATA);
 	expect_eq("entry EFLAGS.IF clear", guest_entry_eflags & EFLAGS_IF, 0);
 	expect_eq("entry EFLAGS", guest_entry_eflags, ENTRY_EFLAGS);

@@ -16,6 +16,7 @@
 #include "boot/efi/loadopt.h"
 #include "boot/efi/memmap_conv.h"
 #include "vmm/lib/fmt.h"
+#include "vmm/lib/array.h"
 
 /* ---- memory map ---- */
 
@@ -54,7 +55,7 @@ static void test_type_conversion(void **state)
 	        [EFI_MT_PAL_CODE] = BOOT_MEM_RESERVED,
 	        [EFI_MT_PERSISTENT] = BOOT_MEM_PERSISTENT,
 	};
-	for (uint32_t t = 0; t < sizeof(want) / sizeof(want[0]); t++)
+	for (uint32_t t = 0; t < ARRAY_LEN(want); t++)
 		assert_int_equal(memmap_type_from_efi(t), want[t]);
 	assert_int_equal(memmap_type_from_efi(15), BOOT_MEM_RESERVED);          /* unaccepted memory, unknown to us */
 	assert_int_equal(memmap_type_from_efi(0x80000000u), BOOT_MEM_RESERVED); /* OEM range */
@@ -234,7 +235,7 @@ static void test_conf_agrees_with_hypervisor(void **state)
 	        "guest image==a\n",
 	        "g! image=a\n",
 	};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
 		struct conf_path p[4];
 		uint32_t n;
 		struct cfg_error a, b;

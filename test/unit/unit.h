@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "vmm/lib/array.h"
 
 /* A heap copy of exactly n bytes, so ASan catches any access past them. */
 static inline void *unit_dup(const void *p, size_t n)

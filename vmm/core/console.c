@@ -8,6 +8,7 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
 #include "vmm/core/percpu.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/parse.h"
@@ -396,7 +397,7 @@ void console_rx_takeover(console_sink_t sink)
 
 int console_port_isa_irq(uint16_t port)
 {
-	for (unsigned i = 0; i < sizeof(com_ports) / sizeof(com_ports[0]); i++)
+	for (unsigned i = 0; i < ARRAY_LEN(com_ports); i++)
 		if (port == com_ports[i])
 			return i % 2 == 0 ? 4 : 3; /* COM1 and COM3 share IRQ 4, COM2 and COM4 IRQ 3 */
 	return -1;

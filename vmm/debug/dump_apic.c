@@ -7,10 +7,10 @@
 #include "lapic/vlapic.h"
 #include "vmm/debug/dump_util.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/log.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #define APIC_BITMAP_REGS (DUMP_VECTORS / APIC_VECTORS_PER_REG)
 #define NDST_XAPIC_SHIFT 8               /* NDST in xAPIC mode: the APIC ID in bits 15:8 (VT-d spec 9.11) */

@@ -5,10 +5,10 @@
 #include "lapic/vlapic.h"
 #include "vmm/debug/dump_util.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/log.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Hex digits of the VMCS field widths (SDM Vol. 3, 25.11.2), and of segment access rights (17 bits). */
 #define HEX16 4

@@ -6,12 +6,12 @@
 #include "arch/x86/vmx_exit.h"
 #include "vmm/debug/dump_util.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 
 #define out(...) console_printf_raw(__VA_ARGS__)
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Bits 11:10 of an encoding give the field's type (SDM Vol. 3, 25.11.2, Table 25-21). */
 #define VMCS_FIELD_TYPE(f) (((unsigned)(f) >> 10) & 3)

@@ -12,6 +12,7 @@
 #include "vmm/debug/onpanic.h"
 #include "vmm/debug/shell.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
@@ -35,7 +36,7 @@ const char *panic_action_name(void) { return action_names[panic_action]; }
 
 bool panic_parse_action(const char *s, enum panic_action *out)
 {
-	for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_LEN(action_names); i++) {
 		if (hv_strcmp(s, action_names[i]) == 0) {
 			*out = (enum panic_action)i;
 			return true;

@@ -18,6 +18,7 @@
 #include "vmm/debug/shell_line.h"
 #include "vmm/debug/snapshot.h"
 #include "vmm/irq/irq.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
@@ -315,7 +316,7 @@ static void cmd_help(unsigned argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		out("  %-7s %-14s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	out("Ctrl-] then a guest's number (or n: the next guest) gives the console back to a guest; Ctrl-] ? lists "
 	    "the keys.\n");
@@ -351,7 +352,7 @@ void shell_run_line(const char *text)
 	argc = split(buf, argv, SHELL_MAX_ARGS);
 	if (!argc)
 		return;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
 		if (hv_strcmp(argv[0], commands[i].name) == 0) {
 			commands[i].run(argc, argv);
 			return;

@@ -2,6 +2,7 @@
 #include "vmm/debug/switches.h"
 
 #include "arch/x86/vmx_vcpu.h"
+#include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/panic.h"
@@ -45,7 +46,7 @@ void debug_switches_apply(const char *cmdline)
 
 	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))
 		return;
-	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_LEN(faults); i++) {
 		if (hv_strcmp(val, faults[i].name) == 0) {
 			pr_warn("debug: forcing a '%s' fault in the hypervisor (debug.fault=%s)", val, val);
 			faults[i].fn();

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 
+#include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
@@ -381,7 +382,7 @@ static bool guest_line(const struct cfg_line *l, struct hv_config *c, struct cfg
 		if (!guest_keys[k].set(&x, p))
 			return false;
 	}
-	for (size_t i = 0; i < sizeof(guest_required) / sizeof(guest_required[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(guest_required); i++)
 		if (!seen[guest_required[i].key])
 			return failf(err, l->line, l->directive.col, "missing %s for 'guest'", guest_required[i].what);
 	c->nguests++;
