@@ -148,7 +148,6 @@ void vlapic_deliver_lvt(struct vlapic *l, enum apic_reg lvt)
 		request(l, vector, false);
 }
 
-/* SDM Vol. 3, 11.8.5: EOI retires the highest ISR vector; a level-triggered one is broadcast unless SVR[12]. */
 /* The effects of retiring vector v: whether it was level-triggered, and whether to broadcast (11.8.5). */
 static void eoi_effects(struct vlapic *l, int v, struct vlapic_effect *fx)
 {
@@ -158,6 +157,7 @@ static void eoi_effects(struct vlapic *l, int v, struct vlapic_effect *fx)
 	fx->eoi_broadcast = fx->eoi_level && !(vlapic_reg(l, APIC_REG_SVR) & APIC_SVR_EOI_SUPPRESS);
 }
 
+/* SDM Vol. 3, 11.8.5: EOI retires the highest ISR vector; a level-triggered one is broadcast unless SVR[12]. */
 void vlapic_eoi(struct vlapic *l, struct vlapic_effect *fx)
 {
 	int v = vlapic_highest_isr(l);
