@@ -131,8 +131,11 @@ C_SOURCES = $$(git ls-files '*.c' '*.h')
 format:
 	clang-format -i $(C_SOURCES)
 
-# Part of `make test`: formatting and cppcheck must be clean.
+# Part of `make test`: formatting and cppcheck must be clean, and every include must follow
+# the layer table of docs/architecture.md (test/lint/layers.py, with its own tests).
 lint:
+	/usr/bin/python3 test/lint/layers.py
+	$(PYTEST) -q -p no:cacheprovider test/lint
 	clang-format --dry-run -Werror $(C_SOURCES)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr -I. --suppress=missingIncludeSystem $$(git ls-files '*.c' | grep -v '^boot/efi/')
