@@ -322,23 +322,6 @@ void vmx_dump_guest_state(const struct guest_regs *r)
 	                   vmcs_read32(IDT_VECTORING_INFO_FIELD));
 }
 
-void vmx_read_exit_info(struct exit_info *e)
-{
-	e->reason = vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_BASIC_MASK;
-	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
-	e->instruction_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	e->guest_rip = vmcs_readl(GUEST_RIP);
-	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-	e->guest_physical = 0;
-	e->guest_linear = 0;
-	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
-		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
-		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
-}
-
-void vmx_skip_instruction(const struct exit_info *e) { vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len); }
-
 void vmx_requeue_interrupted_event(void)
 {
 	uint32_t info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -352,20 +335,6 @@ void vmx_requeue_interrupted_event(void)
 	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-}
-
-bool vmx_event_queued(void) { return (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) != 0; }
-
-bool vmx_guest_interruptible(void)
-{
-	return (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-}
-
-bool vmx_guest_nmi_allowed(void)
-{
-	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-	         (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
 }
 
 void vmx_inject_interrupt(uint8_t vector)

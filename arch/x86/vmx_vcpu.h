@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
+#include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
@@ -53,10 +55,32 @@ void vmx_msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write);
 /* Sync what VMX does not: EFER.LMA into the "IA-32e mode guest" entry control (SDM Vol. 3, 27.3.2.1). */
 void vmx_vcpu_sync_before_entry(void);
 
+/*
+ * The steps below run at every exit or entry, inline: under an emulator a
+ * call costs about what it does (docs/benchmarks.md counts instructions).
+ */
+
 /* The current VMCS's exit information (SDM Vol. 3, 28.2), right after an exit. */
-void vmx_read_exit_info(struct exit_info *e);
+static inline void vmx_read_exit_info(struct exit_info *e)
+{
+	e->reason = vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASON_BASIC_MASK;
+	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
+	e->instruction_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->guest_rip = vmcs_readl(GUEST_RIP);
+	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	e->guest_physical = 0;
+	e->guest_linear = 0;
+	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
+		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
+		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
+}
+
 /* Move GUEST_RIP past the instruction that exited. */
-void vmx_skip_instruction(const struct exit_info *e);
+static inline void vmx_skip_instruction(const struct exit_info *e)
+{
+	vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len);
+}
 /*
  * After an exit: if it interrupted the delivery of an event (IDT-vectoring
  * information, SDM Vol. 3, 28.2.4), queue that event again for the next
@@ -71,11 +95,24 @@ void vmx_inject_exception(uint8_t vector, bool has_error_code, uint32_t error_co
 void vmx_inject_interrupt(uint8_t vector);
 void vmx_inject_nmi(void);
 /* Is an event already queued for the next entry (VM_ENTRY_INTR_INFO_FIELD valid)? */
-bool vmx_event_queued(void);
+static inline bool vmx_event_queued(void)
+{
+	return (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) != 0;
+}
+
 /* IF set and no STI or MOV-SS shadow: the guest can take a maskable interrupt now (SDM Vol. 3, 26.3.1.5). */
-bool vmx_guest_interruptible(void);
+static inline bool vmx_guest_interruptible(void)
+{
+	return (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
 /* No STI, MOV-SS or NMI blocking: the guest can take an NMI now (SDM Vol. 3, 26.3.1.5, 24.4.2). */
-bool vmx_guest_nmi_allowed(void);
+static inline bool vmx_guest_nmi_allowed(void)
+{
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	         (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
+}
 /*
  * Ask for an exit as soon as the guest can take an interrupt / an NMI (SDM Vol.
  * 3, 26.7.5, 26.7.6), or stop asking. Returns false if an NMI window was
