@@ -10,6 +10,7 @@
 #include "arch/x86/vmx_caps.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
+#include "vmm/lib/array.h"
 #include "vmm/mm/mm.h"
 
 /*
@@ -55,7 +56,7 @@ bool apicv_bitmaps_init(void)
 		return false;
 	uint8_t *bm = phys_to_virt(x2apic_vid_bitmap);
 	if (register_virt()) {
-		for (unsigned i = 0; i < sizeof(vid_readable); i++)
+		for (unsigned i = 0; i < ARRAY_LEN(vid_readable); i++)
 			vmx_msr_passthrough(bm, APIC_X2APIC_MSR(vid_readable[i]), true, false);
 		for (unsigned i = 0; i < 8; i++) {
 			vmx_msr_passthrough(bm, APIC_X2APIC_MSR(APIC_REG_ISR0 + i), true, false);
