@@ -76,10 +76,44 @@ static inline void vmx_read_exit_info(struct exit_info *e)
 		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
 }
 
-/* Move GUEST_RIP past the instruction that exited. */
-static inline void vmx_skip_instruction(const struct exit_info *e)
+/*
+ * An instruction the hypervisor emulated is done, and the next one starts at
+ * next_rip, as the CPU would leave it (SDM Vol. 3, 6.8.3 and 25.4.2): RIP
+ * moves on (EIP wraps outside 64-bit mode), the STI or MOV-SS shadow that
+ * covered this instruction is over, and with RFLAGS.TF a single-step trap is
+ * pending on it: BS in the pending debug exceptions, which the CPU delivers
+ * after the next VM entry with the priority of a trap on the previous
+ * instruction (27.7.3).
+ */
+static inline void vmx_complete_instruction_at(uint64_t next_rip)
 {
-	vmcs_writel(GUEST_RIP, e->guest_rip + e->instruction_len);
+	uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (next_rip >> 32 &&
+	    !((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L)))
+		next_rip = (uint32_t)next_rip;
+	vmcs_writel(GUEST_RIP, next_rip);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (vmcs_readl(GUEST_RFLAGS) & RFLAGS_TF)
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+/* The same for the instruction that exited, whose length the exit information gives. */
+static inline void vmx_complete_instruction(const struct exit_info *e)
+{
+	vmx_complete_instruction_at(e->guest_rip + e->instruction_len);
+}
+
+/*
+ * A single-step trap is pending (vmx_complete_instruction): nothing may be
+ * injected at the next entry, since a vectoring entry of an interrupt, an NMI
+ * or an exception drops pending debug exceptions (27.7.3), while the CPU
+ * would deliver the trap first (6.9). The event waits for its window.
+ */
+static inline bool vmx_single_step_pending(void)
+{
+	return (vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS) != 0;
 }
 /*
  * After an exit: if it interrupted the delivery of an event (IDT-vectoring

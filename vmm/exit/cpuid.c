@@ -60,6 +60,6 @@ enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
 	v->regs.rdx = r.edx;
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }

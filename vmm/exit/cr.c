@@ -26,7 +26,7 @@ static enum exit_action cr8_access(struct vcpu *v, const struct exit_info *e, un
 	} else {
 		vlapic_write(&v->lapic, APIC_REG_TPR, *r << 4, x2, rdtsc(), &fx);
 	}
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -57,7 +57,7 @@ enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *e)
 		vmcs_writel(CR4_READ_SHADOW, val);
 		vmcs_writel(GUEST_CR4, (val & ~mask) | (vmcs_readl(GUEST_CR4) & mask));
 	}
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -76,6 +76,6 @@ enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
 	}
 	write_cr4(read_cr4() | CR4_OSXSAVE); /* XSETBV is legal in root operation only with it */
 	__asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }

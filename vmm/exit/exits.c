@@ -78,7 +78,7 @@ static enum exit_action handle_init_sipi(struct vcpu *v, const struct exit_info 
 
 static enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *e)
 {
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	v->state = VCPU_HALTED;
 	v->wake_tsc = 0;
 	if (v->wake_after_us) {
@@ -93,7 +93,7 @@ static enum exit_action handle_invd(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v;
 	__asm__ volatile("wbinvd" ::: "memory");
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }
 

@@ -97,6 +97,6 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 	case HC_ROOT_CYCLES: v->regs.rax = root_cycles(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }

@@ -70,7 +70,7 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 	}
 	v->regs.rax = (uint32_t)val;
 	v->regs.rdx = val >> 32;
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }
 
@@ -84,6 +84,6 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }

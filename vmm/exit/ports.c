@@ -99,6 +99,6 @@ enum exit_action handle_io(struct vcpu *v, const struct exit_info *e)
 		return act;
 	if (a.in)
 		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (a.value & mask);
-	vmx_skip_instruction(e);
+	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }

@@ -3,6 +3,7 @@
 #include "arch/x86/guest_walk.h"
 #include "arch/x86/insn_decode.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_vcpu.h"
 #include "lapic/vioapic.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
@@ -150,7 +151,7 @@ enum exit_action irq_mmio_at(struct vcpu *v, const struct exit_info *e, uint64_t
 			value = ioapic_access(v, offset, false, 0);
 		load_register(v, &in, value); /* undefined accesses read as 0 (SDM Vol. 3, 11.4.1) */
 	}
-	vmcs_writel(GUEST_RIP, e->guest_rip + in.length);
+	vmx_complete_instruction_at(e->guest_rip + in.length);
 	return EXIT_RESUME;
 }
 

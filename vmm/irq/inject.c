@@ -80,7 +80,7 @@ bool irq_before_entry(struct vcpu *v)
 	} while (!pi_allow(&v->inbox));
 	run_timer(v);
 	arm_exit_timer(v);
-	bool busy = vmx_event_queued();
+	bool busy = vmx_event_queued() || vmx_single_step_pending();
 	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
 		vmx_inject_nmi();
 		v->nmi_pending = false;
