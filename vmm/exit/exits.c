@@ -81,9 +81,9 @@ static enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *e)
 	vmx_complete_instruction(e);
 	v->state = VCPU_HALTED;
 	v->wake_tsc = 0;
-	if (v->wake_after_us) {
-		v->wake_tsc = tsc_deadline_us(v->wake_after_us);
-		v->wake_after_us = 0;
+	if (v->wake_armed) {
+		v->wake_tsc = tsc_deadline_us(v->wake_after_us); /* never 0: the TSC runs; 0 µs wakes at once */
+		v->wake_armed = false;
 	}
 	return EXIT_RESUME;
 }

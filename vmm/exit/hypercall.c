@@ -83,6 +83,7 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 	case HC_VERSION: v->regs.rax = HC_INTERFACE_VERSION; break;
 	case HC_WAKE_AFTER:
 		v->wake_after_us = (uint32_t)v->regs.rbx;
+		v->wake_armed = true;
 		v->regs.rax = 0;
 		break;
 	case HC_IOAPIC_LINE:

@@ -35,7 +35,8 @@ struct vcpu {
 	enum vcpu_state state;
 	struct guest_regs regs;
 	uint64_t wake_tsc;      /* a halted vCPU wakes at this TSC value (0: no timer) */
-	uint64_t wake_after_us; /* armed by HC_WAKE_AFTER for the next HLT */
+	uint64_t wake_after_us; /* HC_WAKE_AFTER's time for the next HLT, while wake_armed */
+	bool wake_armed;        /* HC_WAKE_AFTER since the last HLT (0 µs too: that HLT ends at once) */
 	struct vlapic lapic;    /* its registers live on the page at lapic_page */
 	uint64_t lapic_page;
 	struct pi_inbox inbox; /* what other cores post to it: PIR (the descriptor at pi_page), level vectors, mail */

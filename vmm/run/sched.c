@@ -135,6 +135,7 @@ static bool start_vcpu(struct vcpu *v)
 	/* vCPU 0 runs the image; the others wait for its SIPIs, as APs do after reset. */
 	v->state = v->index == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	v->wake_after_us = 0;
+	v->wake_armed = false;
 	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
 	memset(v->exits, 0, sizeof(v->exits));
 	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
