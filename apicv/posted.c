@@ -115,8 +115,18 @@ enum pi_signal pi_post_mail(struct pi_inbox *in, uint32_t mail, uint8_t sipi_vec
 {
 	if (mail & PI_MAIL_SIPI)
 		in->sipi_vector = sipi_vector;
+	if ((mail & PI_MAIL_NMI) && in->nmis < PI_NMI_MAX)
+		in->nmis++; /* a third before the take is lost in any state: the CPU latches two at most */
 	in->mail |= mail;
 	return mail_signal(in);
+}
+
+unsigned pi_nmi_pending(unsigned pending, unsigned arrived, bool in_service)
+{
+	unsigned cap = in_service ? PI_NMI_MAX - 1 : PI_NMI_MAX;
+	unsigned n = pending + arrived;
+
+	return n < cap ? n : cap;
 }
 
 void pi_suppress(struct pi_inbox *in) { __atomic_or_fetch(&in->desc->control, PI_SN, __ATOMIC_SEQ_CST); }
@@ -140,8 +150,10 @@ bool pi_take(struct pi_inbox *in, struct pi_taken *out)
 		any |= out->edge[w] | out->level[w];
 	}
 	out->mail = in->mail;
+	out->nmis = in->nmis;
 	out->sipi_vector = in->sipi_vector;
 	in->mail = 0;
+	in->nmis = 0;
 	spin_unlock(&in->lock);
 	return any || out->mail;
 }

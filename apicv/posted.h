@@ -37,6 +37,14 @@ _Static_assert(offsetof(struct pi_desc, ndst) == 36, "NDST is bits 319:288");
 #define PI_MAIL_SIPI (1u << 2)
 
 /*
+ * NMIs are counted, not merged: a CPU holds one NMI in service and latches
+ * one more (SDM Vol. 3, 6.7.1), so two that arrive before the owner looks
+ * are two. The inbox keeps at most two; the owner applies the CPU's cap
+ * (pi_nmi_pending), which depends on whether one is in service.
+ */
+#define PI_NMI_MAX 2
+
+/*
  * Everything other cores hand one vCPU. Fixed, edge-triggered vectors go to
  * the descriptor's PIR, which the CPU itself drains in mode posted. A
  * level-triggered vector goes to `level`: its TMR bit must be set as it is
@@ -50,6 +58,7 @@ struct pi_inbox {
 	bool blocked; /* the owner waits in the hypervisor (halted, wait-for-SIPI): wake it with a kick */
 	uint64_t level[4];
 	uint32_t mail; /* PI_MAIL_* */
+	uint8_t nmis;  /* NMIs posted since the last take, at most PI_NMI_MAX (PI_MAIL_NMI is set with them) */
 	uint8_t sipi_vector;
 };
 
@@ -64,6 +73,7 @@ enum pi_signal {
 struct pi_taken {
 	uint64_t edge[4], level[4];
 	uint32_t mail;
+	uint8_t nmis; /* with PI_MAIL_NMI: how many (1 or 2) */
 	uint8_t sipi_vector;
 };
 
@@ -82,6 +92,15 @@ void pi_unlock(struct pi_inbox *in);
 enum pi_signal pi_post_edge(struct pi_inbox *in, uint8_t vector);
 enum pi_signal pi_post_level(struct pi_inbox *in, uint8_t vector);
 enum pi_signal pi_post_mail(struct pi_inbox *in, uint32_t mail, uint8_t sipi_vector);
+
+/*
+ * Owner: the NMIs its vCPU holds undelivered after `arrived` more came, as
+ * the CPU caps them (SDM Vol. 3, 6.7.1): with one in service (the guest's
+ * NMI blocking, from delivery to the next IRET, 25.4.2) one more waits and
+ * the rest are lost; with none in service one is delivered next and one
+ * more waits. Pure.
+ */
+unsigned pi_nmi_pending(unsigned pending, unsigned arrived, bool in_service);
 
 /* Owner, right after a VM exit: posters stop notifying (an atomic OR; no lock). */
 void pi_suppress(struct pi_inbox *in);

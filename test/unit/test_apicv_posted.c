@@ -127,6 +127,52 @@ static void test_block(void **state)
 	assert_false(pi_take(&in, &t));
 }
 
+/* NMIs are counted, not merged: two posted before the take are two; the inbox keeps two at most (SDM 6.7.1). */
+static void test_nmis_counted(void **state)
+{
+	(void)state;
+	struct pi_taken t;
+
+	assert_int_equal(pi_post_mail(&in, PI_MAIL_NMI, 0), PI_SIGNAL_NONE);
+	assert_int_equal(pi_post_mail(&in, PI_MAIL_NMI, 0), PI_SIGNAL_NONE);
+	assert_false(pi_allow(&in));
+	assert_true(pi_take(&in, &t));
+	assert_int_equal(t.mail, PI_MAIL_NMI);
+	assert_int_equal(t.nmis, 2);
+	assert_false(pi_take(&in, &t));
+	assert_int_equal(t.nmis, 0);
+	for (unsigned i = 0; i < 3; i++)
+		pi_post_mail(&in, PI_MAIL_NMI, 0);
+	pi_post_mail(&in, PI_MAIL_SIPI, 0x12); /* other mail leaves the count alone */
+	assert_true(pi_take(&in, &t));
+	assert_int_equal(t.mail, PI_MAIL_NMI | PI_MAIL_SIPI);
+	assert_int_equal(t.nmis, PI_NMI_MAX);
+	assert_true(pi_allow(&in));
+	assert_int_equal(pi_post_mail(&in, PI_MAIL_NMI, 0), PI_SIGNAL_KICK); /* in its guest: kicked out */
+	pi_suppress(&in);
+	pi_reset(&in);
+	assert_false(pi_take(&in, &t));
+	assert_int_equal(t.nmis, 0);
+}
+
+/* The owner's cap: one in service and one latched (SDM Vol. 3, 6.7.1); any further NMI is lost. */
+static void test_nmi_cap(void **state)
+{
+	(void)state;
+	/* Nothing in service: the first is delivered next, the second waits. */
+	assert_int_equal(pi_nmi_pending(0, 1, false), 1);
+	assert_int_equal(pi_nmi_pending(0, 2, false), 2);
+	assert_int_equal(pi_nmi_pending(1, 1, false), 2);
+	assert_int_equal(pi_nmi_pending(1, 2, false), 2);
+	assert_int_equal(pi_nmi_pending(2, 2, false), 2);
+	/* One in service (NMI blocking until its IRET): one more waits, the rest are lost. */
+	assert_int_equal(pi_nmi_pending(0, 1, true), 1);
+	assert_int_equal(pi_nmi_pending(0, 2, true), 1);
+	assert_int_equal(pi_nmi_pending(1, 1, true), 1);
+	assert_int_equal(pi_nmi_pending(0, 0, true), 0);
+	assert_int_equal(pi_nmi_pending(0, 0, false), 0);
+}
+
 /*
  * The protocol under concurrency. Poster threads post edge and level vectors
  * to one owner thread, which plays both the hypervisor and its CPU: in its
@@ -139,9 +185,11 @@ static void test_block(void **state)
  *
  * Checked: every post is delivered exactly once (a poster re-posts a vector
  * only after it was delivered: the APIC coalesces duplicates by design);
- * and, at random points in the guest, under the lock: ON is set exactly
- * when a notification is pending, anything in PIR has ON set, and a pending
- * level vector has a kick pending. A notification that finds PIR empty is
+ * NMIs, posted two in a row by one poster now and then, are delivered as
+ * many times as posted (counted, never merged); and, at random points in the
+ * guest, under the lock: ON is set exactly when a notification is pending,
+ * anything in PIR has ON set, and a pending level vector or NMI has a kick
+ * pending. A notification that finds PIR empty is
  * counted, not refused: here the CPU's steps interleave with the posters'
  * (a poster can turn ON on between the CPU's clearing ON and its reading
  * PIR), which the SDM makes harmless. Bochs processes a notification
@@ -158,6 +206,7 @@ static atomic_int notify_pending, kick_pending, stop;
 static atomic_uint delivered[256];
 static unsigned posted[256];
 static atomic_uint empty_notifications, violations, notifications, kicks, lost;
+static atomic_uint nmis_posted, nmis_delivered;
 
 static int64_t now_ns(void)
 {
@@ -167,6 +216,26 @@ static int64_t now_ns(void)
 }
 
 static bool is_level(uint8_t v) { return (v - 32) % VECTORS_PER_POSTER >= 8; }
+
+/*
+ * Two NMIs back to back (each under the lock, as post_mail does), but only
+ * once the last two arrived: at most two are outstanding, which the inbox
+ * must count, not merge.
+ */
+static void post_nmi_pair(void)
+{
+	if (atomic_load(&nmis_delivered) != atomic_load(&nmis_posted))
+		return;
+	for (unsigned k = 0; k < 2; k++) {
+		pi_lock(&cin);
+		atomic_fetch_add(&nmis_posted, 1);
+		if (pi_post_mail(&cin, PI_MAIL_NMI, 0) == PI_SIGNAL_KICK) {
+			atomic_store(&kick_pending, 1);
+			atomic_fetch_add(&kicks, 1);
+		}
+		pi_unlock(&cin);
+	}
+}
 
 static void *poster(void *arg)
 {
@@ -193,6 +262,8 @@ static void *poster(void *arg)
 			atomic_fetch_add(&kicks, 1);
 		}
 		pi_unlock(&cin);
+		if (id == 0 && n % 8 == 0)
+			post_nmi_pair();
 		if ((seed >> 8) % 16 == 0)
 			sched_yield();
 	}
@@ -224,7 +295,7 @@ static void check_in_guest(void)
 	pi_lock(&cin);
 	bool on = __atomic_load_n(&cdesc.control, __ATOMIC_SEQ_CST) & PI_ON;
 	bool pir = cdesc.pir[0] | cdesc.pir[1] | cdesc.pir[2] | cdesc.pir[3];
-	bool level = cin.level[0] | cin.level[1] | cin.level[2] | cin.level[3];
+	bool level = cin.level[0] | cin.level[1] | cin.level[2] | cin.level[3] | cin.mail;
 	if (on != (atomic_load(&notify_pending) != 0) || (pir && !on) || (level && !atomic_load(&kick_pending)))
 		atomic_fetch_add(&violations, 1);
 	pi_unlock(&cin);
@@ -237,6 +308,8 @@ static void take_and_deliver(void)
 	if (pi_take(&cin, &t)) {
 		deliver_bits(t.edge);
 		deliver_bits(t.level);
+		if (t.mail & PI_MAIL_NMI)
+			atomic_fetch_add(&nmis_delivered, t.nmis);
 	}
 }
 
@@ -290,6 +363,8 @@ static void test_concurrent_posting(void **state)
 	for (unsigned v = 0; v < 256; v++)
 		while (atomic_load(&delivered[v]) != posted[v] && now_ns() - t0 < WAIT_NS)
 			sched_yield();
+	while (atomic_load(&nmis_delivered) != atomic_load(&nmis_posted) && now_ns() - t0 < WAIT_NS)
+		sched_yield();
 	atomic_store(&stop, 1);
 	pthread_join(own, NULL);
 
@@ -301,8 +376,11 @@ static void test_concurrent_posting(void **state)
 	}
 	print_message("%u posts, %u notifications (%u found PIR empty), %u kicks\n", total, atomic_load(&notifications),
 	              atomic_load(&empty_notifications), atomic_load(&kicks));
+	print_message("%u NMIs posted, %u delivered\n", atomic_load(&nmis_posted), atomic_load(&nmis_delivered));
 	assert_int_equal(atomic_load(&lost), 0);
 	assert_int_equal(total, POSTERS * POSTS_PER_POSTER);
+	assert_true(atomic_load(&nmis_posted) > 0);
+	assert_int_equal(atomic_load(&nmis_delivered), atomic_load(&nmis_posted));
 	assert_int_equal(atomic_load(&violations), 0);
 	assert_true(atomic_load(&notifications) > 0); /* both paths were taken */
 	assert_true(atomic_load(&kicks) > 0);
@@ -317,6 +395,8 @@ int main(void)
 	        cmocka_unit_test_setup(test_on_outstanding, setup),
 	        cmocka_unit_test_setup(test_level_and_mail, setup),
 	        cmocka_unit_test_setup(test_block, setup),
+	        cmocka_unit_test_setup(test_nmis_counted, setup),
+	        cmocka_unit_test(test_nmi_cap),
 	        cmocka_unit_test(test_concurrent_posting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

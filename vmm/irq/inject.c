@@ -10,11 +10,25 @@
 #include "vmm/core/vectors.h"
 #include "vmm/irq/irq.h"
 
+/*
+ * An NMI is in service while the guest is blocked by NMI (from its delivery
+ * to the next IRET; with virtual NMIs the CPU tracks it in the same bit, SDM
+ * Vol. 3, 25.4.2), or while one is queued for the next entry (its delivery
+ * is under way: an exit interrupted it, or it was injected just now).
+ */
+static bool nmi_in_service(void)
+{
+	uint32_t queued = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+
+	return (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
+	       ((queued & INTR_INFO_VALID_MASK) && (queued & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR);
+}
+
 static void do_init(struct vcpu *v)
 {
 	vlapic_init_reset(&v->lapic);
 	apicv_apic_changed(&v->apicv); /* software-disabled now */
-	v->nmi_pending = false;
+	v->nmi_pending = 0;
 	v->state = VCPU_WAIT_SIPI;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 }
@@ -28,7 +42,7 @@ static void take_inbox(struct vcpu *v)
 		return;
 	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
-		v->nmi_pending = true;
+		v->nmi_pending = (uint8_t)pi_nmi_pending(v->nmi_pending, in.nmis, nmi_in_service());
 	if (in.mail & PI_MAIL_INIT)
 		do_init(v);
 	/* A SIPI only starts a vCPU that waits for one (SDM Vol. 3, 9.4.4.1). */
@@ -83,7 +97,7 @@ bool irq_before_entry(struct vcpu *v)
 	bool busy = vmx_event_queued() || vmx_single_step_pending();
 	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
 		vmx_inject_nmi();
-		v->nmi_pending = false;
+		v->nmi_pending--;
 		busy = true;
 	}
 	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
@@ -94,7 +108,13 @@ bool irq_before_entry(struct vcpu *v)
 		v->interrupts++;
 		vector = vlapic_highest_pending(&v->lapic);
 	}
-	vmx_request_windows(vector >= 0, v->nmi_pending);
+	/*
+	 * A second NMI waits for the NMI window, which opens at the first one's
+	 * IRET (SDM Vol. 3, 26.7.6; the injected NMI blocks virtual NMIs as it
+	 * is delivered). Without virtual NMIs there is no such window: it waits
+	 * for the guest's next exit of any kind.
+	 */
+	vmx_request_windows(vector >= 0, v->nmi_pending != 0);
 	apicv_before_entry(&v->apicv);
 	return true;
 }
@@ -110,5 +130,7 @@ bool irq_wakes_halt(struct vcpu *v)
 	run_timer(v);
 	if (v->state != VCPU_HALTED)
 		return true; /* INIT moved it to wait-for-SIPI */
-	return v->nmi_pending || ((vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && vlapic_highest_pending(&v->lapic) >= 0);
+	/* An NMI wakes HLT only when it can be delivered: not inside an NMI handler (6.7.1). */
+	return (v->nmi_pending && !nmi_in_service()) ||
+	       ((vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && vlapic_highest_pending(&v->lapic) >= 0);
 }

@@ -53,6 +53,6 @@ void vcpu_reset(struct vcpu *v)
 {
 	vlapic_reset(&v->lapic, v->index, v->index == 0);
 	pi_reset(&v->inbox);
-	v->nmi_pending = false;
+	v->nmi_pending = 0;
 	v->timer_next = VLAPIC_NEVER;
 }

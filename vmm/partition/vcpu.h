@@ -41,7 +41,7 @@ struct vcpu {
 	uint64_t lapic_page;
 	struct pi_inbox inbox; /* what other cores post to it: PIR (the descriptor at pi_page), level vectors, mail */
 	uint64_t pi_page;
-	bool nmi_pending;    /* an NMI waits for the guest to be able to take it */
+	uint8_t nmi_pending; /* NMIs waiting for the guest to take them: 0-2, as the CPU caps them (pi_nmi_pending) */
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];
