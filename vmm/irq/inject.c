@@ -9,6 +9,7 @@
 #include "vmm/core/cpus.h"
 #include "vmm/core/vectors.h"
 #include "vmm/irq/irq.h"
+#include "vmm/partition/guest.h"
 
 /*
  * An NMI is in service while the guest is blocked by NMI (from its delivery
@@ -33,6 +34,20 @@ static void do_init(struct vcpu *v)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 }
 
+/*
+ * An INIT to the BSP (vCPU 0, the one vlapic_reset gives IA32_APIC_BASE.BSP)
+ * does not wait for a SIPI: the BSP starts again at the reset vector, which
+ * for a guest is its image loaded afresh (SDM Vol. 3, 9.1, 9.4.1). So it is a
+ * reset of the guest, the same as its end and restart: with restart=yes it
+ * starts again, otherwise it ends. Since vCPU 0 never waits for a SIPI, a
+ * guest always has a vCPU left that can send one.
+ */
+static void init_bsp(struct vcpu *v)
+{
+	v->state = VCPU_STOPPED;
+	guest_stop(v->guest, "reset by an INIT to vCPU 0 (its BSP)", 0);
+}
+
 /* Take what other cores posted: vectors into IRR, NMI, INIT, SIPI (in that order, as they may have arrived). */
 static void take_inbox(struct vcpu *v)
 {
@@ -43,6 +58,10 @@ static void take_inbox(struct vcpu *v)
 	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
 		v->nmi_pending = (uint8_t)pi_nmi_pending(v->nmi_pending, in.nmis, nmi_in_service());
+	if ((in.mail & PI_MAIL_INIT) && v->index == 0) {
+		init_bsp(v);
+		return;
+	}
 	if (in.mail & PI_MAIL_INIT)
 		do_init(v);
 	/* A SIPI only starts a vCPU that waits for one (SDM Vol. 3, 9.4.4.1). */
@@ -89,7 +108,7 @@ bool irq_before_entry(struct vcpu *v)
 	do {
 		take_inbox(v);
 		if (v->state != VCPU_RUNNABLE)
-			return false; /* an INIT: wait for a SIPI; SN stays set */
+			return false; /* an INIT: wait for a SIPI, or the guest's reset; SN stays set */
 		host_interrupt_window();
 	} while (!pi_allow(&v->inbox));
 	run_timer(v);
@@ -129,7 +148,7 @@ bool irq_wakes_halt(struct vcpu *v)
 	take_inbox(v);
 	run_timer(v);
 	if (v->state != VCPU_HALTED)
-		return true; /* INIT moved it to wait-for-SIPI */
+		return true; /* INIT moved it to wait-for-SIPI, or reset its guest */
 	/* An NMI wakes HLT only when it can be delivered: not inside an NMI handler (6.7.1). */
 	return (v->nmi_pending && !nmi_in_service()) ||
 	       ((vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && vlapic_highest_pending(&v->lapic) >= 0);

@@ -51,7 +51,8 @@ bool irq_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value);
  * can take it, else ask for an NMI- or interrupt-window exit (SDM Vol. 3,
  * 27.6 and 26.7.5); an event an exit interrupted is already queued again
  * (vmx_requeue_interrupted_event). From here on posters notify v's core.
- * False: an INIT arrived, v waits for a SIPI and must not enter.
+ * False: an INIT arrived, v waits for a SIPI (or, for vCPU 0, its guest is
+ * reset: stopped, restarted with restart=yes) and must not enter.
  */
 bool irq_before_entry(struct vcpu *v);
 /* Right after every VM exit (or failed entry): posters stop notifying, v is in the hypervisor. */
