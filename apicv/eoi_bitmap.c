@@ -8,7 +8,7 @@ void apicv_eoi_exit_bitmap(const struct vioapic *io, const struct vlapic *l, uin
 	out[0] = out[1] = out[2] = out[3] = 0;
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 		uint64_t rte = io->rte[pin];
-		if (!(rte & IOAPIC_RTE_LEVEL))
+		if (!vioapic_rte_level(rte))
 			continue;
 		enum vlapic_dest_mode mode = rte & IOAPIC_RTE_DEST_LOGICAL ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL;
 		if (!vlapic_match(l, (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT), mode, false))

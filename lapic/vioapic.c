@@ -14,17 +14,20 @@ void vioapic_reset(struct vioapic *io, uint8_t id)
 		io->rte[i] = IOAPIC_RTE_MASKED;
 }
 
-static struct vioapic_msg message(const struct vioapic *io, unsigned pin)
+static struct vioapic_msg message(struct vioapic *io, unsigned pin)
 {
 	uint64_t e = io->rte[pin];
+	bool first = !(io->sent >> pin & 1);
 
+	io->sent |= 1u << pin;
 	return (struct vioapic_msg){
 	        .vector = (uint8_t)(e & IOAPIC_RTE_VECTOR_MASK),
 	        .delivery_mode = (uint8_t)((e & IOAPIC_RTE_DELIVERY_MASK) >> IOAPIC_RTE_DELIVERY_SHIFT),
 	        .dest_logical = (e & IOAPIC_RTE_DEST_LOGICAL) != 0,
 	        .dest = (uint8_t)(e >> IOAPIC_RTE_DEST_SHIFT),
-	        .level = (e & IOAPIC_RTE_LEVEL) != 0,
+	        .level = vioapic_rte_level(e),
 	        .pin = pin,
+	        .first = first,
 	};
 }
 
@@ -33,7 +36,7 @@ static bool try_level(struct vioapic *io, unsigned pin, struct vioapic_msg *msg)
 {
 	uint64_t e = io->rte[pin];
 
-	if (!(e & IOAPIC_RTE_LEVEL) || (e & (IOAPIC_RTE_MASKED | IOAPIC_RTE_REMOTE_IRR)) || !(io->line >> pin & 1))
+	if (!vioapic_rte_level(e) || (e & (IOAPIC_RTE_MASKED | IOAPIC_RTE_REMOTE_IRR)) || !(io->line >> pin & 1))
 		return false;
 	io->rte[pin] |= IOAPIC_RTE_REMOTE_IRR;
 	*msg = message(io, pin);
@@ -69,9 +72,11 @@ static void write_rte(struct vioapic *io, uint32_t r, uint32_t value, struct vio
 		e = (e & 0xffffffffull) | (uint64_t)value << 32;
 	else
 		e = (e & ~0xffffffffull) | (value & ~(uint32_t)IOAPIC_RTE_READONLY) | (e & IOAPIC_RTE_READONLY);
-	/* An edge entry has no remote IRR. */
-	if (!(e & IOAPIC_RTE_LEVEL))
+	/* An edge entry (SMI, NMI, INIT and ExtINT are edge whatever bit 15 says) has no remote IRR. */
+	if (!vioapic_rte_level(e))
 		e &= ~IOAPIC_RTE_REMOTE_IRR;
+	if (e != io->rte[pin])
+		io->sent &= ~(1u << pin);
 	io->rte[pin] = e;
 	/* Unmasking a level pin that is still asserted delivers it now. */
 	if (try_level(io, pin, &msgs[*n]))
@@ -106,7 +111,7 @@ bool vioapic_set_line(struct vioapic *io, unsigned pin, bool asserted, struct vi
 	bool was = io->line >> pin & 1;
 	io->line = asserted ? io->line | 1u << pin : io->line & ~(1u << pin);
 	uint64_t e = io->rte[pin];
-	if (e & IOAPIC_RTE_LEVEL)
+	if (vioapic_rte_level(e))
 		return try_level(io, pin, msg);
 	if (!asserted || was || (e & IOAPIC_RTE_MASKED))
 		return false; /* edge pins send on a rising edge only; a masked edge is lost */
@@ -119,7 +124,7 @@ void vioapic_eoi(struct vioapic *io, uint8_t vector, struct vioapic_msg msgs[VIO
 	*n = 0;
 	for (unsigned pin = 0; pin < VIOAPIC_PINS; pin++) {
 		uint64_t e = io->rte[pin];
-		if (!(e & IOAPIC_RTE_LEVEL) || (e & IOAPIC_RTE_VECTOR_MASK) != vector || !(e & IOAPIC_RTE_REMOTE_IRR))
+		if (!vioapic_rte_level(e) || (e & IOAPIC_RTE_VECTOR_MASK) != vector || !(e & IOAPIC_RTE_REMOTE_IRR))
 			continue;
 		io->rte[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
 		if (try_level(io, pin, &msgs[*n]))

@@ -32,14 +32,37 @@
 #define IOAPIC_RTE_DEST_SHIFT 56
 #define IOAPIC_RTE_READONLY (IOAPIC_RTE_DELIVERY_STATUS | IOAPIC_RTE_REMOTE_IRR)
 
+/* Delivery modes, bits 10:8 (82093AA datasheet, 3.2.4): the local APIC's ICR encodes them alike. */
+#define IOAPIC_DM_FIXED 0u
+#define IOAPIC_DM_LOWEST 1u
+#define IOAPIC_DM_SMI 2u
+#define IOAPIC_DM_NMI 4u
+#define IOAPIC_DM_INIT 5u
+#define IOAPIC_DM_EXTINT 7u /* 3 and 6 are reserved */
+
+/*
+ * Whether an entry is level-triggered as it works: only fixed and lowest
+ * priority can be. SMI, NMI, INIT and ExtINT are "treated as edge triggered
+ * even if programmed as level" (82093AA datasheet, 3.2.4); the reserved
+ * modes are taken as edge too. Only such entries set remote IRR and wait for
+ * an EOI.
+ */
+static inline bool vioapic_rte_level(uint64_t rte)
+{
+	uint64_t mode = (rte & IOAPIC_RTE_DELIVERY_MASK) >> IOAPIC_RTE_DELIVERY_SHIFT;
+
+	return (rte & IOAPIC_RTE_LEVEL) && (mode == IOAPIC_DM_FIXED || mode == IOAPIC_DM_LOWEST);
+}
+
 /* An interrupt message the I/O APIC sends to the local APICs it addresses. */
 struct vioapic_msg {
 	uint8_t vector;
-	uint8_t delivery_mode; /* as the local APIC's ICR encodes it: fixed 0, lowest priority 1, ... */
+	uint8_t delivery_mode; /* IOAPIC_DM_*, as the local APIC's ICR encodes it: fixed 0, lowest priority 1, ... */
 	bool dest_logical;
 	uint8_t dest; /* bits 63:56 of the entry */
-	bool level;
+	bool level;   /* vioapic_rte_level: level-triggered as it works */
 	unsigned pin;
+	bool first; /* the pin's first message since its entry last changed: a caller can say something once */
 };
 
 /* At most one message per pin can result from a single operation. */
@@ -50,6 +73,7 @@ struct vioapic {
 	uint32_t ioregsel;
 	uint64_t rte[VIOAPIC_PINS];
 	uint32_t line; /* bit n: pin n's input is asserted (after polarity) */
+	uint32_t sent; /* bit n: pin n sent a message since its entry last changed */
 };
 
 /* Reset state: every entry masked, edge, vector 0 (82093AA datasheet, 3.2.4). */

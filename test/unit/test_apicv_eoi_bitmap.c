@@ -50,6 +50,11 @@ static void test_level_entries_for_this_apic_only(void **state)
 	apicv_eoi_exit_bitmap(&io, &L, b);
 	assert_true(bit(b, 0x85));
 	assert_false(bit(b, 0x96));
+	/* An NMI entry programmed level is edge (82093AA datasheet, 3.2.4): no EOI comes for it. */
+	route(7, 0xa7, true, false, 1);
+	io.rte[7] |= (uint64_t)IOAPIC_DM_NMI << IOAPIC_RTE_DELIVERY_SHIFT;
+	apicv_eoi_exit_bitmap(&io, &L, b);
+	assert_false(bit(b, 0xa7));
 }
 
 static void test_tmr_vectors_stay(void **state)

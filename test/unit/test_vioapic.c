@@ -1,5 +1,5 @@
 /* sources: lapic/vioapic.c vmm/lib/string.c */
-/* test_vioapic.c: the virtual I/O APIC: registers, edge and level pins, remote IRR, EOI. */
+/* test_vioapic.c: the virtual I/O APIC: registers, edge and level pins, remote IRR, EOI, delivery modes. */
 #include "test/unit/unit.h"
 
 #include "lapic/vioapic.h"
@@ -136,6 +136,63 @@ static void test_high_word_is_destination(void **state)
 	assert_int_equal(read_reg(IOAPIC_REG_REDTBL_BASE + 2), 0x31);
 }
 
+/*
+ * NMI, INIT, SMI and ExtINT are edge-triggered whatever bit 15 says (82093AA
+ * datasheet, 3.2.4): a message per rising edge, the mode in it, no remote IRR.
+ */
+static void test_edge_only_modes(void **state)
+{
+	static const uint32_t modes[] = {IOAPIC_DM_SMI, IOAPIC_DM_NMI, IOAPIC_DM_INIT, IOAPIC_DM_EXTINT};
+	struct vioapic_msg m;
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned pin = 10 + i;
+		route(pin, 0x42 | modes[i] << IOAPIC_RTE_DELIVERY_SHIFT | IOAPIC_RTE_LEVEL, 1);
+		assert_false(vioapic_rte_level(IOAPIC_RTE_LEVEL | (uint64_t)modes[i] << IOAPIC_RTE_DELIVERY_SHIFT));
+		assert_true(vioapic_set_line(&io, pin, true, &m));
+		assert_int_equal(m.delivery_mode, modes[i]);
+		assert_false(m.level);
+		assert_false(read_reg(IOAPIC_REG_REDTBL_BASE + 2 * pin) & IOAPIC_RTE_REMOTE_IRR);
+		assert_false(vioapic_set_line(&io, pin, true, &m)); /* still high: no new edge, no level resend */
+		vioapic_eoi(&io, 0x42, msgs, &n);
+		assert_int_equal(n, 0); /* nothing waits for an EOI */
+		vioapic_set_line(&io, pin, false, &m);
+		assert_true(vioapic_set_line(&io, pin, true, &m));
+		vioapic_set_line(&io, pin, false, &m);
+	}
+	assert_true(vioapic_rte_level(IOAPIC_RTE_LEVEL | (uint64_t)IOAPIC_DM_LOWEST << IOAPIC_RTE_DELIVERY_SHIFT));
+	assert_true(vioapic_rte_level(IOAPIC_RTE_LEVEL));
+}
+
+/* `first` marks a pin's first message since its entry changed: a caller says something once per entry. */
+static void test_first_message_per_entry(void **state)
+{
+	struct vioapic_msg m;
+	(void)state;
+	route(3, 0x33 | IOAPIC_DM_EXTINT << IOAPIC_RTE_DELIVERY_SHIFT, 0);
+	assert_true(vioapic_set_line(&io, 3, true, &m));
+	assert_true(m.first);
+	vioapic_set_line(&io, 3, false, &m);
+	assert_true(vioapic_set_line(&io, 3, true, &m));
+	assert_false(m.first);
+	vioapic_set_line(&io, 3, false, &m);
+	write_reg(IOAPIC_REG_REDTBL_BASE + 6, 0x33 | IOAPIC_DM_EXTINT << IOAPIC_RTE_DELIVERY_SHIFT); /* unchanged */
+	assert_true(vioapic_set_line(&io, 3, true, &m));
+	assert_false(m.first);
+	vioapic_set_line(&io, 3, false, &m);
+	write_reg(IOAPIC_REG_REDTBL_BASE + 6, 0x33 | IOAPIC_DM_SMI << IOAPIC_RTE_DELIVERY_SHIFT); /* a new mode */
+	assert_true(vioapic_set_line(&io, 3, true, &m));
+	assert_true(m.first);
+	assert_int_equal(m.delivery_mode, IOAPIC_DM_SMI);
+	/* A level pin's resend after EOI is not a first message. */
+	route(8, 0x58 | IOAPIC_RTE_LEVEL, 0);
+	assert_true(vioapic_set_line(&io, 8, true, &m));
+	assert_true(m.first && m.level);
+	vioapic_eoi(&io, 0x58, msgs, &n);
+	assert_int_equal(n, 1);
+	assert_false(msgs[0].first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +204,8 @@ int main(void)
 	        cmocka_unit_test_setup(test_unmasking_asserted_level_pin_delivers, setup),
 	        cmocka_unit_test_setup(test_readonly_bits_are_kept, setup),
 	        cmocka_unit_test_setup(test_high_word_is_destination, setup),
+	        cmocka_unit_test_setup(test_edge_only_modes, setup),
+	        cmocka_unit_test_setup(test_first_message_per_entry, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

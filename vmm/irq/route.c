@@ -97,17 +97,54 @@ static void route_ipi(struct vcpu *sender, const struct vlapic_ipi *ipi)
 		deliver(hit[i], ipi);
 }
 
-/* An I/O APIC message goes to the local APICs it addresses (xAPIC format, 8-bit destination). */
+/*
+ * What the guest cannot be given (82093AA datasheet, 3.2.4): SMI (a guest
+ * has no SMM), ExtINT (no 8259A-compatible PIC answers the INTA cycle with
+ * a vector) and the reserved modes 3 and 6. NULL: deliverable.
+ */
+static const char *ioapic_undeliverable(uint8_t mode)
+{
+	switch (mode) {
+	case IOAPIC_DM_FIXED:
+	case IOAPIC_DM_LOWEST:
+	case IOAPIC_DM_NMI:
+	case IOAPIC_DM_INIT: return 0;
+	case IOAPIC_DM_SMI: return "SMI: a guest has no SMM";
+	case IOAPIC_DM_EXTINT: return "ExtINT: no 8259A-compatible PIC supplies the vector";
+	default: return "a reserved mode";
+	}
+}
+
+/*
+ * An I/O APIC message goes to the local APICs it addresses (xAPIC format,
+ * 8-bit destination), by its delivery mode: fixed and lowest priority as
+ * vectors, NMI and INIT the way an IPI of that mode goes (edge-triggered,
+ * whatever the entry's trigger bit says).
+ */
 static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
 {
+	const struct vlapic_ipi ipi = {
+	        .mode = (enum vlapic_delivery)m->delivery_mode, .vector = m->vector, .level = true};
+	const char *why = ioapic_undeliverable(m->delivery_mode);
+
+	if (why) {
+		if (m->first) /* once per entry, not per message: a pin can fire at any rate */
+			pr_warn("irq: guest %s: I/O APIC pin %u, delivery mode %u (%s): not delivered", g->name, m->pin,
+			        m->delivery_mode, why);
+		return;
+	}
 	for (uint32_t i = 0; i < g->nvcpus; i++) {
 		struct vcpu *t = g->vcpus[i];
-		if (vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
-		                 false)) {
-			post_vector(t, m->vector, m->level);
-			if (m->delivery_mode == VLAPIC_DM_LOWEST)
-				return; /* one receiver: the first match (arbitration among them is not modelled) */
+		if (!vlapic_match(&t->lapic, m->dest, m->dest_logical ? VLAPIC_DEST_LOGICAL : VLAPIC_DEST_PHYSICAL,
+		                  false))
+			continue;
+		if (m->delivery_mode == IOAPIC_DM_NMI || m->delivery_mode == IOAPIC_DM_INIT) {
+			deliver(t, &ipi);
+			continue;
 		}
+		post_vector(t, m->vector, m->level);
+		if (m->delivery_mode == IOAPIC_DM_LOWEST)
+			return; /* one receiver: the first match (arbitration among them is not modelled) */
 	}
 }
 
