@@ -134,6 +134,7 @@ enum apic_access_type {
 #define EPT_QUAL_WRITABLE (1ull << 4)
 #define EPT_QUAL_EXECUTABLE (1ull << 5)
 #define EPT_QUAL_GLA_VALID (1ull << 7)
+#define EPT_QUAL_GLA_TRANSLATED (1ull << 8) /* with GLA_VALID: the access, not a paging-structure entry */
 
 /* Guest interruptibility state (SDM Vol. 3, 25.4.2, Table 25-3). */
 #define GUEST_INTR_STATE_STI (1u << 0)

@@ -1,13 +1,16 @@
 /* memprobe.c: an access outside guest RAM, which the hypervisor must stop (docs/guest-platform.md, memory). */
 /*
  * Command line: probe=end (default) reads the first byte past the end of RAM;
- * probe=hole writes into the hole at 640 KiB; probe=firmware writes into the
- * read-only firmware area.
+ * probe=gap reads 0xfed00000, between the I/O APIC and the local APIC, where
+ * no device of the platform sits; probe=firmware writes into the read-only
+ * firmware area. (The hole at 640 KiB is no such probe: it reads all ones.)
  */
 #include "guest/lib/guest.h"
 
 #include "vmm/partition/guest_layout.h"
 #include "vmm/lib/string.h"
+
+#define GUEST_GAP_PROBE 0xfed00000u /* between the I/O APIC's page and the local APIC's range: nothing */
 
 static bool probe_is(const char *cmdline, const char *want)
 {
@@ -39,8 +42,8 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	const char *cmdline = magic == MULTIBOOT_BOOTLOADER_MAGIC ? guest_cmdline(mbi) : "";
 
-	if (probe_is(cmdline, "hole"))
-		probe_write(GUEST_LOW_RAM_END, "the hole");
+	if (probe_is(cmdline, "gap"))
+		probe_read(GUEST_GAP_PROBE);
 	else if (probe_is(cmdline, "firmware"))
 		probe_write(GUEST_FIRMWARE_BASE, "the firmware area");
 	else if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MBI_FLAG_MEM))

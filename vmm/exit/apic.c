@@ -7,6 +7,7 @@
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_layout.h"
 
 /* APIC-write exit: trap-like, the write is on the page already; the model takes it with its rules and effects. */
 enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e)
@@ -48,7 +49,7 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e)
 	char why[96];
 
 	if (type == APIC_ACCESS_LINEAR_READ || type == APIC_ACCESS_LINEAR_WRITE)
-		return irq_mmio_at(v, e, vlapic_mmio_base(&v->lapic) + offset);
+		return mmio_emulate(v, e, GUEST_LAPIC_BASE + offset);
 	hv_snprintf(why, sizeof(why), "an APIC access of type %u at offset %#llx (instruction fetch or event delivery)",
 	            type, (unsigned long long)offset);
 	guest_stop(v->guest, why, 0);

@@ -107,8 +107,12 @@ static enum exit_action inject_ud(struct vcpu *v, const struct exit_info *e)
 
 static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *e)
 {
-	if (irq_is_mmio(v, e->guest_physical))
-		return irq_mmio(v, e);
+	/* A data access of the instruction itself, not a fetch nor the guest's page walk (SDM Vol. 3, Table 28-7). */
+	const uint64_t data = EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATED;
+
+	if (!(e->qualification & EPT_QUAL_FETCH) && (e->qualification & data) == data &&
+	    mmio_claims(v, e->guest_physical))
+		return mmio_emulate(v, e, e->guest_physical);
 
 	char why[96];
 	const char *access = e->qualification & EPT_QUAL_WRITE   ? "write"

@@ -31,4 +31,19 @@ enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
 
+/*
+ * mmio.c: guest-physical addresses the EPT maps to no memory but where
+ * something answers: v's own xAPIC page, the I/O APIC page, and the ranges
+ * where no device answers (all ones, writes dropped). Anything else is a
+ * guest fault.
+ */
+bool mmio_claims(const struct vcpu *v, uint64_t gpa);
+/*
+ * Emulate the data access the instruction at the guest's RIP makes at gpa
+ * (an EPT violation, or an APIC-access exit): fetch and decode it, read or
+ * write the device, load the register, complete the instruction. A form the
+ * decoder does not know (or a read-modify-write) stops the guest.
+ */
+enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_t gpa);
+
 #endif

@@ -30,13 +30,21 @@ void irq_route_ioapic(struct guest *g, const struct vioapic_msg *msgs, unsigned 
 void irq_post(struct vcpu *v, uint8_t vector);
 void irq_post_nmi(struct vcpu *v);
 
-/* How the guest reaches its APICs (access.c): the exit handlers of vmm/exit/ hand the access over. */
+/*
+ * How the guest reaches its APICs (access.c): the exit handlers of vmm/exit/
+ * hand the access over, MMIO as a register access that vmm/exit/mmio.c has
+ * decoded from the instruction.
+ */
 
-/* An EPT violation inside the local APIC or I/O APIC page: emulate the access. */
-bool irq_is_mmio(const struct vcpu *v, uint64_t gpa);
-enum exit_action irq_mmio(struct vcpu *v, const struct exit_info *e);
-/* The same for an access at gpa that reached the hypervisor another way (an APIC-access exit). */
-enum exit_action irq_mmio_at(struct vcpu *v, const struct exit_info *e, uint64_t gpa);
+/* Is gpa in v's local APIC page (while in xAPIC mode, at its base) or its guest's I/O APIC page? */
+bool irq_apic_mmio_at(const struct vcpu *v, uint64_t gpa);
+/*
+ * An access of size bytes at gpa, one of those pages, by v: a register read
+ * or write given to the model. What the models do not define reads as 0 and
+ * is not written (SDM Vol. 3, 11.4.1; the I/O APIC takes 32-bit accesses).
+ */
+uint32_t irq_apic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned size);
+void irq_apic_mmio_write(struct vcpu *v, uint64_t gpa, unsigned size, uint32_t value);
 /* MSRs the local APIC owns (IA32_APIC_BASE, x2APIC 0x800-0x8ff, IA32_TSC_DEADLINE). */
 bool irq_owns_msr(uint32_t msr);
 /* False: inject #GP. */

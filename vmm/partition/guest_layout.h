@@ -8,6 +8,18 @@
 #define GUEST_HIGH_RAM_BASE 0x100000ull /* RAM [1 MiB, memory size) */
 #define GUEST_RSDP_GPA GUEST_FIRMWARE_BASE
 #define GUEST_LAPIC_BASE 0xfee00000ull
+/*
+ * No device answers in these (reads all ones, writes dropped): the legacy
+ * hole, the VGA window 0xa0000-0xbffff and the option-ROM area
+ * 0xc0000-0xdffff of a PC without VGA or option ROMs; and the range of the
+ * local APIC's default page (the interrupt-message range of a PC), for a
+ * vCPU whose APIC is not there.
+ */
+#define GUEST_LEGACY_HOLE_BASE GUEST_LOW_RAM_END
+#define GUEST_LEGACY_HOLE_END GUEST_FIRMWARE_BASE
+#define GUEST_VGA_WINDOW_END 0xc0000ull
+#define GUEST_LAPIC_RANGE_BASE GUEST_LAPIC_BASE
+#define GUEST_LAPIC_RANGE_END 0xfef00000ull
 #define GUEST_IOAPIC_BASE 0xfec00000ull
 #define GUEST_INITIAL_ESP 0x7000u
 #define GUEST_MIN_MEMORY (2ull << 20) /* 1 MiB of high RAM at least */
