@@ -101,9 +101,11 @@ static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t v
 		*r = value;
 }
 
+static uint64_t size_mask(unsigned size) { return size == 8 ? ~0ull : (1ull << (8 * size)) - 1; }
+
 static uint64_t store_value(struct vcpu *v, const struct mmio_insn *in)
 {
-	uint64_t mask = in->size == 8 ? ~0ull : (1ull << (8 * in->size)) - 1;
+	uint64_t mask = size_mask(in->size);
 
 	if (in->reg < 0)
 		return in->imm & mask;
@@ -121,10 +123,10 @@ static enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa
 	return EXIT_STOPPED;
 }
 
-/* The access itself; an absent device reads all ones of the access's size and ignores writes. */
+/* The access itself: size bytes read; an absent device reads all ones of that size and ignores writes. */
 static uint64_t device_read(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size)
 {
-	return dev == MMIO_APIC ? irq_apic_mmio_read(v, gpa, size) : ~0ull;
+	return (dev == MMIO_APIC ? irq_apic_mmio_read(v, gpa, size) : ~0ull) & size_mask(size);
 }
 
 static void device_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size, uint64_t value)
