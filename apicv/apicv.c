@@ -78,11 +78,20 @@ bool apicv_guest_create(struct ept *ept, uint64_t lapic_base, uint64_t *page)
 	if (apicv_mode() < VMX_APICV_TPR)
 		return true;
 	/*
-	 * Its own page, not one shared by every guest: a vCPU whose APIC is not
-	 * in xAPIC mode reaches the page as memory (virtualization is off then).
+	 * Its own page, not one shared by every guest: nothing of one guest is
+	 * in another's EPT. The guest maps it only while every vCPU's APIC is in
+	 * xAPIC mode at lapic_base (vmm/partition/guest.c: guest_apic_away).
 	 */
 	*page = page_alloc(1);
-	return *page && ept_map(ept, lapic_base, *page, PAGE_SIZE, EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB);
+	return *page && apicv_guest_map_apic_page(ept, lapic_base, *page, true);
+}
+
+bool apicv_guest_map_apic_page(struct ept *ept, uint64_t lapic_base, uint64_t page, bool map)
+{
+	if (!page)
+		return true;
+	return map ? ept_map(ept, lapic_base, page, PAGE_SIZE, EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB)
+	           : ept_unmap(ept, lapic_base, PAGE_SIZE);
 }
 
 void apicv_vcpu_init(struct apicv_vcpu *a, const struct apicv_vcpu_cfg *cfg) { *a = (struct apicv_vcpu){.cfg = *cfg}; }

@@ -60,6 +60,13 @@ bool apicv_bitmaps_init(void);
  * *page stays 0 in mode emulated. False if out of memory.
  */
 bool apicv_guest_create(struct ept *ept, uint64_t lapic_base, uint64_t *page);
+/*
+ * Map (map) or remove (!map) that page at lapic_base in the guest's EPT;
+ * nothing to do for page 0 (mode emulated). After a removal, the CPUs that
+ * run the guest must flush their EPT translations before they enter again.
+ * False if the EPT refused (see ept_map, ept_unmap).
+ */
+bool apicv_guest_map_apic_page(struct ept *ept, uint64_t lapic_base, uint64_t page, bool map);
 
 /* A vCPU being created: remember what it hands in (no VMCS yet). */
 void apicv_vcpu_init(struct apicv_vcpu *a, const struct apicv_vcpu_cfg *cfg);

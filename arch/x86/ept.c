@@ -144,6 +144,24 @@ bool ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t 
 	return true;
 }
 
+bool ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
+{
+	uint64_t hpa, flags;
+
+	if (((gpa | size) & (SIZE_4K - 1)) || !size || gpa >= EPT_GPA_LIMIT || size > EPT_GPA_LIMIT - gpa)
+		return false;
+	/* First the refusal, so that a refused call changes nothing. */
+	for (uint64_t g = gpa; g < gpa + size; g += SIZE_4K)
+		if (ept_translate(e, g, &hpa, &flags) && (flags & EPT_LARGE_PAGE))
+			return false;
+	for (uint64_t g = gpa; g < gpa + size; g += SIZE_4K) {
+		uint64_t *pte = walk(e, g, 0, false);
+		if (pte)
+			__atomic_store_n(pte, 0, __ATOMIC_RELEASE); /* other CPUs may walk the map meanwhile */
+	}
+	return true;
+}
+
 bool ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *flags)
 {
 	const uint64_t *t = table(e, e->pml4);

@@ -50,6 +50,15 @@ bool ept_init(struct ept *e, const struct ept_ops *ops);
  */
 bool ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags);
 /*
+ * Remove the 4 KiB pages of guest-physical [gpa, gpa+size) from the map
+ * (those not mapped stay so; the table pages stay, empty). Refused (false,
+ * map unchanged): misaligned arguments, size 0, a range beyond 48 bits, or
+ * one that covers part of a 2 MiB page. The CPUs that run with this map may
+ * still hold translations of the pages: INVEPT on each before it enters
+ * again (SDM Vol. 3, 29.4.3.1).
+ */
+bool ept_unmap(struct ept *e, uint64_t gpa, uint64_t size);
+/*
  * Walk the map: true if gpa is mapped, with *hpa and *flags: the leaf's bits
  * outside its address (permissions, memory type, EPT_IGNORE_PAT, and
  * EPT_LARGE_PAGE for a 2 MiB page).

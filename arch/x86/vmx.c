@@ -32,6 +32,21 @@ void vmx_insn_failed(const char *insn, enum vmx_status st)
 	                              : "no failure");
 }
 
+bool vmx_invept(const struct vmx_caps *c, uint64_t eptp)
+{
+	bool single = vmx_has_ept_vpid(c, VMX_EPT_INVEPT | VMX_EPT_INVEPT_SINGLE_CONTEXT);
+	enum vmx_status s;
+
+	if (!single && !vmx_has_ept_vpid(c, VMX_EPT_INVEPT | VMX_EPT_INVEPT_ALL_CONTEXT)) {
+		pr_err("vmx: INVEPT: the CPU offers no INVEPT type: cached EPT translations stay");
+		return false;
+	}
+	s = invept(single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT, eptp);
+	if (s != VMX_SUCCEED)
+		vmx_insn_failed("INVEPT", s);
+	return s == VMX_SUCCEED;
+}
+
 /* IA32_FEATURE_CONTROL: set and lock it where firmware did not (SDM Vol. 3, 24.7). */
 static enum vmx_cpu_state feature_control(unsigned cpu)
 {

@@ -25,6 +25,15 @@ const char *vmx_cpu_state_name(enum vmx_cpu_state s);
 void vmx_insn_failed(const char *insn, enum vmx_status st);
 
 /*
+ * Drop the translations this CPU cached from the EPT at eptp (guest-physical
+ * and combined mappings, for every VPID): INVEPT single-context where the
+ * CPU has it, else all-context (SDM Vol. 3, 29.4.3.1; Vol. 3C, INVEPT). Needed
+ * after an EPT entry was removed or made narrower, before the next VM entry
+ * with it (29.4.3.3). False, after saying why, if it failed.
+ */
+bool vmx_invept(const struct vmx_caps *c, uint64_t eptp);
+
+/*
  * First half, on the calling CPU: check CPUID, set and lock
  * IA32_FEATURE_CONTROL where firmware left it unlocked, read the capability
  * MSRs into raw and compare them with reference (the boot CPU's; NULL on the

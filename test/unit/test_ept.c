@@ -315,6 +315,31 @@ static void test_exhausted_after_page_table(void **state)
 	assert_int_equal(ept.pages, 4);
 }
 
+/* One 4 KiB page out and back in (the APIC-access page); a part of a 2 MiB page is refused, the map unchanged. */
+static void test_unmap(void **state)
+{
+	uint64_t hpa, flags;
+	(void)state;
+	start(MAX_PAGES);
+	assert_true(ept_map(&ept, 0xfee00000, HOST_BASE, SIZE_4K, EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB));
+	assert_true(ept_map(&ept, 0xfee01000, HOST_BASE + SIZE_4K, SIZE_4K, EPT_RWX | EPT_MEMTYPE_WB));
+	assert_true(ept_unmap(&ept, 0xfee00000, SIZE_4K));
+	assert_false(ept_translate(&ept, 0xfee00000, &hpa, &flags));
+	assert_true(ept_translate(&ept, 0xfee01000, &hpa, &flags)); /* its neighbour stays */
+	assert_int_equal(hpa, HOST_BASE + SIZE_4K);
+	assert_true(ept_unmap(&ept, 0xfee00000, SIZE_4K)); /* not mapped: nothing to do */
+	assert_true(ept_map(&ept, 0xfee00000, HOST_BASE, SIZE_4K, EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB));
+	assert_true(ept_translate(&ept, 0xfee00000, &hpa, &flags));
+	assert_int_equal(hpa, HOST_BASE);
+	assert_true(ept_map(&ept, 0, HOST_BASE, SIZE_2M, EPT_RWX | EPT_MEMTYPE_WB));
+	assert_false(ept_unmap(&ept, SIZE_4K, SIZE_4K)); /* inside a 2 MiB page */
+	assert_true(ept_translate(&ept, SIZE_4K, &hpa, &flags));
+	assert_false(ept_unmap(&ept, 0xfee00000, 0));
+	assert_false(ept_unmap(&ept, 0xfee00800, SIZE_4K));
+	assert_false(ept_unmap(&ept, 1ull << 48, SIZE_4K));
+	assert_true(ept_translate(&ept, 0xfee00000, &hpa, &flags));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +354,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_leaf_memory_types, teardown),
 	        cmocka_unit_test_teardown(test_allocator_exhausted, teardown),
 	        cmocka_unit_test_teardown(test_exhausted_after_page_table, teardown),
+	        cmocka_unit_test_teardown(test_unmap, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@ enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_in
  * An xAPIC access that APIC virtualization does not complete itself:
  * fault-like, the instruction has not run (SDM Vol. 3, 30.4). It is the
  * model's, through the same decoder as an EPT violation on the APIC page.
+ * The APIC-access page is mapped only at GUEST_LAPIC_BASE, and only while
+ * every vCPU's APIC is there (vmm/partition/guest.c): that is the address.
  */
 enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e)
 {

@@ -154,6 +154,26 @@ void irq_route_ioapic(struct guest *g, const struct vioapic_msg *msgs, unsigned 
 		route_ioapic(g, &msgs[i]);
 }
 
+/*
+ * v's APIC changed its mode or its base: the guest's APIC-access page follows
+ * (guest_apic_away). A base outside the guest's memory is trapped as an EPT
+ * violation like the default one; a base inside it cannot be, which is said.
+ */
+static void apic_moved(struct vcpu *v)
+{
+	uint64_t base = vlapic_mmio_base(&v->lapic), hpa, flags;
+	bool xapic = vlapic_mode(&v->lapic) == VLAPIC_MODE_XAPIC;
+	bool away = !xapic || base != GUEST_LAPIC_BASE;
+
+	if (away != v->apic_away) {
+		v->apic_away = away;
+		guest_apic_away(v->guest, away);
+	}
+	if (xapic && base != GUEST_LAPIC_BASE && ept_translate(&v->guest->ept, base, &hpa, &flags))
+		pr_warn("irq: guest %s moved its APIC base to %#llx, inside its memory: not trapped there",
+		        v->guest->name, (unsigned long long)base);
+}
+
 void irq_apply(struct vcpu *v, const struct vlapic_effect *fx)
 {
 	if (fx->flags & VLAPIC_FX_IPI)
@@ -168,9 +188,8 @@ void irq_apply(struct vcpu *v, const struct vlapic_effect *fx)
 	}
 	if (fx->flags & (VLAPIC_FX_BASE | VLAPIC_FX_DEST))
 		apicv_apic_changed(&v->apicv);
-	if ((fx->flags & VLAPIC_FX_BASE) && vlapic_mmio_base(&v->lapic) != GUEST_LAPIC_BASE)
-		pr_warn("irq: guest %s moved its APIC base to %#llx: only %#llx is trapped", v->guest->name,
-		        (unsigned long long)vlapic_mmio_base(&v->lapic), (unsigned long long)GUEST_LAPIC_BASE);
+	if (fx->flags & VLAPIC_FX_BASE)
+		apic_moved(v);
 }
 
 void irq_ioapic_line(struct guest *g, unsigned pin, bool asserted)

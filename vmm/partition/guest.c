@@ -4,6 +4,7 @@
 #include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/power.h"
+#include "arch/x86/vmx.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
 #include "vmm/lib/fmt.h"
@@ -135,6 +136,9 @@ bool guest_load(struct guest *g)
 	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, true, GUEST_IOAPIC_BASE};
 
 	memset(g->ram.ram, 0, g->ram.size);
+	if (g->apic_away && !apicv_guest_map_apic_page(&g->ept, GUEST_LAPIC_BASE, g->apic_access_page, true))
+		return fail(g, "its APIC-access page could not be mapped again");
+	g->apic_away = 0; /* every vCPU starts in xAPIC mode at the default base (vcpu_reset) */
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	vuart_reset(&g->uart);
 	g->uart_len = 0;
@@ -222,6 +226,50 @@ bool guest_restart(struct guest *g)
 	for (uint32_t i = 1; i < g->nvcpus; i++)
 		cpu_kick(g->vcpus[i]->cpu); /* its other vCPUs wait for the reload in their idle loop */
 	return true;
+}
+
+/*
+ * The APIC-access page and the vCPUs' APICs (modes tpr and up). Mapped at
+ * GUEST_LAPIC_BASE, the page turns the guest's accesses there into APIC
+ * virtualization (SDM Vol. 3, 30.4) for a vCPU in xAPIC mode; for any other
+ * vCPU it would be plain memory, while its APIC's old page must read as
+ * absent-device memory (all ones, writes dropped), as a disabled, x2APIC or
+ * moved APIC leaves it on hardware and as mode emulated shows it. The EPT is
+ * the guest's, one for all its vCPUs, and no permission in it serves both: a
+ * readable page is memory to the vCPUs whose APIC is away, and a page that
+ * is not readable makes every access an EPT violation, which takes priority
+ * over an APIC-access exit (30.4.1), for the xAPIC vCPUs too: as no page.
+ * So the page stays mapped only while every vCPU's APIC is in xAPIC mode at
+ * the default base, and is removed as soon as one leaves. Then every access
+ * there is an EPT violation that the MMIO path (vmm/exit/mmio.c) gives to
+ * the vCPU's own APIC when it is at that address, and to no device
+ * otherwise. The page comes back when the last one returns. A vCPU still in
+ * xAPIC mode loses only speed meanwhile: with or without the page its
+ * accesses reach its APIC. Its stale translations are therefore harmless,
+ * and only the vCPU that left must flush before it enters again: each vCPU
+ * compares ept_gen before every entry (guest_ept_sync).
+ */
+void guest_apic_away(struct guest *g, bool away)
+{
+	spin_lock(&g->lock);
+	bool was_mapped = !g->apic_away;
+	g->apic_away = away ? g->apic_away + 1 : g->apic_away - 1;
+	bool map = !g->apic_away;
+	if (map != was_mapped) {
+		if (!apicv_guest_map_apic_page(&g->ept, GUEST_LAPIC_BASE, g->apic_access_page, map))
+			pr_err("guest %s: its EPT refused to %s the APIC-access page", g->name, map ? "map" : "remove");
+		else if (!map)
+			__atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&g->lock);
+}
+
+void guest_ept_flush(struct vcpu *v)
+{
+	uint32_t gen = __atomic_load_n(&v->guest->ept_gen, __ATOMIC_ACQUIRE);
+
+	vmx_invept(cpus_vmx_caps(), ept_pointer(&v->guest->ept));
+	v->ept_seen = gen;
 }
 
 void guest_mark_entered(struct guest *g)

@@ -36,6 +36,8 @@ struct guest {
 	uint64_t ram_hpa;
 	struct ept ept;
 	uint64_t apic_access_page;    /* APICv modes: what its EPT maps at the local APIC's address */
+	uint32_t apic_away;           /* vCPUs whose APIC is not in xAPIC mode at GUEST_LAPIC_BASE (under lock) */
+	volatile uint32_t ept_gen;    /* bumped when an EPT mapping is removed: each vCPU flushes before entry */
 	struct vmx_entry_state entry; /* where its first vCPU starts */
 	uint32_t nvcpus;
 	struct vcpu *vcpus[GUEST_MAX_VCPUS];
@@ -85,6 +87,21 @@ bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t le
 
 /* Load a stopped guest again and mark it ready to run (restart=yes). False if loading failed. */
 bool guest_restart(struct guest *g);
+
+/*
+ * A vCPU's APIC left (away) or came back to xAPIC mode at GUEST_LAPIC_BASE
+ * (on that vCPU's core, which then flushes at its next entry). The
+ * APIC-access page is in g's EPT only while none is away: guest.c says why.
+ */
+void guest_apic_away(struct guest *g, bool away);
+/* An EPT mapping of v's guest was removed since v last entered: flush this core's translations (INVEPT). */
+void guest_ept_flush(struct vcpu *v);
+/* Before every entry of v, on its core. */
+static inline void guest_ept_sync(struct vcpu *v)
+{
+	if (v->ept_seen != __atomic_load_n(&v->guest->ept_gen, __ATOMIC_ACQUIRE))
+		guest_ept_flush(v);
+}
 
 /* Stop a guest on all its cores: print why (reason) once, then kick its other vCPUs. */
 void guest_stop(struct guest *g, const char *reason, uint32_t status);

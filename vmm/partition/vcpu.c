@@ -54,5 +54,6 @@ void vcpu_reset(struct vcpu *v)
 	vlapic_reset(&v->lapic, v->index, v->index == 0);
 	pi_reset(&v->inbox);
 	v->nmi_pending = 0;
+	v->apic_away = false; /* xAPIC at the default base: guest_load counts none away */
 	v->timer_next = VLAPIC_NEVER;
 }

@@ -42,6 +42,8 @@ struct vcpu {
 	struct pi_inbox inbox; /* what other cores post to it: PIR (the descriptor at pi_page), level vectors, mail */
 	uint64_t pi_page;
 	uint8_t nmi_pending; /* NMIs waiting for the guest to take them: 0-2, as the CPU caps them (pi_nmi_pending) */
+	bool apic_away;      /* its APIC is not in xAPIC mode at GUEST_LAPIC_BASE (guest_apic_away) */
+	uint32_t ept_seen;   /* its guest's ept_gen at its last EPT flush (guest_ept_sync) */
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;
 	uint64_t exits[EXIT_REASON_MAX];

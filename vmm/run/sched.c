@@ -210,6 +210,7 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 		}
 		if (!irq_before_entry(v))
 			continue;
+		guest_ept_sync(v);
 		vmx_vcpu_sync_before_entry();
 		trace_note_entry(&this_cpu()->trace, vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));
 		root_cost_done(v);
