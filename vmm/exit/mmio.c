@@ -115,7 +115,7 @@ static uint64_t store_value(struct vcpu *v, const struct mmio_insn *in)
 
 static enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa)
 {
-	char why[96];
+	char why[128];
 
 	hv_snprintf(why, sizeof(why), "%s (MMIO at %#llx, RIP %#llx)", what, (unsigned long long)gpa,
 	            (unsigned long long)vmcs_readl(GUEST_RIP));
@@ -138,7 +138,7 @@ static void device_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa, uns
 enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_t gpa)
 {
 	enum mmio_device dev = device_at(v, gpa);
-	const char *name = dev == MMIO_APIC ? "an APIC" : "a range without a device";
+	const char *name = dev == MMIO_APIC ? "an APIC" : "a no-device range";
 	uint8_t bytes[INSN_MAX_LEN];
 	enum cpu_mode mode;
 	struct mmio_insn in;

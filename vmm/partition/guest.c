@@ -136,9 +136,6 @@ bool guest_load(struct guest *g)
 	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, true, GUEST_IOAPIC_BASE};
 
 	memset(g->ram.ram, 0, g->ram.size);
-	if (g->apic_away && !apicv_guest_map_apic_page(&g->ept, GUEST_LAPIC_BASE, g->apic_access_page, true))
-		return fail(g, "its APIC-access page could not be mapped again");
-	g->apic_away = 0; /* every vCPU starts in xAPIC mode at the default base (vcpu_reset) */
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	vuart_reset(&g->uart);
 	g->uart_len = 0;
@@ -255,7 +252,7 @@ void guest_apic_away(struct guest *g, bool away)
 	bool was_mapped = !g->apic_away;
 	g->apic_away = away ? g->apic_away + 1 : g->apic_away - 1;
 	bool map = !g->apic_away;
-	if (map != was_mapped) {
+	if (map != was_mapped && g->apic_access_page) {
 		if (!apicv_guest_map_apic_page(&g->ept, GUEST_LAPIC_BASE, g->apic_access_page, map))
 			pr_err("guest %s: its EPT refused to %s the APIC-access page", g->name, map ? "map" : "remove");
 		else if (!map)

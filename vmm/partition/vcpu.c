@@ -54,6 +54,9 @@ void vcpu_reset(struct vcpu *v)
 	vlapic_reset(&v->lapic, v->index, v->index == 0);
 	pi_reset(&v->inbox);
 	v->nmi_pending = 0;
-	v->apic_away = false; /* xAPIC at the default base: guest_load counts none away */
+	if (v->apic_away) { /* in xAPIC mode at the default base again: its guest counts one fewer away */
+		v->apic_away = false;
+		guest_apic_away(v->guest, false);
+	}
 	v->timer_next = VLAPIC_NEVER;
 }

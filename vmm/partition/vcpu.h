@@ -78,7 +78,11 @@ struct vcpu *this_vcpu(void);
  * exit accounting. Out of memory is a panic: the guests are built at boot.
  */
 void vcpu_create(struct vcpu *v, struct guest *g, uint32_t index, uint32_t cpu);
-/* Its APIC in its reset state, nothing posted, no NMI pending, no timer: at each start of its guest. */
+/*
+ * Its APIC in its reset state (xAPIC mode at 0xfee00000, which its guest's
+ * APIC-access page follows), nothing posted, no NMI pending, no timer: at
+ * each start of its guest.
+ */
 void vcpu_reset(struct vcpu *v);
 
 #endif
