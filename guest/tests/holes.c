@@ -7,7 +7,9 @@
  * vCPU 1 keeps its APIC at 0xfee00000 while vCPU 0's is away, and finds its
  * registers there all along. HC_EXIT_STATS shows what each access cost: an
  * EPT violation where the hypervisor emulates it.
- * Options: mode=xapic (the suite's accessors start in xAPIC mode), cpus=1|2.
+ * Options: mode=xapic (the suite's accessors start in xAPIC mode), cpus=1|2,
+ * end=x2apic (vCPU 0 ends in x2APIC mode: with restart=yes the next start
+ * must find the APIC-access page mapped again, and its first check says so).
  *
  * Only vCPU 0 prints.
  */
@@ -16,6 +18,7 @@
 #include "guest/lib/smp.h"
 #include "arch/x86/vmx_exit.h"
 #include "vmm/exit/hypercall.h"
+#include "vmm/lib/string.h"
 #include "vmm/partition/guest_layout.h"
 
 #define ALL_ONES 0xffffffffu
@@ -236,6 +239,14 @@ static void check_moved(void)
 	expect_true("vCPU 1 reads its own APIC after", ap_do(AP_CHECK_BACK));
 }
 
+static bool end_in_x2apic(const char *cmdline)
+{
+	size_t len;
+	const char *v = cmdline_find(cmdline, "end", &len);
+
+	return suite.cpu_x2apic && v && len == 6 && hv_strncmp(v, "x2apic", 6) == 0;
+}
+
 static void start_ap(void)
 {
 	if (suite.cpus < 2 || suite.madt.cpus < 2) {
@@ -266,5 +277,7 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	}
 	if (!expect_eq("no stray interrupts", irq_stray(0), 0))
 		guest_printf("# the last stray vector: %#x\n", irq_stray_vector(0));
+	if (end_in_x2apic(guest_cmdline(mbi)))
+		set_base(APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_EXTD);
 	guest_finish();
 }
