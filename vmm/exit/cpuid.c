@@ -1,4 +1,6 @@
 /* cpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
+#include "vmm/exit/cpuid.h"
+
 #include "arch/x86/cpu.h"
 #include "vmm/exit/exits.h"
 #include "vmm/lib/string.h"
@@ -18,7 +20,7 @@
 
 static const char hv_signature[12] = "apicvisor\0\0";
 
-static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+struct cpuid_regs cpuid_for_guest(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
 
@@ -36,8 +38,9 @@ static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t su
 	r = cpuid(leaf, subleaf);
 	switch (leaf) {
 	case 1:
-		/* No VMX, no MONITOR/MWAIT (they would exit to nothing), the hypervisor bit on. */
-		r.ecx = (r.ecx & ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR)) | CPUID_1_ECX_HYPERVISOR;
+		/* No VMX, no SMX (VMX and GETSEC raise #UD), no MONITOR/MWAIT (they would exit to nothing), the
+		 * hypervisor bit. */
+		r.ecx = (r.ecx & ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR)) | CPUID_1_ECX_HYPERVISOR;
 		/* The virtual local APIC: x2APIC and TSC-deadline capable; the APIC bit follows its global enable. */
 		r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 		r.edx = vlapic_hw_enabled(&v->lapic) ? r.edx | CPUID_1_EDX_APIC : r.edx & ~CPUID_1_EDX_APIC;
@@ -54,7 +57,7 @@ static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t su
 
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
 {
-	struct cpuid_regs r = filter(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx);
+	struct cpuid_regs r = cpuid_for_guest(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx);
 
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
@@ -62,4 +65,26 @@ enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
 	v->regs.rdx = r.edx;
 	vmx_complete_instruction(e);
 	return EXIT_RESUME;
+}
+
+void cpuid_cr_caps(const struct vcpu *v, struct cr_caps *caps)
+{
+	const struct cpuid_regs none = {0};
+	uint32_t basic = cpuid_for_guest(v, 0, 0).eax, ext = cpuid_for_guest(v, 0x80000000u, 0).eax;
+	struct cpuid_regs l1 = cpuid_for_guest(v, 1, 0);
+	struct cpuid_regs l7 = basic >= 7 ? cpuid_for_guest(v, 7, 0) : none;
+	struct cpuid_regs xd = basic >= 0xd ? cpuid_for_guest(v, 0xd, 0) : none;
+	struct cpuid_regs e1 = ext >= 0x80000001u ? cpuid_for_guest(v, 0x80000001u, 0) : none;
+	struct cpuid_regs e8 = ext >= 0x80000008u ? cpuid_for_guest(v, 0x80000008u, 0) : none;
+	const struct cr_cpuid id = {
+	        .leaf1_ecx = l1.ecx,
+	        .leaf1_edx = l1.edx,
+	        .leaf7_ebx = l7.ebx,
+	        .leaf7_ecx = l7.ecx,
+	        .ext1_edx = e1.edx,
+	        .xcr0 = (uint64_t)xd.edx << 32 | xd.eax,
+	        .maxphyaddr = e8.eax & 0xff,
+	};
+
+	cr_caps_from_cpuid(&id, caps);
 }

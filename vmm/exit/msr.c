@@ -4,6 +4,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
+#include "vmm/exit/cr.h"
 #include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
 
@@ -11,7 +12,6 @@
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_MTRR_DEF_TYPE 0x2ff
 #define MISC_ENABLE_FAST_STRINGS (1ull << 0)
-#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NX)
 
 /* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3, 13.12.2). */
 static bool pat_valid(uint64_t pat)
@@ -41,14 +41,8 @@ static bool msr_read(uint32_t msr, uint64_t *val)
 /* The write side; false if the MSR or the value is not allowed. */
 static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	(void)v;
 	switch (msr) {
-	case MSR_EFER:
-		if (val & ~EFER_WRITABLE)
-			return false;
-		/* LMA is the CPU's: keep what it is; the entry control follows it before entry. */
-		vmcs_write64(GUEST_IA32_EFER, val | (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA));
-		return true;
+	case MSR_EFER: return exit_efer_write(v, val); /* with CR0 and CR4: vmm/exit/cr.c */
 	case MSR_IA32_PAT:
 		if (!pat_valid(val))
 			return false;

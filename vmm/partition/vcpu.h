@@ -7,6 +7,7 @@
 
 #include "apicv/apicv.h"
 #include "apicv/posted.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
 #include "lapic/vlapic.h"
@@ -53,6 +54,7 @@ struct vcpu {
 	uint64_t exit_tsc;           /* TSC at the last VM exit; 0 once its cost is recorded */
 	uint32_t exit_reason;        /* its basic exit reason */
 	struct apicv_vcpu apicv;
+	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
 };
 
 /*
