@@ -119,6 +119,8 @@ static bool setup_controls(const struct vmx_caps *c)
 	          control(c, VMX_CAP_PROC,
 	                  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                          CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+	                          /* The guest's TSC is the host's plus TSC_OFFSET (SDM Vol. 3, 26.3). */
+	                          CPU_BASED_USE_TSC_OFFSETTING |
 	                          /* Without a TPR shadow, CR8 would reach the host's own TPR. */
 	                          CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 	                          CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,

@@ -31,4 +31,11 @@ enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
 
+/*
+ * A vCPU's MSRs in their reset state (SDM Vol. 3, 10.1.1, Table 10-1), at each
+ * start of its guest (msr.c): the core's pass-through MSRs, the TSC offset,
+ * the values kept per vCPU. Precondition: on v's core, its VMCS current and set up.
+ */
+void msr_vcpu_start(struct vcpu *v);
+
 #endif

@@ -5,12 +5,11 @@
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/exit/cr.h"
+#include "vmm/exit/cpuid_msr.h"
 #include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
+#include "vmm/partition/vtsc.h"
 
-#define MSR_IA32_MTRRCAP 0xfe
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
 #define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 
 /* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3, 13.12.2). */
@@ -25,7 +24,7 @@ static bool pat_valid(uint64_t pat)
 }
 
 /* The read side of the allow-list; false if the MSR is not on it. */
-static bool msr_read(uint32_t msr, uint64_t *val)
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
 	case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return true;
@@ -34,9 +33,14 @@ static bool msr_read(uint32_t msr, uint64_t *val)
 	case MSR_IA32_MISC_ENABLE: *val = MISC_ENABLE_FAST_STRINGS; return true;
 	case MSR_IA32_MTRRCAP: *val = 0; return true; /* no MTRRs to program */
 	case MSR_IA32_MTRR_DEF_TYPE: *val = 0; return true;
+	case MSR_IA32_TSC: *val = vtsc_guest(&v->tsc, rdtsc()); return true; /* the bitmap passes reads: not met */
+	case MSR_IA32_TSC_ADJUST: *val = v->tsc.adjust; return true;
 	default: return false;
 	}
 }
+
+/* The guest's TSC moved: RDTSC, RDTSCP and RDMSR IA32_TSC add the new offset (SDM Vol. 3, 26.3). */
+static void tsc_moved(struct vcpu *v) { vmcs_write64(TSC_OFFSET, v->tsc.offset); }
 
 /* The write side; false if the MSR or the value is not allowed. */
 static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -48,6 +52,14 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return false;
 		vmcs_write64(GUEST_IA32_PAT, val);
 		return true;
+	case MSR_IA32_TSC:
+		vtsc_write_tsc(&v->tsc, val, rdtsc());
+		tsc_moved(v);
+		return true;
+	case MSR_IA32_TSC_ADJUST:
+		vtsc_write_adjust(&v->tsc, val);
+		tsc_moved(v);
+		return true;
 	default: return false;
 	}
 }
@@ -56,7 +68,7 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val;
-	bool ok = irq_owns_msr(msr) ? irq_rdmsr(v, msr, &val) : msr_read(msr, &val);
+	bool ok = irq_owns_msr(msr) ? irq_rdmsr(v, msr, &val) : msr_read(v, msr, &val);
 
 	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
@@ -80,4 +92,10 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 	}
 	vmx_complete_instruction(e);
 	return EXIT_RESUME;
+}
+
+void msr_vcpu_start(struct vcpu *v)
+{
+	vtsc_reset(&v->tsc);
+	tsc_moved(v);
 }

@@ -11,6 +11,7 @@
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
 #include "lapic/vlapic.h"
+#include "vmm/partition/vtsc.h"
 
 struct guest;
 struct cost_hist;
@@ -55,6 +56,8 @@ struct vcpu {
 	uint32_t exit_reason;        /* its basic exit reason */
 	struct apicv_vcpu apicv;
 	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
+	/* MSRs kept per vCPU, reset at each start of its guest (vmm/exit/msr.c: msr_vcpu_start) */
+	struct vtsc tsc; /* its TSC: the VMCS TSC offset and IA32_TSC_ADJUST */
 };
 
 /*

@@ -159,6 +159,7 @@ static bool start_vcpu(struct vcpu *v)
 		return false;
 	}
 	apicv_vcpu_setup(&v->apicv);
+	msr_vcpu_start(v);
 	v->guest->state = GUEST_RUNNING;
 	return true;
 }
