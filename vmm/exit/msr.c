@@ -1,4 +1,4 @@
-/* msr.c: the MSRs a guest may use (docs/guest-platform.md); any other access raises #GP. */
+/* msr.c: the MSRs a guest may use (cpuid_msr.c, docs/guest-platform.md); any other access raises #GP. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
@@ -10,7 +10,6 @@
 #include "vmm/irq/irq.h"
 #include "vmm/partition/vtsc.h"
 
-#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 
 /* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3, 13.12.2). */
 static bool pat_valid(uint64_t pat)
@@ -30,9 +29,9 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return true;
 	case MSR_IA32_PAT: *val = vmcs_read64(GUEST_IA32_PAT); return true;
 	case MSR_IA32_FEATURE_CONTROL: *val = FEAT_CTL_LOCKED; return true; /* locked, VMX off */
-	case MSR_IA32_MISC_ENABLE: *val = MISC_ENABLE_FAST_STRINGS; return true;
+	case MSR_IA32_MISC_ENABLE: *val = v->misc_enable; return true;
 	case MSR_IA32_MTRRCAP: *val = 0; return true; /* no MTRRs to program */
-	case MSR_IA32_MTRR_DEF_TYPE: *val = 0; return true;
+	case MSR_IA32_MTRR_DEF_TYPE: *val = v->mtrr_def_type; return true;
 	case MSR_IA32_TSC: *val = vtsc_guest(&v->tsc, rdtsc()); return true; /* the bitmap passes reads: not met */
 	case MSR_IA32_TSC_ADJUST: *val = v->tsc.adjust; return true;
 	default: return false;
@@ -52,6 +51,12 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return false;
 		vmcs_write64(GUEST_IA32_PAT, val);
 		return true;
+	case MSR_IA32_MISC_ENABLE: return cpuid_misc_enable_write(&v->misc_enable, val);
+	case MSR_IA32_MTRR_DEF_TYPE:
+		if (!cpuid_mtrr_def_type_valid(val))
+			return false;
+		v->mtrr_def_type = val; /* EPT decides the memory types: the guest's MTRRs change nothing */
+		return true;
 	case MSR_IA32_TSC:
 		vtsc_write_tsc(&v->tsc, val, rdtsc());
 		tsc_moved(v);
@@ -68,7 +73,8 @@ enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val;
-	bool ok = irq_owns_msr(msr) ? irq_rdmsr(v, msr, &val) : msr_read(v, msr, &val);
+	bool ok = irq_owns_msr(msr) ? irq_rdmsr(v, msr, &val)
+	                            : cpuid_msr_present(cpuid_guest_offer(), msr) && msr_read(v, msr, &val);
 
 	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
@@ -84,7 +90,8 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-	bool ok = irq_owns_msr(msr) ? irq_wrmsr(v, msr, val) : msr_write(v, msr, val);
+	bool ok = irq_owns_msr(msr) ? irq_wrmsr(v, msr, val)
+	                            : cpuid_msr_present(cpuid_guest_offer(), msr) && msr_write(v, msr, val);
 
 	if (!ok) {
 		vmx_inject_exception(X86_EXC_GP, true, 0);
@@ -94,8 +101,13 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *e)
 	return EXIT_RESUME;
 }
 
+/* The reset value the table gives msr. */
+static uint64_t reset_value(uint32_t msr) { return cpuid_msr_find(msr)->reset; }
+
 void msr_vcpu_start(struct vcpu *v)
 {
 	vtsc_reset(&v->tsc);
 	tsc_moved(v);
+	v->misc_enable = reset_value(MSR_IA32_MISC_ENABLE);
+	v->mtrr_def_type = reset_value(MSR_IA32_MTRR_DEF_TYPE);
 }

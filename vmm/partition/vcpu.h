@@ -57,7 +57,9 @@ struct vcpu {
 	struct apicv_vcpu apicv;
 	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
 	/* MSRs kept per vCPU, reset at each start of its guest (vmm/exit/msr.c: msr_vcpu_start) */
-	struct vtsc tsc; /* its TSC: the VMCS TSC offset and IA32_TSC_ADJUST */
+	struct vtsc tsc;        /* its TSC: the VMCS TSC offset and IA32_TSC_ADJUST */
+	uint64_t misc_enable;   /* IA32_MISC_ENABLE */
+	uint64_t mtrr_def_type; /* IA32_MTRR_DEF_TYPE */
 };
 
 /*
