@@ -9,8 +9,6 @@
 
 struct vcpu;
 
-/* What CPUID with these leaf and subleaf returns in v (its CPUID exit, and what the rest of the hypervisor offers). */
-struct cpuid_regs cpuid_for_guest(const struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 /* The CR4, EFER and XCR0 bits v may set: those its CPUID offers (arch/x86/cr.h). */
 void cpuid_cr_caps(const struct vcpu *v, struct cr_caps *caps);
 

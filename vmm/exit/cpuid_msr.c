@@ -29,12 +29,10 @@
 #define CPUID_LEAF_EXT_FEATURES_1 0x80000001u
 #define CPUID_LEAF_EXT_POWER 0x80000007u
 #define CPUID_7_MAX_SUBLEAF 2u /* the leaf-7 subleaves the table knows; later ones read 0 */
-#define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_1_ECX_OSXSAVE BIT(27)
 #define CPUID_1_EDX_APIC BIT(9)
 #define CPUID_1_EBX_APIC_ID_SHIFT 24
 #define CPUID_1_EBX_APIC_ID_MASK (0xffu << CPUID_1_EBX_APIC_ID_SHIFT)
-#define CPUID_7_ECX_PKU BIT(3)
 #define CPUID_7_ECX_OSPKE BIT(4)
 #define HV_CPUID_INTERFACE 1
 #define IA32_PAT_RESET 0x0007040600070406ull /* SDM Vol. 3, 13.12.4 */
