@@ -106,6 +106,19 @@ static uint64_t reset_value(uint32_t msr) { return cpuid_msr_find(msr)->reset; }
 
 void msr_vcpu_start(struct vcpu *v)
 {
+	const struct cpuid_offer *o = cpuid_guest_offer();
+
+	/*
+	 * The pass-through MSRs keep what the firmware or the guest's last run
+	 * left: reset them on this core, which runs only this vCPU and uses none
+	 * of them itself (it has no SYSCALL, and its per-CPU base is GS_BASE, not
+	 * KERNEL_GS_BASE). The values are the table's constants, 0, which every
+	 * one of these MSRs takes (canonical, no reserved bit), and only MSRs this
+	 * CPU has are written: no guest value reaches this WRMSR.
+	 */
+	for (unsigned i = 0; i < cpuid_nmsrs; i++)
+		if (cpuid_msrs[i].home == MSR_HOME_CPU && o->msr_on_host[i])
+			wrmsr(cpuid_msrs[i].first, cpuid_msrs[i].reset);
 	vtsc_reset(&v->tsc);
 	tsc_moved(v);
 	v->misc_enable = reset_value(MSR_IA32_MISC_ENABLE);
