@@ -229,6 +229,8 @@ static const struct feature features[] = {
         {"HRESET", LEAF_EXT, 1, EAX, 22, MUST_HIDE, {MSR_IA32_HW_HRESET_ENABLE}},
         {"LAM", LEAF_EXT, 1, EAX, 26, MUST_HIDE},
         {"PPIN", LEAF_EXT, 1, EBX, 0, MUST_HIDE, {MSR_PPIN_CTL}},
+        {"MPX state (XCR0.BNDREGS)", LEAF_XSAVE, 0, EAX, 3, MUST_HIDE, {MSR_IA32_BNDCFGS}},
+        {"MPX state (XCR0.BNDCSR)", LEAF_XSAVE, 0, EAX, 4, MUST_HIDE},
         {"XSAVES", LEAF_XSAVE, 1, EAX, 3, MUST_HIDE, {MSR_IA32_XSS}},
         {"XFD", LEAF_XSAVE, 1, EAX, 4, MUST_HIDE, {MSR_IA32_XFD}},
         {"SYSCALL", LEAF_EXT_1, 0, EDX, 11, MAY, {0}, check_syscall},
@@ -272,6 +274,9 @@ static const struct feature_reg feature_regs[] = {
         {"7.1.ECX", LEAF_EXT, 1, ECX, 0},
         {"7.1.EDX", LEAF_EXT, 1, EDX, 0},
         {"7.2.EDX", LEAF_EXT, 2, EDX, 0},
+        /* the XCR0 bits: x87 SSE AVX opmask ZMM_Hi256 Hi16_ZMM PKRU TILECFG TILEDATA */
+        {"0xd.0.EAX", LEAF_XSAVE, 0, EAX, 0x000602e7u},
+        {"0xd.0.EDX", LEAF_XSAVE, 0, EDX, 0},
         /* XSAVEOPT XSAVEC XGETBV1 */
         {"0xd.1.EAX", LEAF_XSAVE, 1, EAX, 0x7u},
         {"0xd.1.ECX", LEAF_XSAVE, 1, ECX, 0}, /* the IA32_XSS bits */

@@ -34,6 +34,7 @@
 #define L7_1_EAX_PERFMON_EXT (1u << 8)
 #define LD1_EAX_XSAVES (1u << 3)
 #define LE1_EDX_RDTSCP (1u << 27)
+#define XCR0_OFFERED 0x602e7u     /* x87 SSE AVX opmask ZMM_Hi256 Hi16_ZMM PKRU TILECFG TILEDATA */
 #define PMU_VERSION_4 0x07300404u /* 4 counters of 48 bits, 7 events */
 
 /* The synthetic host: which leaves exist, and what they hold. */
@@ -190,7 +191,10 @@ static void test_unknown_bits_and_hidden_leaves_read_zero(void **state)
 	assert_int_equal(guest(LEAF_EXT_FEATURES, 0).ebx & (1u << 22), 0);
 	assert_int_equal(guest(LEAF_EXT_FEATURES, 1).edx, 0);
 	assert_int_equal(guest(LEAF_EXT_FEATURES, 1).ecx, 0);
-	assert_int_equal(guest(LEAF_XSAVE, 1).ecx, 0); /* no IA32_XSS bits */
+	assert_int_equal(guest(LEAF_XSAVE, 0).eax, XCR0_OFFERED); /* no MPX state, no unknown component */
+	assert_int_equal(guest(LEAF_XSAVE, 0).edx, 0);
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, UINT32_MAX); /* sizes pass */
+	assert_int_equal(guest(LEAF_XSAVE, 1).ecx, 0);          /* no IA32_XSS bits */
 	assert_int_equal(guest(LEAF_XSAVE, 1).edx, 0);
 	assert_int_equal(guest(LEAF_EXT_FEATURES_1, 0).edx & 1u, 0);
 	r = guest(LEAF_THERMAL, 0);

@@ -26,8 +26,7 @@ void cpuid_init(const struct vmx_caps *caps)
 	cpuid_offer_init(&offer, &host);
 	for (unsigned i = 0; i < cpuid_nfeatures; i++)
 		n += offer.feature[i];
-	pr_info("cpuid: guests see %u of the %u feature bits the table knows (docs/guest-platform.md)", n,
-	        cpuid_nfeatures);
+	pr_info("cpuid: guests see %u of the %u features the table knows (docs/guest-platform.md)", n, cpuid_nfeatures);
 }
 
 const struct cpuid_offer *cpuid_guest_offer(void) { return &offer; }
