@@ -1,16 +1,12 @@
+/* cpuid_msr.c: CPUID matches the MSRs, the TSC's MSRs agree, and MSRs hold their reset values at each start. */
+
 /*
- * cpuid_msr.c: CPUID matches the MSRs: every feature offered has working MSRs, every hidden one's raise #GP;
- * the TSC, TSC_ADJUST and TSC-deadline agree; MSRs hold their reset values at each start.
- *
- * The guest keeps its own list of what the platform promises
- * (docs/guest-platform.md), apart from the hypervisor's table: features the
- * platform always offers, features it always hides, and features it may pass
- * from the host. It walks CPUID, and for each feature offered exercises the
- * MSRs the SDM ties to it (Vol. 4, Table 2-2); for each hidden one it expects
- * #GP. An offered bit it does not know is a failure: a new feature needs a
- * look before guests see it. It first checks the MSRs' values at start, and
- * last dirties them all: run with restart=yes, every later start checks that
- * nothing of the previous run was left.
+ * Every feature offered has working MSRs, every hidden one's raise #GP. The guest keeps its own list of what the
+ * platform promises (docs/guest-platform.md), apart from the hypervisor's table: features the platform always offers,
+ * features it always hides, and features it may pass from the host. It walks CPUID, and for each feature offered
+ * exercises the MSRs the SDM ties to it (Vol. 4, Table 2-2); for each hidden one it expects #GP. An offered bit it does
+ * not know is a failure: a new feature needs a look before guests see it. It first checks the MSRs' values at start,
+ * and last dirties them all: run with restart=yes, every later start checks that nothing of the previous run was left.
  */
 #include "guest/lib/apic.h"
 #include "guest/lib/guest.h"
