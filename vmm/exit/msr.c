@@ -10,7 +10,6 @@
 #include "vmm/irq/irq.h"
 #include "vmm/partition/vtsc.h"
 
-
 /* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3, 13.12.2). */
 static bool pat_valid(uint64_t pat)
 {
