@@ -36,17 +36,17 @@ mm_objs := vmm/mm/memmap.o vmm/mm/palloc.o vmm/mm/mm.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
 	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
-	arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/lapic.o arch/x86/ioapic.o \
+	arch/x86/cr.o arch/x86/vmx_cr.o arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/lapic.o arch/x86/ioapic.o \
 	arch/x86/guest_walk.o arch/x86/insn_decode.o arch/x86/vmcs_fields.o arch/x86/vmx_exit_names.o
 lapic_objs := lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o \
-	vmm/partition/guest.o vmm/partition/builtin_guest.o
+	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/vtsc.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
-	vmm/exit/apic.o vmm/exit/mmio.o
+	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/mmio.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o \
 	vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o \
 	vmm/debug/conin_esc.o vmm/debug/conin.o

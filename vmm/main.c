@@ -13,6 +13,7 @@
 #include "vmm/debug/conin.h"
 #include "vmm/debug/onpanic.h"
 #include "vmm/debug/switches.h"
+#include "vmm/exit/exits.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
@@ -158,6 +159,7 @@ void hv_main(struct boot_info *bi)
 		pr_info("guest: no core is in VMX root: no guest can run");
 	} else {
 		apicv_init(cpus_vmx_caps(), effective_cmdline);
+		cpuid_init(cpus_vmx_caps());
 		if (!vmx_bitmaps_init() || !apicv_bitmaps_init())
 			hv_stop("out of memory for the VMX bitmaps");
 	}

@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Control registers (SDM Vol. 3, 2.5). */
@@ -74,8 +75,27 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NX (1ull << 11)
 
-/* CPUID bits this code tests. */
+/* CPUID feature bits this code tests (SDM Vol. 2A, CPUID); many decide which CR4, EFER and XCR0 bits exist. */
 #define CPUID_1_ECX_VMX (1u << 5)
+#define CPUID_1_EDX_VME (1u << 1)
+#define CPUID_1_EDX_DE (1u << 2)
+#define CPUID_1_EDX_PSE (1u << 3)
+#define CPUID_1_EDX_TSC (1u << 4)
+#define CPUID_1_EDX_PAE (1u << 6)
+#define CPUID_1_EDX_MCE (1u << 7)
+#define CPUID_1_EDX_PGE (1u << 13)
+#define CPUID_1_EDX_FXSR (1u << 24)
+#define CPUID_1_EDX_SSE (1u << 25)
+#define CPUID_1_ECX_SMX (1u << 6)
+#define CPUID_1_ECX_PCID (1u << 17)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_7_EBX_FSGSBASE (1u << 0)
+#define CPUID_7_EBX_SMEP (1u << 7)
+#define CPUID_7_EBX_SMAP (1u << 20)
+#define CPUID_7_ECX_UMIP (1u << 2)
+#define CPUID_7_ECX_PKU (1u << 3)
+#define CPUID_7_ECX_LA57 (1u << 16)
+#define CPUID_80000001_EDX_SYSCALL (1u << 11)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_80000001_EDX_NX (1u << 20)
 #define CPUID_80000001_EDX_LM (1u << 29)
@@ -120,6 +140,46 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
+
+/*
+ * Instructions that root mode runs with a value a guest chose run as *_safe:
+ * a #GP or #UD there is not a hypervisor fault but an answer. Each leaves an
+ * entry {instruction, where to resume} in .extable; trap_dispatch
+ * (arch/x86/trap.c) resumes there, skipping the instruction that says it
+ * succeeded. The caller has checked the value by the SDM's rules already:
+ * this is the second line, so that a rule it missed can never panic the host.
+ */
+#define EXTABLE_ENTRY(insn, resume) ".pushsection .extable, \"a\"\n.balign 8\n.quad " insn ", " resume "\n.popsection\n"
+
+/* XSETBV; false if the CPU refused it. */
+static inline bool xsetbv_safe(uint32_t xcr, uint64_t value)
+{
+	uint8_t ok;
+
+	__asm__ volatile("movb $0, %0\n"
+	                 "1: xsetbv\n"
+	                 "movb $1, %0\n"
+	                 "2:\n" EXTABLE_ENTRY("1b", "2b")
+	                 : "=&q"(ok)
+	                 : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+	                 : "memory");
+	return ok;
+}
+
+/* WRMSR; false if the CPU refused it (#GP). */
+static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
+{
+	uint8_t ok;
+
+	__asm__ volatile("movb $0, %0\n"
+	                 "1: wrmsr\n"
+	                 "movb $1, %0\n"
+	                 "2:\n" EXTABLE_ENTRY("1b", "2b")
+	                 : "=&q"(ok)
+	                 : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+	                 : "memory");
+	return ok;
+}
 
 static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 {

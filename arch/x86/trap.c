@@ -121,6 +121,28 @@ bool trap_run_handler(unsigned vector)
 	return true;
 }
 
+/* The {instruction, resume} pairs the *_safe wrappers of cpu.h leave (linker.ld). */
+struct extable_entry {
+	uint64_t insn, resume;
+};
+extern const struct extable_entry __extable_start[], __extable_end[];
+
+/* A #GP or #UD at an instruction that expects one: go on where it says, as if it had failed. */
+static bool extable_resume(struct trap_frame *f)
+{
+	if (f->vector != X86_EXC_GP && f->vector != X86_EXC_UD)
+		return false;
+	size_t n = ((uintptr_t)__extable_end - (uintptr_t)__extable_start) / sizeof(struct extable_entry);
+
+	for (size_t i = 0; i < n; i++) {
+		if (__extable_start[i].insn == f->rip) {
+			f->rip = __extable_start[i].resume;
+			return true;
+		}
+	}
+	return false;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= X86_EXC_COUNT && irq_handlers[f->vector]) {
@@ -131,5 +153,7 @@ void trap_dispatch(struct trap_frame *f)
 		pr_warn("unexpected interrupt, vector %llu: ignored", (unsigned long long)f->vector);
 		return;
 	}
+	if (extable_resume(f))
+		return;
 	trap_fatal(f);
 }

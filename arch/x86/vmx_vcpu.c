@@ -6,6 +6,7 @@
 #include "arch/x86/ept.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_cr.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_exit.h"
@@ -102,6 +103,13 @@ static bool use_preemption_timer = true;
 
 void vmx_vcpu_disable_preemption_timer(void) { use_preemption_timer = false; }
 
+/* VPIDs only with an INVVPID that can invalidate one VPID's entries: the emulated MOV to CR needs it (vmx_cr.c). */
+static bool vpid_usable(const struct vmx_caps *c)
+{
+	return vmx_has_ept_vpid(c, VMX_VPID_INVVPID) && (vmx_has_ept_vpid(c, VMX_VPID_INVVPID_SINGLE_CONTEXT) ||
+	                                                 vmx_has_ept_vpid(c, VMX_VPID_INVVPID_ALL_CONTEXT));
+}
+
 static bool setup_controls(const struct vmx_caps *c)
 {
 	uint32_t pin, proc, proc2, exit, entry;
@@ -111,12 +119,15 @@ static bool setup_controls(const struct vmx_caps *c)
 	          control(c, VMX_CAP_PROC,
 	                  CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                          CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+	                          /* The guest's TSC is the host's plus TSC_OFFSET (SDM Vol. 3, 26.3). */
+	                          CPU_BASED_USE_TSC_OFFSETTING |
 	                          /* Without a TPR shadow, CR8 would reach the host's own TPR. */
 	                          CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 	                          CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	                  0, "processor-based controls", &proc) &&
 	          control(c, VMX_CAP_PROC2, SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
-	                  SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID,
+	                  (vpid_usable(c) ? SECONDARY_EXEC_ENABLE_VPID : 0) | SECONDARY_EXEC_ENABLE_RDTSCP |
+	                          SECONDARY_EXEC_ENABLE_INVPCID,
 	                  "secondary controls", &proc2) &&
 	          control(c, VMX_CAP_EXIT,
 	                  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT | VM_EXIT_SAVE_IA32_EFER |
@@ -145,17 +156,6 @@ static bool setup_controls(const struct vmx_caps *c)
 	vmcs_write64(MSR_BITMAP, msr_bitmap);
 	vmcs_write64(TSC_OFFSET, 0);
 	return true;
-}
-
-/* CR0/CR4 bits the guest may not change are owned by the hypervisor: the guest reads the shadow. */
-static void setup_cr_masks(const struct vmx_caps *c)
-{
-	uint64_t cr0_fixed = c->cr0.must1 | ~c->cr0.may1;
-	uint64_t cr4_fixed = c->cr4.must1 | ~c->cr4.may1;
-
-	/* With unrestricted guest, PE and PG are the guest's (SDM Vol. 3, 27.3.1.1). */
-	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_fixed & ~(CR0_PE | CR0_PG));
-	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_fixed);
 }
 
 /* This core's state to come back to; its GS base is its per-CPU area, set before any VMCS. */
@@ -194,11 +194,10 @@ static void guest_segment(unsigned sel_f, unsigned base_f, unsigned limit_f, uns
 }
 
 /* Flat 32-bit protected mode, paging off: the multiboot entry state (Multiboot 0.6.96, 3.2). */
-static void setup_guest_state(const struct vmx_caps *c, const struct vmx_entry_state *st)
+static void setup_guest_state(const struct vmx_entry_state *st)
 {
 	const uint32_t code = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
 	const uint32_t data = VMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
-	uint64_t cr0_guest = CR0_PE | CR0_ET;
 
 	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, st->code_sel, ~0u, code);
 	guest_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, st->data_sel, ~0u, data);
@@ -215,12 +214,8 @@ static void setup_guest_state(const struct vmx_caps *c, const struct vmx_entry_s
 	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
 	vmcs_writel(GUEST_IDTR_BASE, 0);
 	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
-	/* The CPU needs the fixed bits; the guest sees its own view in the read shadows. */
-	vmcs_writel(GUEST_CR0, (cr0_guest | c->cr0.must1) & ~(CR0_PG)&c->cr0.may1);
-	vmcs_writel(CR0_READ_SHADOW, cr0_guest);
 	vmcs_writel(GUEST_CR3, 0);
-	vmcs_writel(GUEST_CR4, c->cr4.must1 & c->cr4.may1);
-	vmcs_writel(CR4_READ_SHADOW, 0);
+	vmx_cr_write(&(struct cr_state){.cr0 = CR0_PE | CR0_ET}); /* CR4 and EFER 0 */
 	vmcs_writel(GUEST_DR7, DR7_RESET_VALUE);
 	vmcs_writel(GUEST_RSP, st->esp);
 	vmcs_writel(GUEST_RIP, st->eip);
@@ -234,7 +229,6 @@ static void setup_guest_state(const struct vmx_caps *c, const struct vmx_entry_s
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, PAT_RESET_VALUE);
-	vmcs_write64(GUEST_IA32_EFER, 0);
 }
 
 bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest_regs *regs)
@@ -256,9 +250,9 @@ bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest
 	}
 	if (!setup_controls(cfg->caps))
 		return false;
-	setup_cr_masks(cfg->caps);
+	vmx_cr_setup(cfg->caps, cfg->cr4_allowed);
 	setup_host_state(cfg->host_tables);
-	setup_guest_state(cfg->caps, cfg->entry);
+	setup_guest_state(cfg->entry);
 	vmcs_write64(EPT_POINTER, cfg->eptp);
 	if (vmcs_read32(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, cfg->vpid);
@@ -378,8 +372,6 @@ void vmx_vcpu_enter_sipi(uint8_t vector)
 {
 	const uint32_t code16 = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P;
 	const uint32_t data16 = VMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S | VMX_AR_P;
-	uint64_t fixed = vmcs_readl(CR0_GUEST_HOST_MASK);
-
 	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, (uint16_t)(vector << 8),
 	              0xffff, code16);
 	vmcs_writel(GUEST_CS_BASE, (uint64_t)vector << 12);
@@ -392,13 +384,9 @@ void vmx_vcpu_enter_sipi(uint8_t vector)
 	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
 	vmcs_writel(GUEST_IDTR_BASE, 0);
 	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
-	/* CR0 = ET after INIT; the hypervisor's fixed bits (NE) stay in the real CR0. */
-	vmcs_writel(CR0_READ_SHADOW, CR0_ET);
-	vmcs_writel(GUEST_CR0, CR0_ET | (vmcs_readl(GUEST_CR0) & fixed));
-	vmcs_writel(CR4_READ_SHADOW, 0);
-	vmcs_writel(GUEST_CR4, vmcs_readl(GUEST_CR4) & vmcs_readl(CR4_GUEST_HOST_MASK));
+	/* CR0 = ET after INIT, CR4 and EFER 0 (SDM Vol. 3, Table 10-1). */
+	vmx_cr_write(&(struct cr_state){.cr0 = CR0_ET});
 	vmcs_writel(GUEST_CR3, 0);
-	vmcs_write64(GUEST_IA32_EFER, 0);
 	vmcs_writel(GUEST_RIP, 0);
 	vmcs_writel(GUEST_RSP, 0);
 	vmcs_writel(GUEST_RFLAGS, RFLAGS_RESERVED_1);

@@ -27,6 +27,7 @@ struct vmx_vcpu_cfg {
 	const struct vmx_entry_state *entry;
 	uint64_t eptp; /* ept_pointer() of its guest's EPT */
 	uint16_t vpid;
+	uint64_t cr4_allowed;                 /* the CR4 bits the guest may set (vmx_cr_setup) */
 	const struct cpu_tables *host_tables; /* the calling core's GDT, TSS and IDT */
 };
 

@@ -1,12 +1,17 @@
 /* switches.c: the debug.* switches on the command line, for exercising the hypervisor's own failure paths. */
 #include "vmm/debug/switches.h"
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
+
+#define EFER_RESERVED_1 (1ull << 1)
+
+#define EFER_RESERVED_1 (1ull << 1)
 
 /* A non-canonical address faults with #GP; an unmapped canonical one with #PF. */
 #define DEBUG_UNMAPPED_ADDR 0xffff900000000000ull
@@ -27,12 +32,23 @@ __attribute__((noinline)) static void debug_fault_de(void)
 
 __attribute__((noinline)) static void debug_fault_panic(void) { panic("debug.fault=panic requested"); }
 
+/* Faults the hypervisor expects (the fix-up of arch/x86/cpu.h, for values a guest chose): refused, not fatal. */
+static void debug_fault_fixup(void)
+{
+	bool x = xsetbv_safe(0, 0);                                       /* XCR0 without x87: #GP (#UD: no OSXSAVE) */
+	bool w = wrmsr_safe(MSR_EFER, rdmsr(MSR_EFER) | EFER_RESERVED_1); /* a reserved bit: #GP */
+
+	pr_warn("debug: fault fix-up: XSETBV of XCR0 0 %s, WRMSR of EFER with reserved bit 1 %s; the hypervisor goes "
+	        "on",
+	        x ? "taken (wrong)" : "refused", w ? "taken (wrong)" : "refused");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } faults[] = {
         {"pf", debug_fault_pf}, {"gp", debug_fault_gp},       {"ud", debug_fault_ud},
-        {"de", debug_fault_de}, {"panic", debug_fault_panic},
+        {"de", debug_fault_de}, {"panic", debug_fault_panic}, {"fixup", debug_fault_fixup},
 };
 
 void debug_switches_apply(const char *cmdline)
@@ -53,5 +69,5 @@ void debug_switches_apply(const char *cmdline)
 			return;
 		}
 	}
-	pr_err("debug.fault=%s: expected pf, gp, ud, de or panic; ignored", val);
+	pr_err("debug.fault=%s: expected pf, gp, ud, de, panic or fixup; ignored", val);
 }

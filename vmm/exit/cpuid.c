@@ -1,60 +1,54 @@
-/* cpuid.c: CPUID as a guest sees it: the host's, filtered (docs/guest-platform.md). */
+/* cpuid.c: CPUID as a guest sees it: the host's, filtered by the feature table of cpuid_msr.c. */
+#include "vmm/exit/cpuid.h"
+
 #include "arch/x86/cpu.h"
+#include "arch/x86/vmx_cr.h"
+#include "arch/x86/vmx_defs.h"
+#include "arch/x86/vmx_vcpu.h"
+#include "vmm/exit/cpuid_msr.h"
 #include "vmm/exit/exits.h"
-#include "vmm/lib/string.h"
-#include "vmm/partition/guest.h"
+#include "vmm/lib/log.h"
 
-#define CPUID_LEAF_HV_BASE 0x40000000u
-#define CPUID_LEAF_HV_FEATURES 0x40000001u
-#define CPUID_1_ECX_MONITOR (1u << 3)
-#define CPUID_1_ECX_X2APIC (1u << 21)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_1_EDX_APIC (1u << 9)
-#define CPUID_1_EBX_APIC_ID_SHIFT 24
-#define CPUID_1_EBX_APIC_ID_MASK (0xffu << CPUID_1_EBX_APIC_ID_SHIFT)
-#define CPUID_LEAF_TOPOLOGY 0xbu
-#define CPUID_LEAF_TOPOLOGY_V2 0x1fu
-#define HV_CPUID_INTERFACE 1
+/* What the guests' CPUID offers on this machine: decided once, the same for every vCPU. */
+static struct cpuid_offer offer;
 
-static const char hv_signature[12] = "apicvisor\0\0";
+static struct cpuid_regs host_cpuid(uint32_t leaf, uint32_t subleaf) { return cpuid(leaf, subleaf); }
 
-static struct cpuid_regs filter(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+void cpuid_init(const struct vmx_caps *caps)
 {
-	struct cpuid_regs r;
+	const struct cpuid_host host = {
+	        .cpuid = host_cpuid,
+	        .rdtscp_ctl = vmx_has_secondary(caps, SECONDARY_EXEC_ENABLE_RDTSCP),
+	        .invpcid_ctl = vmx_has_secondary(caps, SECONDARY_EXEC_ENABLE_INVPCID),
+	};
+	unsigned n = 0;
 
-	if (leaf == CPUID_LEAF_HV_BASE) {
-		r.eax = CPUID_LEAF_HV_FEATURES;
-		memcpy(&r.ebx, hv_signature, 4);
-		memcpy(&r.ecx, hv_signature + 4, 4);
-		memcpy(&r.edx, hv_signature + 8, 4);
-		return r;
-	}
-	if (leaf == CPUID_LEAF_HV_FEATURES)
-		return (struct cpuid_regs){HV_CPUID_INTERFACE, 0, 0, 0};
-	if (leaf > CPUID_LEAF_HV_BASE && leaf < 0x80000000u)
-		return (struct cpuid_regs){0, 0, 0, 0};
-	r = cpuid(leaf, subleaf);
-	switch (leaf) {
-	case 1:
-		/* No VMX, no MONITOR/MWAIT (they would exit to nothing), the hypervisor bit on. */
-		r.ecx = (r.ecx & ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR)) | CPUID_1_ECX_HYPERVISOR;
-		/* The virtual local APIC: x2APIC and TSC-deadline capable; the APIC bit follows its global enable. */
-		r.ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
-		r.edx = vlapic_hw_enabled(&v->lapic) ? r.edx | CPUID_1_EDX_APIC : r.edx & ~CPUID_1_EDX_APIC;
-		r.ebx = (r.ebx & ~CPUID_1_EBX_APIC_ID_MASK) | (v->index << CPUID_1_EBX_APIC_ID_SHIFT);
-		break;
-	case CPUID_LEAF_TOPOLOGY:
-	case CPUID_LEAF_TOPOLOGY_V2:
-		r.edx = v->index; /* x2APIC ID of this vCPU */
-		break;
-	default: break;
-	}
-	return r;
+	cpuid_offer_init(&offer, &host);
+	for (unsigned i = 0; i < cpuid_nfeatures; i++)
+		n += offer.feature[i];
+	pr_info("cpuid: guests see %u of the %u features the table knows (docs/guest-platform.md)", n, cpuid_nfeatures);
+}
+
+const struct cpuid_offer *cpuid_guest_offer(void) { return &offer; }
+
+/* A leaf for v, whose CR4 (as the guest reads it: OSXSAVE and OSPKE follow it) is cr4. */
+static struct cpuid_regs for_vcpu(const struct vcpu *v, uint64_t cr4, uint32_t leaf, uint32_t subleaf)
+{
+	const struct cpuid_vcpu s = {
+	        .apic_id = v->index,
+	        .apic_enabled = vlapic_hw_enabled(&v->lapic),
+	        .cr4 = cr4,
+	};
+
+	return cpuid_guest(&offer, &s, leaf, subleaf, cpuid(leaf, subleaf));
 }
 
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
 {
-	struct cpuid_regs r = filter(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx);
+	struct cr_state cr;
+
+	vmx_cr_read(&cr);
+	struct cpuid_regs r = for_vcpu(v, cr.cr4, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx);
 
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
@@ -62,4 +56,27 @@ enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *e)
 	v->regs.rdx = r.edx;
 	vmx_complete_instruction(e);
 	return EXIT_RESUME;
+}
+
+/* The feature leaves with CR4 at its reset value: what the CPU has, not what the guest has turned on yet. */
+void cpuid_cr_caps(const struct vcpu *v, struct cr_caps *caps)
+{
+	const struct cpuid_regs none = {0};
+	uint32_t basic = for_vcpu(v, 0, 0, 0).eax, ext = for_vcpu(v, 0, 0x80000000u, 0).eax;
+	struct cpuid_regs l1 = for_vcpu(v, 0, 1, 0);
+	struct cpuid_regs l7 = basic >= 7 ? for_vcpu(v, 0, 7, 0) : none;
+	struct cpuid_regs xd = basic >= 0xd ? for_vcpu(v, 0, 0xd, 0) : none;
+	struct cpuid_regs e1 = ext >= 0x80000001u ? for_vcpu(v, 0, 0x80000001u, 0) : none;
+	struct cpuid_regs e8 = ext >= 0x80000008u ? for_vcpu(v, 0, 0x80000008u, 0) : none;
+	const struct cr_cpuid id = {
+	        .leaf1_ecx = l1.ecx,
+	        .leaf1_edx = l1.edx,
+	        .leaf7_ebx = l7.ebx,
+	        .leaf7_ecx = l7.ecx,
+	        .ext1_edx = e1.edx,
+	        .xcr0 = (uint64_t)xd.edx << 32 | xd.eax,
+	        .maxphyaddr = e8.eax & 0xff,
+	};
+
+	cr_caps_from_cpuid(&id, caps);
 }

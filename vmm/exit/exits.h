@@ -6,6 +6,9 @@
 
 #include "vmm/partition/vcpu.h"
 
+struct vmx_caps;
+struct cpuid_offer;
+
 /*
  * Each handler gets the exit information (struct exit_info, arch/x86/vmx_exit.h,
  * read once by vmx_read_exit_info) and keeps the return contract of enum
@@ -30,6 +33,20 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
+
+/*
+ * What the guests' CPUID offers on this machine (cpuid.c), decided once on the
+ * boot CPU before any guest starts, from the host's CPUID and the VMX controls
+ * caps allows; the MSR handler's allow-list follows from it (cpuid_msr.h).
+ */
+void cpuid_init(const struct vmx_caps *caps);
+const struct cpuid_offer *cpuid_guest_offer(void);
+/*
+ * A vCPU's MSRs in their reset state (SDM Vol. 3, 10.1.1, Table 10-1), at each
+ * start of its guest (msr.c): the core's pass-through MSRs, the TSC offset,
+ * the values kept per vCPU. Precondition: on v's core, its VMCS current and set up.
+ */
+void msr_vcpu_start(struct vcpu *v);
 
 /*
  * mmio.c: guest-physical addresses the EPT maps to no memory but where

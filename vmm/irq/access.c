@@ -89,9 +89,11 @@ bool irq_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = v->lapic.apic_base_msr;
 		return true;
 	}
-	if (msr == MSR_IA32_TSC_DEADLINE)
+	if (msr == MSR_IA32_TSC_DEADLINE) {
+		/* The model keeps host TSC values; the guest's TSC is the host's plus its offset (vtsc.h). */
 		r = vlapic_read_tsc_deadline(&v->lapic, value, &fx);
-	else
+		*value = vtsc_deadline_to_guest(&v->tsc, *value);
+	} else
 		r = vlapic_msr_read(&v->lapic, msr, rdtsc(), value, &fx);
 	if (r != VLAPIC_OK)
 		return false;
@@ -106,9 +108,10 @@ bool irq_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 
 	if (msr == MSR_IA32_APICBASE)
 		r = vlapic_write_apic_base(&v->lapic, value, &fx);
-	else if (msr == MSR_IA32_TSC_DEADLINE)
-		r = vlapic_write_tsc_deadline(&v->lapic, value, rdtsc(), &fx);
-	else
+	else if (msr == MSR_IA32_TSC_DEADLINE) {
+		uint64_t now = rdtsc();
+		r = vlapic_write_tsc_deadline(&v->lapic, vtsc_deadline_to_host(&v->tsc, value, now), now, &fx);
+	} else
 		r = vlapic_msr_write(&v->lapic, msr, value, rdtsc(), &fx);
 	if (r != VLAPIC_OK) {
 		pr_debug("irq: guest %s: WRMSR %#x <- %#llx: #GP (%s)", v->guest->name, msr, (unsigned long long)value,

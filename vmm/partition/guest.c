@@ -361,6 +361,16 @@ bool guest_start(struct guest *g, bool reset)
 	return true;
 }
 
+bool guest_read_ram(const struct guest *g, uint64_t gpa, void *buf, uint64_t len)
+{
+	/* Guest RAM and the firmware area, not the hole between them (docs/guest-platform.md). */
+	if (gpa >= g->ram.size || len > g->ram.size - gpa ||
+	    (gpa < GUEST_FIRMWARE_BASE && gpa + len > GUEST_LOW_RAM_END))
+		return false;
+	memcpy(buf, g->ram.ram + gpa, len);
+	return true;
+}
+
 bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t len)
 {
 	bool low = gpa < GUEST_LOW_RAM_END && len <= GUEST_LOW_RAM_END - gpa;

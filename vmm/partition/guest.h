@@ -78,6 +78,8 @@ struct guest *guest_by_id(uint32_t id);
 
 /* Zero its RAM and load the image, modules and firmware tables again (creation, restart). */
 bool guest_load(struct guest *g);
+/* Read len bytes of guest memory at gpa: false, with nothing read, unless all of it is RAM or firmware tables. */
+bool guest_read_ram(const struct guest *g, uint64_t gpa, void *buf, uint64_t len);
 /*
  * Write len bytes of buf into guest RAM at gpa, for a hypercall's result:
  * false, with nothing written, unless all of it is writable RAM (not the hole,

@@ -7,9 +7,11 @@
 
 #include "apicv/apicv.h"
 #include "apicv/posted.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/vmx_exit.h"
 #include "arch/x86/vmx_regs.h"
 #include "lapic/vlapic.h"
+#include "vmm/partition/vtsc.h"
 
 struct guest;
 struct cost_hist;
@@ -56,6 +58,11 @@ struct vcpu {
 	uint64_t exit_tsc;           /* TSC at the last VM exit; 0 once its cost is recorded */
 	uint32_t exit_reason;        /* its basic exit reason */
 	struct apicv_vcpu apicv;
+	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
+	/* MSRs kept per vCPU, reset at each start of its guest (vmm/exit/msr.c: msr_vcpu_start) */
+	struct vtsc tsc;        /* its TSC: the VMCS TSC offset and IA32_TSC_ADJUST */
+	uint64_t misc_enable;   /* IA32_MISC_ENABLE */
+	uint64_t mtrr_def_type; /* IA32_MTRR_DEF_TYPE */
 };
 
 /*

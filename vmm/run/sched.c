@@ -15,6 +15,8 @@
 #include "vmm/core/vectors.h"
 #include "vmm/debug/conin.h"
 #include "vmm/debug/snapshot.h"
+#include "vmm/exit/cpuid.h"
+#include "vmm/exit/cr.h"
 #include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/cost_hist.h"
@@ -141,11 +143,14 @@ static bool start_vcpu(struct vcpu *v)
 	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
 	v->exit_tsc = 0;
 	vcpu_reset(v);
+	cpuid_cr_caps(v, &v->cr_caps);
+	exit_xcr0_reset();
 	const struct vmx_vcpu_cfg cfg = {
 	        .caps = cpus_vmx_caps(),
 	        .entry = &v->guest->entry,
 	        .eptp = ept_pointer(&v->guest->ept),
 	        .vpid = v->vpid,
+	        .cr4_allowed = v->cr_caps.cr4,
 	        .host_tables = &this_cpu()->tables,
 	};
 	v->launched = false;
@@ -155,6 +160,7 @@ static bool start_vcpu(struct vcpu *v)
 		return false;
 	}
 	apicv_vcpu_setup(&v->apicv);
+	msr_vcpu_start(v);
 	v->guest->state = GUEST_RUNNING;
 	return true;
 }
