@@ -1,5 +1,4 @@
-/* access.c: a guest's accesses to its local APIC and I/O APIC: MMIO registers and the APIC MSRs, given to the models.
- */
+/* access.c: a guest's accesses to its local APIC and I/O APIC, as MMIO registers and MSRs, given to the models. */
 #include "arch/x86/cpu.h"
 #include "lapic/vioapic.h"
 #include "vmm/irq/irq.h"
