@@ -37,7 +37,7 @@ arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
 	arch/x86/madt.o arch/x86/tsc.o arch/x86/smp.o arch/x86/trampoline.o arch/x86/vmx.o arch/x86/ept.o \
 	arch/x86/cr.o arch/x86/vmx_cr.o arch/x86/vmx_vcpu.o arch/x86/vmx_entry.o arch/x86/lapic.o arch/x86/ioapic.o \
-	arch/x86/guest_walk.o arch/x86/insn_decode.o arch/x86/vmcs_fields.o arch/x86/vmx_exit_names.o
+	arch/x86/guest_walk.o arch/x86/insn_decode.o arch/x86/alu.o arch/x86/vmcs_fields.o arch/x86/vmx_exit_names.o
 lapic_objs := lapic/vioapic.o lapic/vlapic.o lapic/vlapic_irq.o lapic/vlapic_timer.o
 apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/vintr.o apicv/apicv.o
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
