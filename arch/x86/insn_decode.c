@@ -1,4 +1,5 @@
-/* insn_decode.c: decoding the memory-operand MOV forms (and a few read-modify-write ones) guests use for MMIO. */
+/* insn_decode.c: decoding the instructions guests use for MMIO: MOV forms, read-modify-write forms, MOVS, STOS, LODS.
+ */
 #include "arch/x86/insn_decode.h"
 
 /* Legacy prefixes (SDM Vol. 2, 2.1.1). */
@@ -34,6 +35,18 @@
 #define OP_GRP1_RM8_IMM8 0x80
 #define OP_GRP1_RM_IMM 0x81
 #define OP_GRP1_RM_IMM8 0x83
+#define OP_TEST_RM8_R8 0x84
+#define OP_TEST_RM_R 0x85
+#define OP_GRP3_RM8 0xf6 /* /0 TEST imm8, /2 NOT, /3 NEG (and MUL, IMUL, DIV, IDIV) */
+#define OP_GRP3_RM 0xf7
+#define OP_GRP4_RM8 0xfe /* /0 INC, /1 DEC */
+#define OP_GRP5_RM 0xff  /* /0 INC, /1 DEC (and CALL, JMP, PUSH) */
+#define OP_MOVSB 0xa4
+#define OP_MOVS 0xa5
+#define OP_STOSB 0xaa
+#define OP_STOS 0xab
+#define OP_LODSB 0xac
+#define OP_LODS 0xad
 #define OP_TWO_BYTE 0x0f
 #define OP2_MOVZX_R_RM8 0xb6
 #define OP2_MOVZX_R_RM16 0xb7
@@ -58,12 +71,12 @@
 #define SIB_BASE(s) ((s)&7)
 #define SIB_BASE_NONE 5 /* with mod 00: no base, disp32 */
 
-/* ALU operations by their 3-bit number, as group 1 (80/81/83) and the 00-3F row number them. */
-#define ALU_ADD 0
-#define ALU_OR 1
-#define ALU_AND 4
-#define ALU_SUB 5
-#define ALU_XOR 6
+/* ModRM.reg of groups 3, 4 and 5 (SDM Vol. 2, Table A-6). */
+#define GRP3_TEST 0
+#define GRP3_NOT 2
+#define GRP3_NEG 3
+#define GRP45_INC 0
+#define GRP45_DEC 1
 
 #define GPR_HIGH_BYTE_FIRST 4 /* without REX, byte registers 4-7 are AH, CH, DH, BH */
 
@@ -73,9 +86,10 @@ struct cursor {
 };
 
 struct prefixes {
-	bool opsize, addrsize, lock;
+	bool opsize, addrsize, lock, rep;
 	uint8_t rex; /* 0: none */
 	enum cpu_mode mode;
+	enum x86_seg seg; /* the last segment override, or DS */
 };
 
 static bool next(struct cursor *c, uint8_t *v)
@@ -122,6 +136,20 @@ static bool is_legacy_prefix(uint8_t b)
 	}
 }
 
+/* A segment override: the last one counts (the SDM leaves several of one group unpredictable, Vol. 2, 2.1.1). */
+static void segment_override(struct prefixes *p, uint8_t b)
+{
+	switch (b) {
+	case PFX_ES: p->seg = SEG_ES; break;
+	case PFX_CS: p->seg = SEG_CS; break;
+	case PFX_SS: p->seg = SEG_SS; break;
+	case PFX_DS: p->seg = SEG_DS; break;
+	case PFX_FS: p->seg = SEG_FS; break;
+	case PFX_GS: p->seg = SEG_GS; break;
+	default: break;
+	}
+}
+
 /* Prefixes, then the opcode byte. A REX not right before the opcode is ignored (SDM Vol. 2, 2.2.1). */
 static bool read_prefixes(struct cursor *c, struct prefixes *p, uint8_t *op)
 {
@@ -141,6 +169,8 @@ static bool read_prefixes(struct cursor *c, struct prefixes *p, uint8_t *op)
 		p->opsize |= b == PFX_OPSIZE;
 		p->addrsize |= b == PFX_ADDRSIZE;
 		p->lock |= b == PFX_LOCK;
+		p->rep |= b == PFX_REP || b == PFX_REPNE;
+		segment_override(p, b);
 	}
 }
 
@@ -271,44 +301,91 @@ static bool decode_movx(struct cursor *c, const struct prefixes *p, struct mmio_
 	return true;
 }
 
-/* ADD, OR, AND, SUB, XOR by their 3-bit number; false for ADC, SBB, CMP. */
-static bool alu_op(unsigned n, enum mmio_op *op)
+/* A read-modify-write of the memory operand: CMP and TEST only read it. */
+static void set_rmw(struct mmio_insn *out, enum alu_op op, unsigned size)
 {
-	switch (n) {
-	case ALU_ADD: *op = MMIO_OP_ADD; return true;
-	case ALU_OR: *op = MMIO_OP_OR; return true;
-	case ALU_AND: *op = MMIO_OP_AND; return true;
-	case ALU_SUB: *op = MMIO_OP_SUB; return true;
-	case ALU_XOR: *op = MMIO_OP_XOR; return true;
-	default: return false;
-	}
+	out->rmw = true;
+	out->op = op;
+	out->size = size;
+	out->write = alu_writes(op);
 }
 
-/* 80 /n ib, 81 /n iw or id, 83 /n ib: r/m op= immediate. */
+/* 80 /n ib, 81 /n iw or id, 83 /n ib: r/m op= immediate (ADD, OR, ADC, SBB, AND, SUB, XOR, CMP by n). */
 static bool decode_grp1(struct cursor *c, const struct prefixes *p, uint8_t op, struct mmio_insn *out)
 {
 	uint8_t modrm;
 
-	if (!read_modrm_mem(c, p, &modrm, out) || !alu_op(MODRM_REG(modrm), &out->op))
+	if (!read_modrm_mem(c, p, &modrm, out))
 		return false;
-	out->size = op == OP_GRP1_RM8_IMM8 ? 1 : operand_size(p);
-	out->write = out->rmw = true;
+	set_rmw(out, (enum alu_op)MODRM_REG(modrm), op == OP_GRP1_RM8_IMM8 ? 1 : operand_size(p));
 	if (op == OP_GRP1_RM_IMM)
 		return set_imm(c, out, out->size > 4 ? 4 : out->size);
 	return set_imm(c, out, 1);
 }
 
-/* 00/01, 08/09, 20/21, 28/29, 30/31: r/m op= r. */
-static bool decode_alu_reg(struct cursor *c, const struct prefixes *p, uint8_t op, struct mmio_insn *out)
+/* 00/01, 08/09, ... 38/39: r/m op= r, the operation in opcode bits 5:3; 84/85: TEST r/m, r. */
+static bool decode_alu_reg(struct cursor *c, const struct prefixes *p, uint8_t op, enum alu_op alu,
+                           struct mmio_insn *out)
 {
 	uint8_t modrm;
+	bool byte = (op & OP_ALU_BASE_MASK) == OP_ALU_RM8_R8 || op == OP_TEST_RM8_R8;
 
-	if (!alu_op(op >> OP_ALU_KIND_SHIFT, &out->op) || !read_modrm_mem(c, p, &modrm, out))
+	if (!read_modrm_mem(c, p, &modrm, out))
 		return false;
-	out->size = (op & OP_ALU_BASE_MASK) == OP_ALU_RM8_R8 ? 1 : operand_size(p);
-	out->write = out->rmw = true;
+	set_rmw(out, alu, byte ? 1 : operand_size(p));
 	set_reg(out, p, modrm, out->size);
 	return true;
+}
+
+/* F6/F7: /0 TEST r/m, imm; /2 NOT; /3 NEG. MUL, IMUL, DIV, IDIV and the undocumented /1 are refused. */
+static bool decode_grp3(struct cursor *c, const struct prefixes *p, uint8_t op, struct mmio_insn *out)
+{
+	uint8_t modrm;
+	unsigned size = op == OP_GRP3_RM8 ? 1 : operand_size(p);
+
+	if (!read_modrm_mem(c, p, &modrm, out))
+		return false;
+	switch (MODRM_REG(modrm)) {
+	case GRP3_TEST: set_rmw(out, ALU_TEST, size); return set_imm(c, out, size > 4 ? 4 : size);
+	case GRP3_NOT: set_rmw(out, ALU_NOT, size); return true;
+	case GRP3_NEG: set_rmw(out, ALU_NEG, size); return true;
+	default: return false;
+	}
+}
+
+/* FE /0, /1 and FF /0, /1: INC and DEC r/m. The other forms of FF (CALL, JMP, PUSH) are refused. */
+static bool decode_inc_dec(struct cursor *c, const struct prefixes *p, uint8_t op, struct mmio_insn *out)
+{
+	uint8_t modrm;
+	unsigned size = op == OP_GRP4_RM8 ? 1 : operand_size(p);
+
+	if (!read_modrm_mem(c, p, &modrm, out))
+		return false;
+	switch (MODRM_REG(modrm)) {
+	case GRP45_INC: set_rmw(out, ALU_INC, size); return true;
+	case GRP45_DEC: set_rmw(out, ALU_DEC, size); return true;
+	default: return false;
+	}
+}
+
+/*
+ * A4/A5 MOVS, AA/AB STOS, AC/AD LODS (SDM Vol. 2, each; Vol. 1, 7.3.9).
+ * The destination is always ES:rDI; the source's segment may be overridden.
+ */
+static void decode_string(const struct prefixes *p, uint8_t op, struct mmio_insn *out)
+{
+	out->size = (op == OP_MOVSB || op == OP_STOSB || op == OP_LODSB) ? 1 : operand_size(p);
+	out->string = (op == OP_MOVSB || op == OP_MOVS)   ? MMIO_STR_MOVS
+	              : (op == OP_STOSB || op == OP_STOS) ? MMIO_STR_STOS
+	                                                  : MMIO_STR_LODS;
+	out->write = out->string != MMIO_STR_LODS;
+	if (out->string != MMIO_STR_MOVS) {
+		out->reg = 0; /* rAX */
+		out->reg_size = out->size;
+	}
+	out->rep = p->rep;
+	out->addr_size = address_size(p);
+	out->seg = p->seg;
 }
 
 static bool decode_opcode(struct cursor *c, const struct prefixes *p, uint8_t op, struct mmio_insn *out)
@@ -328,9 +405,21 @@ static bool decode_opcode(struct cursor *c, const struct prefixes *p, uint8_t op
 	case OP_GRP1_RM8_IMM8:
 	case OP_GRP1_RM_IMM:
 	case OP_GRP1_RM_IMM8: return decode_grp1(c, p, op, out);
+	case OP_TEST_RM8_R8:
+	case OP_TEST_RM_R: return decode_alu_reg(c, p, op, ALU_TEST, out);
+	case OP_GRP3_RM8:
+	case OP_GRP3_RM: return decode_grp3(c, p, op, out);
+	case OP_GRP4_RM8:
+	case OP_GRP5_RM: return decode_inc_dec(c, p, op, out);
+	case OP_MOVSB:
+	case OP_MOVS:
+	case OP_STOSB:
+	case OP_STOS:
+	case OP_LODSB:
+	case OP_LODS: decode_string(p, op, out); return true;
 	default:
 		if ((op & OP_ALU_BASE_MASK) == OP_ALU_RM8_R8 || (op & OP_ALU_BASE_MASK) == OP_ALU_RM_R)
-			return decode_alu_reg(c, p, op, out);
+			return decode_alu_reg(c, p, op, (enum alu_op)(op >> OP_ALU_KIND_SHIFT), out);
 		return false;
 	}
 }
@@ -338,14 +427,14 @@ static bool decode_opcode(struct cursor *c, const struct prefixes *p, uint8_t op
 bool insn_decode_mmio(const uint8_t *bytes, unsigned len, enum cpu_mode mode, struct mmio_insn *out)
 {
 	struct cursor c = {.b = bytes, .len = len > INSN_MAX_LEN ? INSN_MAX_LEN : len};
-	struct prefixes p = {.mode = mode};
+	struct prefixes p = {.mode = mode, .seg = SEG_DS};
 	uint8_t op;
 
-	*out = (struct mmio_insn){.reg = -1, .op = MMIO_OP_MOV, .extend = MMIO_EXT_NONE};
+	*out = (struct mmio_insn){.reg = -1, .extend = MMIO_EXT_NONE, .string = MMIO_STR_NONE};
 	if (!read_prefixes(&c, &p, &op) || !decode_opcode(&c, &p, op, out))
 		return false;
-	if (p.lock && !out->rmw)
-		return false; /* LOCK is #UD on MOV (SDM Vol. 2, LOCK) */
+	if (p.lock && !(out->rmw && out->write))
+		return false; /* LOCK is #UD but on a memory destination that is written: not MOV, CMP, TEST, strings */
 	out->length = c.pos;
 	return true;
 }

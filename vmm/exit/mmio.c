@@ -151,8 +151,9 @@ enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_
 		hv_snprintf(what, sizeof(what), "an instruction the hypervisor cannot decode touched %s", name);
 		return mmio_fail(v, what, gpa);
 	}
-	if (in.rmw || (in.reg == 4 && !in.high_byte)) {
-		hv_snprintf(what, sizeof(what), "a read-modify-write or RSP access to %s is not emulated", name);
+	if (in.rmw || in.string != MMIO_STR_NONE || (in.reg == 4 && !in.high_byte)) {
+		hv_snprintf(what, sizeof(what), "a read-modify-write, string or RSP access to %s is not emulated",
+		            name);
 		return mmio_fail(v, what, gpa);
 	}
 	if (in.write)
