@@ -1,16 +1,18 @@
-/* mmio.c: a guest's data access where its EPT maps no memory: the instruction decoded, given to what is there. */
+/* mmio.c: a guest's data access where its EPT maps no memory: the instruction decoded, carried out. */
+#include "vmm/exit/mmio.h"
+
+#include "arch/x86/alu.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/guest_walk.h"
-#include "arch/x86/insn_decode.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/array.h"
 #include "vmm/lib/fmt.h"
-#include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
 #include "vmm/partition/guest_layout.h"
+
+#define GPR_RSP 4
 
 /*
  * Where no device answers a guest: reads return all ones and writes are
@@ -25,13 +27,7 @@ static const struct absent_range {
         {GUEST_LAPIC_RANGE_BASE, GUEST_LAPIC_RANGE_END},
 };
 
-enum mmio_device {
-	MMIO_NONE,   /* nothing: outside the guest's memory, a guest fault */
-	MMIO_APIC,   /* its local APIC or its I/O APIC (vmm/irq/access.c) */
-	MMIO_ABSENT, /* no device: all ones, writes dropped */
-};
-
-static enum mmio_device device_at(const struct vcpu *v, uint64_t gpa)
+enum mmio_device mmio_device_at(const struct vcpu *v, uint64_t gpa)
 {
 	if (irq_apic_mmio_at(v, gpa))
 		return MMIO_APIC;
@@ -41,24 +37,16 @@ static enum mmio_device device_at(const struct vcpu *v, uint64_t gpa)
 	return MMIO_NONE;
 }
 
-bool mmio_claims(const struct vcpu *v, uint64_t gpa) { return device_at(v, gpa) != MMIO_NONE; }
+bool mmio_claims(const struct vcpu *v, uint64_t gpa) { return mmio_device_at(v, gpa) != MMIO_NONE; }
 
 static bool read_guest_ram(void *opaque, uint64_t gpa, void *buf, unsigned len)
 {
-	const struct guest *g = opaque;
-
-	/* Guest RAM and the firmware area, not the hole between them (docs/guest-platform.md). */
-	if (gpa >= g->ram.size || len > g->ram.size - gpa ||
-	    (gpa < GUEST_FIRMWARE_BASE && gpa + len > GUEST_LOW_RAM_END))
-		return false;
-	memcpy(buf, g->ram.ram + gpa, len);
-	return true;
+	return guest_read_ram(opaque, gpa, buf, len);
 }
 
-/* The instruction at CS:RIP and the mode it runs in. Returns the bytes fetched (0 on failure). */
-static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode *mode)
+void mmio_walk_ctx(struct vcpu *v, struct guest_walk_ctx *ctx)
 {
-	const struct guest_walk_ctx ctx = {
+	*ctx = (struct guest_walk_ctx){
 	        .cr0 = vmcs_readl(GUEST_CR0),
 	        .cr3 = vmcs_readl(GUEST_CR3),
 	        .cr4 = vmcs_readl(GUEST_CR4),
@@ -66,9 +54,16 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode 
 	        .read_gpa = read_guest_ram,
 	        .opaque = v->guest,
 	};
+}
+
+/* The instruction at CS:RIP and the mode it runs in. Returns the bytes fetched (0 on failure). */
+static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode *mode)
+{
+	struct guest_walk_ctx ctx;
 	uint32_t ar = vmcs_read32(GUEST_CS_AR_BYTES);
 	uint64_t linear = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP);
 
+	mmio_walk_ctx(v, &ctx);
 	*mode = (ar & VMX_AR_L) && (ctx.efer & EFER_LMA) ? CPU_MODE_64
 	        : (ar & VMX_AR_DB) && (ctx.cr0 & CR0_PE) ? CPU_MODE_32
 	                                                 : CPU_MODE_16;
@@ -79,43 +74,59 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t *bytes, enum cpu_mode 
 	return 0;
 }
 
+uint64_t mmio_gpr(struct vcpu *v, unsigned n) { return n == GPR_RSP ? vmcs_readl(GUEST_RSP) : *guest_gpr(&v->regs, n); }
+
+static void set_gpr(struct vcpu *v, unsigned n, uint64_t value)
+{
+	if (n == GPR_RSP)
+		vmcs_writel(GUEST_RSP, value);
+	else
+		*guest_gpr(&v->regs, n) = value;
+}
+
+void mmio_load_gpr(struct vcpu *v, unsigned n, unsigned size, bool high_byte, uint64_t value)
+{
+	uint64_t r = mmio_gpr(v, n);
+
+	if (high_byte)
+		r = (r & ~0xff00ull) | (value & 0xff) << 8;
+	else if (size == 1)
+		r = (r & ~0xffull) | (value & 0xff);
+	else if (size == 2)
+		r = (r & ~0xffffull) | (value & 0xffff);
+	else if (size == 4)
+		r = value & 0xffffffffull; /* a 32-bit destination zero-extends in 64-bit mode */
+	else
+		r = value;
+	set_gpr(v, n, r);
+}
+
 /* Put a value read from MMIO into the instruction's register, as the CPU would (SDM Vol. 1, 3.4.1.1). */
 static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t value)
 {
-	uint64_t *r = guest_gpr(&v->regs, (unsigned)in->reg);
-	unsigned size = in->reg_size ? in->reg_size : in->size;
-
 	if (in->extend == MMIO_EXT_SIGN && in->size < 8) {
 		unsigned shift = 64 - 8 * in->size;
 		value = (uint64_t)((int64_t)(value << shift) >> shift);
 	}
-	if (in->high_byte)
-		*r = (*r & ~0xff00ull) | (value & 0xff) << 8;
-	else if (size == 1)
-		*r = (*r & ~0xffull) | (value & 0xff);
-	else if (size == 2)
-		*r = (*r & ~0xffffull) | (value & 0xffff);
-	else if (size == 4)
-		*r = value & 0xffffffffull; /* a 32-bit destination zero-extends in 64-bit mode */
-	else
-		*r = value;
+	mmio_load_gpr(v, (unsigned)in->reg, in->reg_size ? in->reg_size : in->size, in->high_byte, value);
 }
 
 static uint64_t size_mask(unsigned size) { return size == 8 ? ~0ull : (1ull << (8 * size)) - 1; }
 
-static uint64_t store_value(struct vcpu *v, const struct mmio_insn *in)
+/* The register or immediate operand. */
+static uint64_t source_value(struct vcpu *v, const struct mmio_insn *in)
 {
 	uint64_t mask = size_mask(in->size);
 
 	if (in->reg < 0)
 		return in->imm & mask;
-	uint64_t r = *guest_gpr(&v->regs, (unsigned)in->reg);
+	uint64_t r = mmio_gpr(v, (unsigned)in->reg);
 	return (in->high_byte ? r >> 8 : r) & mask;
 }
 
-static enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa)
+enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa)
 {
-	char why[128];
+	char why[160];
 
 	hv_snprintf(why, sizeof(why), "%s (MMIO at %#llx, RIP %#llx)", what, (unsigned long long)gpa,
 	            (unsigned long long)vmcs_readl(GUEST_RIP));
@@ -123,21 +134,43 @@ static enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa
 	return EXIT_STOPPED;
 }
 
-/* The access itself: size bytes read; an absent device reads all ones of that size and ignores writes. */
-static uint64_t device_read(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size)
+uint64_t mmio_device_read(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size)
 {
-	return (dev == MMIO_APIC ? irq_apic_mmio_read(v, gpa, size) : ~0ull) & size_mask(size);
+	uint64_t value = ~0ull;
+
+	if (dev == MMIO_APIC)
+		value = irq_apic_mmio_read(v, gpa, size);
+	return value & size_mask(size);
 }
 
-static void device_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size, uint64_t value)
+void mmio_device_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa, unsigned size, uint64_t value)
 {
 	if (dev == MMIO_APIC)
 		irq_apic_mmio_write(v, gpa, size, (uint32_t)value); /* the APICs define 32-bit accesses only */
 }
 
+/*
+ * A read-modify-write: read the device, compute as the CPU would, set the
+ * status flags, write the result back unless the instruction only compares
+ * (CMP, TEST). On an APIC this is what APIC-register virtualization does in
+ * modes tpr and vid (a read, then a write, of the register: SDM Vol. 3,
+ * 30.4.3.1), so mode emulated behaves the same; the write then has the
+ * model's effects as any write.
+ */
+static void read_modify_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa, const struct mmio_insn *in)
+{
+	uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
+	uint64_t old = mmio_device_read(v, dev, gpa, in->size);
+	uint64_t result = alu_run(in->op, in->size, old, source_value(v, in), &rflags);
+
+	vmcs_writel(GUEST_RFLAGS, rflags);
+	if (in->write)
+		mmio_device_write(v, dev, gpa, in->size, result);
+}
+
 enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_t gpa)
 {
-	enum mmio_device dev = device_at(v, gpa);
+	enum mmio_device dev = mmio_device_at(v, gpa);
 	const char *name = dev == MMIO_APIC ? "an APIC" : "a no-device range";
 	uint8_t bytes[INSN_MAX_LEN];
 	enum cpu_mode mode;
@@ -151,15 +184,16 @@ enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_
 		hv_snprintf(what, sizeof(what), "an instruction the hypervisor cannot decode touched %s", name);
 		return mmio_fail(v, what, gpa);
 	}
-	if (in.rmw || in.string != MMIO_STR_NONE || (in.reg == 4 && !in.high_byte)) {
-		hv_snprintf(what, sizeof(what), "a read-modify-write, string or RSP access to %s is not emulated",
-		            name);
+	if (in.string != MMIO_STR_NONE) {
+		hv_snprintf(what, sizeof(what), "a string instruction on %s is not emulated", name);
 		return mmio_fail(v, what, gpa);
 	}
-	if (in.write)
-		device_write(v, dev, gpa, in.size, store_value(v, &in));
+	if (in.rmw)
+		read_modify_write(v, dev, gpa, &in);
+	else if (in.write)
+		mmio_device_write(v, dev, gpa, in.size, source_value(v, &in));
 	else
-		load_register(v, &in, device_read(v, dev, gpa, in.size));
+		load_register(v, &in, mmio_device_read(v, dev, gpa, in.size));
 	vmx_complete_instruction_at(e->guest_rip + in.length);
 	return EXIT_RESUME;
 }
