@@ -49,10 +49,10 @@ const struct cpuid_offer *cpuid_guest_offer(void);
 void msr_vcpu_start(struct vcpu *v);
 
 /*
- * mmio.c: guest-physical addresses the EPT maps to no memory but where
- * something answers: v's own xAPIC page, the I/O APIC page, and the ranges
- * where no device answers (all ones, writes dropped). Anything else is a
- * guest fault.
+ * mmio.c: guest-physical addresses where the EPT lets an access exit but
+ * something answers: v's own xAPIC page, the I/O APIC page, the ranges
+ * where no device answers (all ones, writes dropped), and the read-only
+ * firmware area (writes dropped). Anything else is a guest fault.
  */
 bool mmio_claims(const struct vcpu *v, uint64_t gpa);
 /*

@@ -1,4 +1,4 @@
-/* mmio.c: a guest's data access where its EPT maps no memory: the instruction decoded, carried out. */
+/* mmio.c: a guest's data access where its EPT maps no memory (or only reads): the instruction decoded, carried out. */
 #include "vmm/exit/mmio.h"
 
 #include "arch/x86/alu.h"
@@ -27,8 +27,17 @@ static const struct absent_range {
         {GUEST_LAPIC_RANGE_BASE, GUEST_LAPIC_RANGE_END},
 };
 
+/*
+ * Memory first, as the EPT maps it: an APIC base moved into RAM or the
+ * firmware area is not trapped there (vmm/irq/route.c says so), so the ROM's
+ * writes must not reach it either.
+ */
 enum mmio_device mmio_device_at(const struct vcpu *v, uint64_t gpa)
 {
+	if (gpa < GUEST_LOW_RAM_END || (gpa >= GUEST_HIGH_RAM_BASE && gpa < v->guest->ram.size))
+		return MMIO_RAM;
+	if (gpa >= GUEST_FIRMWARE_BASE && gpa < GUEST_FIRMWARE_END)
+		return MMIO_ROM;
 	if (irq_apic_mmio_at(v, gpa))
 		return MMIO_APIC;
 	for (size_t i = 0; i < ARRAY_LEN(absent); i++)
@@ -37,7 +46,13 @@ enum mmio_device mmio_device_at(const struct vcpu *v, uint64_t gpa)
 	return MMIO_NONE;
 }
 
-bool mmio_claims(const struct vcpu *v, uint64_t gpa) { return mmio_device_at(v, gpa) != MMIO_NONE; }
+/* The EPT maps RAM, so an access there never exits: only the ROM's writes and the devices' accesses do. */
+bool mmio_claims(const struct vcpu *v, uint64_t gpa)
+{
+	enum mmio_device dev = mmio_device_at(v, gpa);
+
+	return dev != MMIO_NONE && dev != MMIO_RAM;
+}
 
 static bool read_guest_ram(void *opaque, uint64_t gpa, void *buf, unsigned len)
 {
@@ -140,6 +155,8 @@ uint64_t mmio_device_read(struct vcpu *v, enum mmio_device dev, uint64_t gpa, un
 
 	if (dev == MMIO_APIC)
 		value = irq_apic_mmio_read(v, gpa, size);
+	else if (dev == MMIO_ROM && !guest_read_ram(v->guest, gpa, &value, size))
+		value = ~0ull; /* past the end of the area: no device there */
 	return value & size_mask(size);
 }
 
@@ -171,13 +188,13 @@ static void read_modify_write(struct vcpu *v, enum mmio_device dev, uint64_t gpa
 enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_t gpa)
 {
 	enum mmio_device dev = mmio_device_at(v, gpa);
-	const char *name = dev == MMIO_APIC ? "an APIC" : "a no-device range";
+	const char *name = dev == MMIO_APIC ? "an APIC" : dev == MMIO_ROM ? "the firmware area" : "a no-device range";
 	uint8_t bytes[INSN_MAX_LEN];
 	enum cpu_mode mode;
 	struct mmio_insn in;
 	char what[96];
 
-	if (dev == MMIO_NONE)
+	if (dev == MMIO_NONE || dev == MMIO_RAM)
 		return mmio_fail(v, "no device there", gpa);
 	unsigned len = fetch_instruction(v, bytes, &mode);
 	if (!len || !insn_decode_mmio(bytes, len, mode, &in)) {

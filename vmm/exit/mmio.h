@@ -11,6 +11,8 @@
 /* What a guest-physical address is, for v (docs/guest-platform.md, physical memory). */
 enum mmio_device {
 	MMIO_NONE,   /* nothing: outside the guest's memory, a guest fault */
+	MMIO_RAM,    /* RAM: mapped, so only a string instruction's other operand reaches it here */
+	MMIO_ROM,    /* the firmware area: memory for reads, writes dropped as a ROM drops them */
 	MMIO_APIC,   /* its local APIC or its I/O APIC (vmm/irq/access.c) */
 	MMIO_ABSENT, /* no device: all ones, writes dropped */
 };
