@@ -59,8 +59,8 @@ bool mmio_claims(const struct vcpu *v, uint64_t gpa);
  * Emulate the data access the instruction at the guest's RIP makes at gpa
  * (an EPT violation, or an APIC-access exit): fetch and decode it, read or
  * write the device (a read-modify-write: both, and RFLAGS), load the
- * register, complete the instruction. A form the decoder does not know, or a
- * string instruction, stops the guest.
+ * register, complete the instruction; a MOVS, STOS or LODS one page at a
+ * time (mmio_string.c). A form the decoder does not know stops the guest.
  */
 enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_t gpa);
 

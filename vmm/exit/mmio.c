@@ -201,10 +201,8 @@ enum exit_action mmio_emulate(struct vcpu *v, const struct exit_info *e, uint64_
 		hv_snprintf(what, sizeof(what), "an instruction the hypervisor cannot decode touched %s", name);
 		return mmio_fail(v, what, gpa);
 	}
-	if (in.string != MMIO_STR_NONE) {
-		hv_snprintf(what, sizeof(what), "a string instruction on %s is not emulated", name);
-		return mmio_fail(v, what, gpa);
-	}
+	if (in.string != MMIO_STR_NONE)
+		return mmio_string(v, e, gpa, &in, mode);
 	if (in.rmw)
 		read_modify_write(v, dev, gpa, &in);
 	else if (in.write)

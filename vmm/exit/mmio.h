@@ -1,4 +1,4 @@
-/* mmio.h: what the MMIO emulation shares: what answers at a guest-physical address, and the guest's state. */
+/* mmio.h: what mmio.c and mmio_string.c share: what answers at a guest-physical address, and the guest's state. */
 #ifndef VMM_EXIT_MMIO_H
 #define VMM_EXIT_MMIO_H
 
@@ -30,5 +30,13 @@ uint64_t mmio_gpr(struct vcpu *v, unsigned n);
 void mmio_load_gpr(struct vcpu *v, unsigned n, unsigned size, bool high_byte, uint64_t value);
 /* Stop the guest: what went wrong, with the address and RIP. Returns EXIT_STOPPED. */
 enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa);
+
+/*
+ * mmio_string.c: a MOVS, STOS or LODS whose access at gpa exited (an EPT
+ * violation), decoded as in, fetched in mode: the iterations within this
+ * page, or the whole instruction (see there).
+ */
+enum exit_action mmio_string(struct vcpu *v, const struct exit_info *e, uint64_t gpa, const struct mmio_insn *in,
+                             enum cpu_mode mode);
 
 #endif
