@@ -1,6 +1,7 @@
 """test_irq_holes.py: NMIs in service and pending, INIT to a guest's first vCPU, the I/O APIC's delivery modes,
-HC_WAKE_AFTER 0, and the PC's holes where no device answers (the VGA window, a disabled or moved local APIC), each in
-every interrupt-delivery mode: emulated, tpr and vid under Bochs 2.7, posted under Bochs 3.0 (issue 16)."""
+HC_WAKE_AFTER 0, and the PC's holes where no device answers (the VGA window, a disabled or moved local APIC) with the
+string and read-modify-write instructions guests use there, on the ROM and on the APIC, each in every
+interrupt-delivery mode: emulated, tpr and vid under Bochs 2.7, posted under Bochs 3.0 (issue 16)."""
 import re
 
 import pytest
@@ -132,3 +133,34 @@ def test_init_to_every_vcpu_restarts_the_guest(built, tmp_path, apicv):
     assert res.log.count(line) >= 2, res.explain()
     assert "[initall] ok 2 - vCPU 1 reports in after INIT-SIPI-SIPI" in res.log, res.explain()
     assert "all guests have ended" not in res.log, res.explain()
+
+
+@pytest.mark.parametrize("apicv", MODES)
+def test_string_and_rmw_instructions_on_holes_rom_and_apic(built, tmp_path, apicv):
+    """MOVS, STOS and LODS (every width, both directions, REP and REPNE, across RAM, the hole and the firmware area,
+    a 16-bit and a 32-bit address size, a segment override, 64-bit mode through the guest's page tables) and the
+    read-modify-write forms (ADD to NEG) on the VGA window, the option-ROM area, the firmware area and the APIC's
+    TPR and SVR: each leaves the registers and RFLAGS as the same instruction run by the CPU on RAM; the hole stays
+    all ones, the ROM unchanged, the APIC holds the result; one EPT violation per device page."""
+    res, results = boot(tmp_path, 1, [
+        'guest name=ops cpus=0 memory=16M image=hole_ops.elf cmdline="mode=xapic"',
+    ], apicv)
+    ended_well(res, results, "ops", 380)
+    assert "not emulated" not in res.log and "outside its memory" not in res.log, res.explain()
+
+
+@pytest.mark.parametrize("fault,apicv", [("apic", "emulated"), ("apic", "vid"), ("movs", "emulated")])
+def test_string_instructions_the_hypervisor_refuses_stop_the_guest(built, tmp_path, fault, apicv):
+    """A REP STOSD onto the APIC's registers (an EPT violation in mode emulated, an APIC-access exit in mode vid once
+    the CPU has virtualized the TPR write) and, in 64-bit mode, a REP MOVSQ from the VGA window into a page that is
+    not present: the hypervisor stops the guest with a message that names the instruction and why."""
+    res, results = boot(tmp_path, 1, [
+        f'guest name=ops cpus=0 memory=16M image=hole_ops.elf cmdline="mode=xapic fault={fault}"',
+    ], apicv)
+    assert "ops" not in results, "the stopped guest must not get to its SUMMARY\n" + res.explain()
+    why = {"apic": r"a string instruction on an APIC's registers is not emulated \(they are not memory\) "
+                   r"\(MMIO at 0xfee0008[04], RIP 0x[0-9a-f]+\)",
+           "movs": r"a string instruction's destination at linear 0x600000 would fault \(not present; a #PF or #GP "
+                   r"the hypervisor does not inject\) \(MMIO at 0xb8000, RIP 0x[0-9a-f]+\)"}[fault]
+    assert re.search(r"guest ops: " + why + "$", res.log, re.M), res.explain()
+    assert "all guests have ended: powering off" in res.log, res.explain()
