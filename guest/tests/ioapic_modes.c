@@ -6,6 +6,8 @@
  * delivered: no SMM, no 8259A behind the I/O APIC), and (cpus=2) NMI and
  * INIT to the other vCPU. The hypervisor says once per pin and entry that
  * it did not deliver SMI or ExtINT; the emulator test counts those lines.
+ * Beside them, SMI by IPI, to itself and to all: not delivered either, and
+ * said once for the vCPU however many it sends.
  * Options: mode=xapic|x2apic (default xapic), cpus=1|2 (default 1).
  *
  * Only vCPU 0 prints.
@@ -147,12 +149,28 @@ static void not_delivered(const char *name, unsigned pin, uint32_t dm, uint32_t 
 	guest_printf("# %s: pin %u toggled %u times with each of two entries\n", name, pin, TOGGLES);
 }
 
+/* SMI by IPI: the same, said once for this vCPU (the emulator test counts the line). */
+static void smi_ipis(uint32_t me)
+{
+	irq_reset();
+	for (unsigned i = 0; i < TOGGLES; i++) {
+		expect_true("an SMI IPI to itself is sent", apic_send_ipi(me, APIC_ICR_DM_SMI));
+		expect_true("an SMI IPI to all is sent", apic_send_ipi(0, APIC_ICR_DM_SMI | APIC_ICR_DEST_ALL));
+	}
+	sti();
+	settle();
+	cli();
+	expect_eq("SMI IPIs: no interrupt, no NMI arrived", irq_count(0, APIC_NMI_VECTOR) + irq_stray(0), 0);
+	guest_printf("# SMI IPIs: %u to itself, %u to all\n", TOGGLES, TOGGLES);
+}
+
 static void check_not_delivered(uint32_t me)
 {
 	apic_section("SMI, ExtINT and a reserved mode: not delivered, the guest goes on");
 	not_delivered("SMI", PIN_SMI, IOAPIC_DM_SMI, me);
 	not_delivered("ExtINT", PIN_EXTINT, IOAPIC_DM_EXTINT, me);
 	not_delivered("reserved mode 3", PIN_RESERVED, DM_RESERVED, me);
+	smi_ipis(me);
 }
 
 /* ---- to vCPU 1 ---- */

@@ -54,7 +54,8 @@ def test_nmis_one_in_service_one_pending(built, tmp_path, apicv):
 def test_io_apic_delivery_modes(built, tmp_path, apicv):
     """Every delivery mode of an I/O APIC entry: fixed and lowest priority as vectors, NMI as an NMI (edge-triggered
     even when programmed level), INIT to the other vCPU as an INIT; SMI, ExtINT and a reserved mode not delivered,
-    which the hypervisor says once per pin and entry, however often the pin fires."""
+    which the hypervisor says once per pin and entry, however often the pin fires; SMI IPIs not delivered either,
+    said once for the sending vCPU."""
     res, results = boot(tmp_path, 2, [
         'guest name=ioapic cpus=0-1 memory=16M image=ioapic_modes.elf cmdline="mode=xapic cpus=2"',
     ], apicv)
@@ -65,6 +66,8 @@ def test_io_apic_delivery_modes(built, tmp_path, apicv):
                            (16, 3, "a reserved mode")):
         line = f"irq: guest ioapic: I/O APIC pin {pin}, delivery mode {mode} ({why}): not delivered"
         assert res.log.count(line) == 2, f"{line!r}: once for each of the two entries\n" + res.explain()
+    line = "irq: guest ioapic: vCPU 0 sends SMI IPIs: not delivered (a guest has no SMM); said once"
+    assert res.log.count(line) == 1, f"{line!r}: once for the six SMI IPIs vCPU 0 sent\n" + res.explain()
 
 
 @pytest.mark.parametrize("apicv", MODES)

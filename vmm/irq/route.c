@@ -70,17 +70,30 @@ static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
 			post_mail(t, PI_MAIL_INIT, 0);
 		break;
 	case VLAPIC_DM_STARTUP: post_mail(t, PI_MAIL_SIPI, ipi->vector); break;
-	default: pr_warn("irq: guest %s: IPI with delivery mode %u ignored (no SMM)", t->guest->name, ipi->mode);
+	default: break; /* the model sends no other mode; SMI stops in route_ipi */
 	}
 }
 
-/* An IPI reaches only vCPUs of the sender's own guest. */
+/*
+ * An IPI reaches only vCPUs of the sender's own guest. SMI reaches none (a
+ * guest has no SMM): said once per sending vCPU and start of its guest, as
+ * the I/O APIC's undeliverable entries are said once, since a guest may send
+ * them at any rate. The flag is the sender's, on its own core.
+ */
 static void route_ipi(struct vcpu *sender, const struct vlapic_ipi *ipi)
 {
 	struct guest *g = sender->guest;
 	struct vlapic *cands[GUEST_MAX_VCPUS];
 	struct vcpu *hit[GUEST_MAX_VCPUS];
 	size_t n = 0;
+
+	if (ipi->mode == VLAPIC_DM_SMI) {
+		if (!sender->smi_ipi_said)
+			pr_warn("irq: guest %s: vCPU %u sends SMI IPIs: not delivered (a guest has no SMM); said once",
+			        g->name, sender->index);
+		sender->smi_ipi_said = true;
+		return;
+	}
 
 	for (uint32_t i = 0; i < g->nvcpus; i++)
 		if (vlapic_ipi_hits(&g->vcpus[i]->lapic, &sender->lapic, ipi)) {

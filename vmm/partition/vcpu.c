@@ -54,6 +54,7 @@ void vcpu_reset(struct vcpu *v)
 	vlapic_reset(&v->lapic, v->index, v->index == 0);
 	pi_reset(&v->inbox);
 	v->nmi_pending = 0;
+	v->smi_ipi_said = false;
 	if (v->apic_away) { /* in xAPIC mode at the default base again: its guest counts one fewer away */
 		v->apic_away = false;
 		guest_apic_away(v->guest, false);

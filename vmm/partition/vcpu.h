@@ -45,6 +45,7 @@ struct vcpu {
 	uint64_t pi_page;
 	uint8_t nmi_pending; /* NMIs waiting for the guest to take them: 0-2, as the CPU caps them (pi_nmi_pending) */
 	bool apic_away;      /* its APIC is not in xAPIC mode at GUEST_LAPIC_BASE (guest_apic_away) */
+	bool smi_ipi_said;   /* it sent an SMI IPI since its guest started, and the hypervisor said so */
 	uint32_t ept_seen;   /* its guest's ept_gen at its last EPT flush (guest_ept_sync) */
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
 	uint64_t exits_total;
@@ -87,8 +88,8 @@ struct vcpu *this_vcpu(void);
 void vcpu_create(struct vcpu *v, struct guest *g, uint32_t index, uint32_t cpu);
 /*
  * Its APIC in its reset state (xAPIC mode at 0xfee00000, which its guest's
- * APIC-access page follows), nothing posted, no NMI pending, no timer: at
- * each start of its guest.
+ * APIC-access page follows), nothing posted, no NMI pending, no timer, its
+ * SMI IPIs not yet reported: at each start of its guest.
  */
 void vcpu_reset(struct vcpu *v);
 
