@@ -163,7 +163,7 @@ def test_shell_state_views_lifecycle_and_postmortem(built, tmp_path, cpus):
                                        r"^mode +protected mode 32-bit, paging off$",
                                        r"^rflags +0x0+2[0-9a-f]{2} \[.*IF.*\]",
                                        r"^cs +0x0008 .* code readable", r"^cr4 .*\[VMXE\]$",
-                                       r"^last exit +HLT \(12\)", r"^nmi pending no"])
+                                       r"^last exit +HLT \(12\)", r"^nmi pending 0,"])
         command(con, "vcpu 99", [r"^no such CPU: 99"])
         command(con, "vcpu", [r"^usage: vcpu <cpu>$"])
 

@@ -295,6 +295,21 @@ static void test_inbox(void **state)
 	assert_string_equal(line("summary"), "summary: in the inbox (level): 0x38; in the inbox: mail [NMI SIPI]");
 }
 
+/* The NMIs the hypervisor holds, counted as the CPU counts them (one or two: SDM Vol. 3, 6.7.1). */
+static void test_nmis_held(void **state)
+{
+	(void)state;
+	struct vcpu_snapshot *s = emulated();
+
+	s->nmi_pending = 1;
+	dump_apic(s);
+	assert_string_equal(line("summary"), "summary: 1 NMI held until the guest can take it");
+	s = emulated();
+	s->nmi_pending = 2;
+	dump_apic(s);
+	assert_string_equal(line("summary"), "summary: 2 NMIs held until the guest can take them");
+}
+
 static void test_no_vcpu(void **state)
 {
 	(void)state;
@@ -322,19 +337,13 @@ static void test_vmcs_not_current(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_blocked_by_tpr),
-	        cmocka_unit_test(test_in_service),
-	        cmocka_unit_test(test_cpu_blocks),
-	        cmocka_unit_test(test_nothing),
-	        cmocka_unit_test(test_lvt_timer),
-	        cmocka_unit_test(test_pir),
-	        cmocka_unit_test(test_x2apic),
-	        cmocka_unit_test(test_vid),
-	        cmocka_unit_test(test_vid_rvi_lags),
-	        cmocka_unit_test(test_tpr_shadow_ppr),
-	        cmocka_unit_test(test_inbox),
-	        cmocka_unit_test(test_no_vcpu),
-	        cmocka_unit_test(test_vmcs_not_current),
+	        cmocka_unit_test(test_blocked_by_tpr), cmocka_unit_test(test_in_service),
+	        cmocka_unit_test(test_cpu_blocks),     cmocka_unit_test(test_nothing),
+	        cmocka_unit_test(test_lvt_timer),      cmocka_unit_test(test_pir),
+	        cmocka_unit_test(test_x2apic),         cmocka_unit_test(test_vid),
+	        cmocka_unit_test(test_vid_rvi_lags),   cmocka_unit_test(test_tpr_shadow_ppr),
+	        cmocka_unit_test(test_inbox),          cmocka_unit_test(test_nmis_held),
+	        cmocka_unit_test(test_no_vcpu),        cmocka_unit_test(test_vmcs_not_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,7 +61,7 @@ static void test_long_mode(void **state)
 	        "cs   0x0010   -                  -          0x0a09b code readable accessed, DPL 0 [S P L G]");
 	assert_string_equal(line("ds "), "ds   -        -                  -          -      ");
 	has(line("dr7"), "dr7     -    "); /* not read: "-", padded */
-	assert_string_equal(line("nmi pending"), "nmi pending no, wake none, apic timer not armed");
+	assert_string_equal(line("nmi pending"), "nmi pending 0, wake none, apic timer not armed");
 }
 
 static void test_other_modes(void **state)
@@ -136,7 +136,7 @@ static void test_events(void **state)
 	SET(s, VM_EXIT_REASON, EXIT_REASON_HLT);
 	SET(s, EXIT_QUALIFICATION, 0);
 	SET(s, VM_EXIT_INTR_INFO, 0);
-	s->nmi_pending = true;
+	s->nmi_pending = 2;
 	s->wake_tsc = 1500;
 	s->timer_next = 900;
 	dump_vcpu(s);
@@ -149,7 +149,7 @@ static void test_events(void **state)
 	                    "last exit        HLT (12), qualification 0x0000000000000000, event none");
 	assert_string_equal(
 	        line("nmi pending"),
-	        "nmi pending yes, wake 1500 (+500 from the snapshot), apic timer 900 (-100 from the snapshot)");
+	        "nmi pending 2, wake 1500 (+500 from the snapshot), apic timer 900 (-100 from the snapshot)");
 }
 
 static void test_failed_entry(void **state)

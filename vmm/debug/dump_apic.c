@@ -420,7 +420,7 @@ static bool pir_only(const struct vcpu_snapshot *s, const struct apic_view *a, c
 	return true;
 }
 
-/* The hypervisor's own queue: level vectors, NMI/INIT/SIPI, and an NMI held for the guest. */
+/* The hypervisor's own queue: level vectors, NMI/INIT/SIPI, and the NMIs held for the guest (one or two). */
 static bool held(const struct vcpu_snapshot *s, const char *sep)
 {
 	bool said = false;
@@ -438,7 +438,8 @@ static bool held(const struct vcpu_snapshot *s, const char *sep)
 		said = true;
 	}
 	if (s->nmi_pending) {
-		out("%sNMI held until the guest can take it", sep);
+		out("%s%u NMI%s held until the guest can take %s", sep, s->nmi_pending, s->nmi_pending == 1 ? "" : "s",
+		    s->nmi_pending == 1 ? "it" : "them");
 		said = true;
 	}
 	return said;

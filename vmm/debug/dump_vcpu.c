@@ -360,7 +360,7 @@ static void tsc_from(const struct vcpu_snapshot *s, uint64_t t)
 /* What the hypervisor keeps for the vCPU beside the VMCS. */
 static void hv_state(const struct vcpu_snapshot *s)
 {
-	out("nmi pending %s, wake ", s->nmi_pending ? "yes" : "no");
+	out("nmi pending %u, wake ", s->nmi_pending);
 	if (s->wake_tsc)
 		tsc_from(s, s->wake_tsc);
 	else

@@ -28,7 +28,7 @@ struct vcpu_snapshot {
 	enum vcpu_state state;
 	enum vmx_apicv_mode apicv_mode;
 	bool launched;
-	bool nmi_pending;    /* an NMI the hypervisor holds until the guest can take it */
+	uint8_t nmi_pending; /* NMIs the hypervisor holds until the guest can take them: 0-2 (vcpu.nmi_pending) */
 	uint64_t wake_tsc;   /* a halted vCPU's wake-up time (0: none) */
 	uint64_t timer_next; /* the virtual APIC timer's next expiry (TSC; VLAPIC_NEVER: not armed) */
 	struct guest_regs regs;
