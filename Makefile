@@ -49,7 +49,7 @@ exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/
 	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/mmio.o vmm/exit/mmio_string.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o \
 	vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o \
-	vmm/debug/conin_esc.o vmm/debug/conin.o
+	vmm/debug/conin_esc.o vmm/debug/conin.o vmm/debug/exit_report.o
 run_objs := vmm/run/sched.o
 vmm_objs := vmm/main.o
 boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot/entry/multiboot2.o

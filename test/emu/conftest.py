@@ -26,6 +26,45 @@ def assert_booted(res, *, cpus=None):
     return ready
 
 
+EXIT_REPORT_RE = re.compile(r"guest (\S+): VM exits of this run \((\d+\.\d+) s since its first entry\), "
+                            r"per reason and vCPU:$", re.M)
+EXIT_ROW_RE = re.compile(r"^ +(?:(\d+) (\S+)|(all exits|interrupts injected))((?: +\d+)+)$")
+
+
+def exit_reports(res, name):
+    """Every exit report the hypervisor printed as guest `name` ended, in order: each a dict with the guest's
+    run time in seconds ("seconds"), the vCPU columns ("vcpus": ["vcpu0", ...]) and one row per reason name
+    (and "all exits", "interrupts injected"), each row [count per vCPU..., total]. A report whose columns do
+    not add up fails the test."""
+    lines = res.log.splitlines()
+    reports = []
+    for i, line in enumerate(lines):
+        m = EXIT_REPORT_RE.search(line)
+        if not m or m.group(1) != name:
+            continue
+        rep = {"seconds": float(m.group(2)), "vcpus": [], "rows": {}}
+        for row in lines[i + 1:]:
+            if row.startswith("  reason ") and not rep["vcpus"]:
+                rep["vcpus"] = row.split()[1:-1]
+                continue
+            r = EXIT_ROW_RE.match(row)
+            if not r:
+                continue  # another core's line in between
+            counts = [int(x) for x in r.group(4).split()]
+            assert len(counts) == len(rep["vcpus"]) + 1, f"a row of {name}'s exit report: {row!r}"
+            assert sum(counts[:-1]) == counts[-1], f"the total of {name}'s row {row!r}"
+            rep["rows"][r.group(2) or r.group(3)] = counts
+            if r.group(3) == "interrupts injected":
+                break
+        reasons = [c for k, c in rep["rows"].items() if k not in ("all exits", "interrupts injected")]
+        assert rep["vcpus"] and "all exits" in rep["rows"], f"{name}'s exit report is incomplete"
+        for col in range(len(rep["vcpus"])):
+            assert sum(c[col] for c in reasons) == rep["rows"]["all exits"][col], \
+                f"{name}'s exit report: the reasons of vcpu{col} do not add up to its exits"
+        reports.append(rep)
+    return reports
+
+
 @pytest.fixture(scope="session")
 def built():
     """The build products the emulator tests boot; `make test` builds them first."""

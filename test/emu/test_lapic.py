@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import BUILD, assert_booted, make_iso, run_bochs
+from conftest import BUILD, assert_booted, exit_reports, make_iso, run_bochs
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
 SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8", "apicv", "apicv_smp")
@@ -99,6 +99,13 @@ def test_two_vcpu_guests_ipis_and_init_sipi(built, tmp_path, cpus, apicv):
     res, results = run_suites(tmp_path, cpus, lines, apicv=apicv)
     for name in (["smp0"] if cpus == 2 else ["smp0", "smp1"]):
         assert results[name][0] >= 30 and results[name][1] == 0, results
+        # As it ended, the hypervisor printed what it cost: each vCPU's exits, per reason.
+        reports = exit_reports(res, name)
+        assert len(reports) == 1, res.explain()
+        rep = reports[0]
+        assert rep["vcpus"] == ["vcpu0", "vcpu1"] and rep["seconds"] > 0, rep
+        assert all(n > 0 for n in rep["rows"]["all exits"][:2]), rep  # vCPU 1 ran after its SIPI, and exited
+        assert rep["rows"]["IO_INSTRUCTION"][0] > 0, rep  # vCPU 0 prints through COM1
     assert "IPIs between vCPUs skipped" not in res.log
 
 

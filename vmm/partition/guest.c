@@ -3,7 +3,6 @@
 
 #include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/power.h"
 #include "arch/x86/vmx.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
@@ -302,11 +301,10 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	if (g->cfg.restart)
 		return;
 	g->ended = true;
-	if (__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
-		pr_info("all guests have ended: powering off");
-		platform_poweroff(POWEROFF_CODE_OK);
-	}
+	__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL);
 }
+
+bool guests_all_ended(void) { return __atomic_load_n(&running, __ATOMIC_ACQUIRE) == 0; }
 
 /* Kick every core of g but this one (this one looks at g's state before its next entry). */
 static void kick_vcpus(struct guest *g)

@@ -105,8 +105,14 @@ static inline void guest_ept_sync(struct vcpu *v)
 		guest_ept_flush(v);
 }
 
-/* Stop a guest on all its cores: print why (reason) once, then kick its other vCPUs. */
+/*
+ * Stop a guest on all its cores: print why (reason) once, then kick its other
+ * vCPUs. Its first vCPU then reports its exits and, when it was the last
+ * guest running, powers the machine off (vmm/run/sched.c).
+ */
 void guest_stop(struct guest *g, const char *reason, uint32_t status);
+/* Every guest has ended for good (none runs, none will restart): the machine may power off. */
+bool guests_all_ended(void);
 /*
  * The shell's stop: stop a running guest and hold it stopped (restart=yes does
  * not restart it) until guest_start. False if it was not running.

@@ -5,6 +5,7 @@
 #include "apicv/mode.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/power.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
@@ -14,6 +15,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
 #include "vmm/debug/conin.h"
+#include "vmm/debug/exit_report.h"
 #include "vmm/debug/snapshot.h"
 #include "vmm/exit/cpuid.h"
 #include "vmm/exit/cr.h"
@@ -24,6 +26,9 @@
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
+
+/* How long a stopped guest's first vCPU waits for the others before it reports the guest's exits. */
+#define STOPPED_WAIT_MS 500u
 
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
@@ -165,6 +170,20 @@ static bool start_vcpu(struct vcpu *v)
 	return true;
 }
 
+/*
+ * The guest's other vCPUs were kicked as it stopped: wait until each has
+ * left the guest (their exit counts are final then), but not for a core that
+ * does not answer (STOPPED_WAIT_MS): the report then shows it as it was.
+ */
+static void wait_all_stopped(const struct guest *g)
+{
+	uint64_t hz = tsc_hz(), deadline = rdtsc() + (hz ? hz / 1000 * STOPPED_WAIT_MS : 0);
+
+	for (uint32_t i = 1; i < g->nvcpus; i++)
+		while (__atomic_load_n(&g->vcpus[i]->state, __ATOMIC_ACQUIRE) != VCPU_STOPPED && rdtsc() < deadline)
+			cpu_relax();
+}
+
 /* A stopped guest starts again with restart=yes, or when the shell asks, unless the shell holds it. */
 static bool restart_wanted(const struct guest *g) { return !g->held && (g->cfg.restart || g->start_asked); }
 
@@ -177,13 +196,18 @@ static void after_stop(struct vcpu *v)
 {
 	struct guest *g = v->guest;
 
-	v->state = VCPU_STOPPED;
+	__atomic_store_n(&v->state, VCPU_STOPPED, __ATOMIC_RELEASE);
 	if (v->index != 0) {
 		while (g->state == GUEST_STOPPED)
 			idle_once();
-		if (!start_vcpu(v))
-			idle_forever();
+		start_vcpu(v); /* a failure stopped the guest: the loop comes back here */
 		return;
+	}
+	wait_all_stopped(g);
+	exit_report_guest(g);
+	if (guests_all_ended()) {
+		pr_info("all guests have ended: powering off");
+		platform_poweroff(POWEROFF_CODE_OK);
 	}
 	for (;;) {
 		while (!restart_wanted(g))
@@ -193,14 +217,12 @@ static void after_stop(struct vcpu *v)
 			break;
 		g->cfg.restart = false; /* loading failed: only the shell can try again */
 	}
-	if (!start_vcpu(v))
-		idle_forever();
+	start_vcpu(v); /* a failure stopped the guest: the loop comes back here */
 }
 
 static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 {
-	if (!start_vcpu(v))
-		idle_forever();
+	start_vcpu(v); /* a failure stopped the guest: the loop reports it and waits */
 	for (;;) {
 		if (v->guest->state == GUEST_STOPPED) {
 			after_stop(v);
