@@ -68,6 +68,7 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_IA32_APICBASE 0x0000001b
 #define MSR_IA32_FEATURE_CONTROL 0x0000003a
+#define MSR_IA32_BIOS_SIGN_ID 0x0000008b /* the microcode revision, EDX after WRMSR 0 and CPUID.1 */
 #define MSR_IA32_PAT 0x00000277
 
 #define EFER_SCE (1ull << 0)

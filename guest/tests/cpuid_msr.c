@@ -24,6 +24,7 @@ enum { EAX, EBX, ECX, EDX };
 #define MSR_IA32_MONITOR_FILTER_SIZE 0x00000006
 #define MSR_IA32_TSC 0x00000010
 #define MSR_IA32_TSC_ADJUST 0x0000003b
+#define MSR_IA32_BIOS_SIGN_ID 0x0000008b
 #define MSR_IA32_SPEC_CTRL 0x00000048
 #define MSR_IA32_PRED_CMD 0x00000049
 #define MSR_PPIN_CTL 0x0000004e
@@ -557,6 +558,11 @@ static void check_misc_enable(void)
 		             wrmsr_safe(MSR_IA32_MISC_ENABLE, v | reserved[i].bit), X86_TRAP_GP);
 	expect_eq("IA32_MISC_ENABLE unchanged by the refused writes", rd(MSR_IA32_MISC_ENABLE), v);
 	expect_eq("IA32_FEATURE_CONTROL: locked, VMX off", rd(MSR_IA32_FEATURE_CONTROL), FEATURE_CONTROL_LOCKED);
+	/* The microcode revision as Linux reads it at boot: WRMSR 0, CPUID leaf 1, RDMSR (SDM Vol. 3, 11.11.7.1). */
+	uint32_t r[4];
+	expect_fault("IA32_BIOS_SIGN_ID: writing 0", wrmsr_safe(MSR_IA32_BIOS_SIGN_ID, 0), GUEST_NO_FAULT);
+	cpuid(1, 0, r);
+	expect_eq("IA32_BIOS_SIGN_ID: revision 0, no update loaded", rd(MSR_IA32_BIOS_SIGN_ID), 0);
 }
 
 /*

@@ -33,6 +33,7 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_MTRR_DEF_TYPE: *val = v->mtrr_def_type; return true;
 	case MSR_IA32_TSC: *val = vtsc_guest(&v->tsc, rdtsc()); return true; /* the bitmap passes reads: not met */
 	case MSR_IA32_TSC_ADJUST: *val = v->tsc.adjust; return true;
+	case MSR_IA32_BIOS_SIGN_ID: *val = 0; return true; /* no microcode update loaded: revision 0 */
 	default: return false;
 	}
 }
@@ -63,6 +64,14 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_IA32_TSC_ADJUST:
 		vtsc_write_adjust(&v->tsc, val);
 		tsc_moved(v);
+		return true;
+	case MSR_IA32_BIOS_SIGN_ID:
+		/*
+		 * Software writes 0, runs CPUID leaf 1 and reads the revision
+		 * (SDM Vol. 3, 11.11.7.1); Linux does it at every boot, with an
+		 * unchecked WRMSR. A guest loads no microcode: any write is taken
+		 * and changes nothing.
+		 */
 		return true;
 	default: return false;
 	}
