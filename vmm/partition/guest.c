@@ -20,6 +20,7 @@
 
 /* The default test guest, linked into the image (guest/tests/platform.c). */
 extern const char builtin_guest_start[], builtin_guest_end[];
+extern const uint8_t guest_dsdt_start[], guest_dsdt_end[]; /* guest_dsdt.asm */
 
 static struct guest guests[CFG_MAX_GUESTS];
 static uint32_t nguests;
@@ -133,7 +134,9 @@ static bool map_memory(struct guest *g)
 bool guest_load(struct guest *g)
 {
 	struct mb_result res;
-	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, true, GUEST_IOAPIC_BASE};
+	const struct guest_acpi_cfg acpi = {
+	        g->nvcpus,         GUEST_LAPIC_BASE, true,
+	        GUEST_IOAPIC_BASE, guest_dsdt_start, (uint32_t)((uint64_t)guest_dsdt_end - (uint64_t)guest_dsdt_start)};
 
 	memset(g->ram.ram, 0, g->ram.size);
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
