@@ -142,6 +142,9 @@ bool guest_load(struct guest *g)
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	vuart_reset(&g->uart);
 	g->uart_len = 0;
+	g->sleep_typ = 0;
+	g->sleep_status = 0;
+	g->sleep_typ_said = false;
 	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
 		return fail(g, res.error);
 	if (!guest_acpi_build(&g->ram, &acpi))
@@ -360,6 +363,26 @@ bool guest_start(struct guest *g, bool reset)
 	if (ended)
 		__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
 	pr_info("guest %s: %s from the shell", g->name, reset ? "reset" : "started");
+	kick_vcpus(g);
+	return true;
+}
+
+bool guest_reboot(struct guest *g, const char *reason)
+{
+	spin_lock(&g->lock);
+	bool was_running = g->state != GUEST_STOPPED;
+	if (was_running) {
+		g->state = GUEST_STOPPED;
+		g->exit_status = 0;
+		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
+		g->start_asked = true; /* restart_wanted (vmm/run/sched.c) then reloads it */
+	}
+	spin_unlock(&g->lock);
+	if (!was_running)
+		return false;
+	pr_info("guest %s: %s", g->name, reason);
+	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
+		print_ready_line();
 	kick_vcpus(g);
 	return true;
 }
