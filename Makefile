@@ -43,10 +43,10 @@ apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/v
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o \
-	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/vtsc.o
+	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
-	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/mmio.o vmm/exit/mmio_string.o
+	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o \
 	vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o \
 	vmm/debug/conin_esc.o vmm/debug/conin.o vmm/debug/exit_report.o
@@ -92,6 +92,16 @@ $(BUILD)/hv/%.o: %.asm boot/entry/asm_defs.inc $(BUILD)/hv/asm_offsets.inc
 $(BUILD)/hv/vmm/partition/builtin_guest.o: vmm/partition/builtin_guest.asm $(BUILD)/guest/platform.elf
 	@mkdir -p $(dir $@)
 	$(NASM) $(HV_ASFLAGS) -I$(BUILD)/guest/ $< -o $@
+
+# The guests' DSDT: ASL compiled by iasl (acpica-tools), warnings as errors, the AML linked into the image.
+$(BUILD)/acpi/dsdt.aml: vmm/partition/dsdt.asl
+	@mkdir -p $(dir $@)
+	$(call say,IASL,$<)
+	$(Q)iasl -vs -we -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+
+$(BUILD)/hv/vmm/partition/guest_dsdt.o: vmm/partition/guest_dsdt.asm $(BUILD)/acpi/dsdt.aml
+	@mkdir -p $(dir $@)
+	$(NASM) $(HV_ASFLAGS) -I$(BUILD)/acpi/ $< -o $@
 
 # Offsets and constants the assembly stubs use, generated from C (arch/x86/asm_offsets.c).
 $(BUILD)/hv/asm_offsets.inc: arch/x86/asm_offsets.c arch/x86/vmx_regs.h arch/x86/vmcs.h

@@ -3,7 +3,7 @@
 # Usage: install-deps.sh build|run|bench|test
 set -eu
 
-build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
+build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso acpica-tools"
 run="$build bochs bochsbios vgabios qemu-system-x86 ovmf"
 bench="$run gnuplot-nox"
 test="$bench libcmocka-dev python3-pytest cppcheck clang-format"

@@ -17,6 +17,10 @@ $(BUILD)/unit/%: test/unit/%.c $$(call unit_sources,test/unit/%.c) $$(wildcard t
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(call unit_sources,$<) $(UNIT_LDLIBS)
 
+# The guests' firmware tables are checked with the DSDT iasl compiled for the image.
+$(BUILD)/unit/test_guest_acpi: $(BUILD)/acpi/dsdt.aml
+$(BUILD)/unit/test_guest_acpi: UNIT_CFLAGS += -DGUEST_DSDT_AML='"$(abspath $(BUILD))/acpi/dsdt.aml"'
+
 deps:
 	@sh test/install-deps.sh test
 	@sh test/bochs3-root.sh >/dev/null

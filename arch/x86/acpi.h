@@ -3,6 +3,7 @@
 #define ARCH_X86_ACPI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Root System Description Pointer (ACPI 6.5, 5.2.5.3). */
@@ -45,6 +46,56 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS layout (ACPI 5.2.3.2)");
 #define ACPI_GAS_SYSTEM_MEMORY 0
 #define ACPI_GAS_SYSTEM_IO 1
 
+/*
+ * Fixed ACPI Description Table, revision 6 (ACPI 6.5, 5.2.9, Table 5.9): the
+ * whole layout, which the guests' firmware tables fill in.
+ */
+struct acpi_fadt {
+	struct acpi_sdt_header header; /* "FACP" */
+	uint32_t firmware_ctrl;        /* the FACS; 0: none */
+	uint32_t dsdt;
+	uint8_t reserved0; /* INT_MODEL in ACPI 1.0 */
+	uint8_t preferred_pm_profile;
+	uint16_t sci_int;
+	uint32_t smi_cmd;
+	uint8_t acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
+	uint32_t pm1a_evt_blk, pm1b_evt_blk, pm1a_cnt_blk, pm1b_cnt_blk, pm2_cnt_blk, pm_tmr_blk, gpe0_blk, gpe1_blk;
+	uint8_t pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len, gpe0_blk_len, gpe1_blk_len, gpe1_base, cst_cnt;
+	uint16_t p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride;
+	uint8_t duty_offset, duty_width, day_alrm, mon_alrm, century;
+	uint16_t iapc_boot_arch; /* FADT_IAPC_* */
+	uint8_t reserved1;
+	uint32_t flags; /* FADT_FLAG_* */
+	struct acpi_gas reset_reg;
+	uint8_t reset_value;
+	uint16_t arm_boot_arch;
+	uint8_t minor_version; /* bits 3:0: the minor revision of the spec the table follows */
+	uint64_t x_firmware_ctrl;
+	uint64_t x_dsdt;
+	struct acpi_gas x_pm1a_evt_blk, x_pm1b_evt_blk, x_pm1a_cnt_blk, x_pm1b_cnt_blk, x_pm2_cnt_blk, x_pm_tmr_blk,
+	        x_gpe0_blk, x_gpe1_blk;
+	struct acpi_gas sleep_control_reg; /* hardware-reduced sleep (ACPI 4.8.3.7) */
+	struct acpi_gas sleep_status_reg;
+	uint64_t hypervisor_vendor_identity;
+} __attribute__((packed));
+_Static_assert(sizeof(struct acpi_fadt) == 276, "FADT revision 6 layout (ACPI 5.2.9, Table 5.9)");
+#define ACPI_FADT_REVISION 6
+#define ACPI_FADT_MINOR_VERSION 5 /* ACPI 6.5 */
+
+/* IA-PC boot architecture flags (ACPI 5.2.9.3, Table 5.11). */
+#define FADT_IAPC_LEGACY_DEVICES (1u << 0) /* user-visible ISA/LPC devices (a serial port) */
+#define FADT_IAPC_8042 (1u << 1)           /* an 8042 keyboard controller */
+#define FADT_IAPC_VGA_NOT_PRESENT (1u << 2)
+#define FADT_IAPC_MSI_NOT_SUPPORTED (1u << 3)
+#define FADT_IAPC_PCIE_ASPM_CONTROLS (1u << 4)
+#define FADT_IAPC_CMOS_RTC_NOT_PRESENT (1u << 5)
+
+/* Hardware-reduced sleep registers (ACPI 4.8.3.7, 4.8.3.8). */
+#define ACPI_SLEEP_CTL_SLP_TYP_SHIFT 2
+#define ACPI_SLEEP_CTL_SLP_TYP_MASK (7u << 2)
+#define ACPI_SLEEP_CTL_SLP_EN (1u << 5)
+#define ACPI_SLEEP_STS_WAK_STS (1u << 7)
+
 /* The FADT fields this hypervisor uses, at their offsets (ACPI 5.2.9, Table 5.9). */
 #define FADT_OFF_DSDT 40
 #define FADT_OFF_PM1A_CNT_BLK 64
@@ -58,9 +109,27 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS layout (ACPI 5.2.3.2)");
 #define FADT_OFF_X_PM1A_CNT_BLK 172
 #define FADT_OFF_X_PM1B_CNT_BLK 184
 #define FADT_OFF_X_PM_TMR_BLK 208
+#define FADT_OFF_SLEEP_CONTROL_REG 244
+#define FADT_OFF_SLEEP_STATUS_REG 256
+/* Fixed feature flags (ACPI 5.2.9, Table 5.10). */
+#define FADT_FLAG_WBINVD (1u << 0)
+#define FADT_FLAG_PROC_C1 (1u << 2)
+#define FADT_FLAG_PWR_BUTTON (1u << 4) /* set: no fixed-feature power button */
+#define FADT_FLAG_SLP_BUTTON (1u << 5) /* set: no fixed-feature sleep button */
+#define FADT_FLAG_FIX_RTC (1u << 6)    /* set: no RTC wake status in the fixed register space */
 #define FADT_FLAG_TMR_VAL_EXT (1u << 8)
 #define FADT_FLAG_RESET_REG_SUP (1u << 10)
+#define FADT_FLAG_HEADLESS (1u << 12)
 #define FADT_FLAG_HW_REDUCED_ACPI (1u << 20)
+
+_Static_assert(offsetof(struct acpi_fadt, dsdt) == FADT_OFF_DSDT &&
+                       offsetof(struct acpi_fadt, flags) == FADT_OFF_FLAGS &&
+                       offsetof(struct acpi_fadt, reset_reg) == FADT_OFF_RESET_REG &&
+                       offsetof(struct acpi_fadt, x_dsdt) == FADT_OFF_X_DSDT &&
+                       offsetof(struct acpi_fadt, x_pm_tmr_blk) == FADT_OFF_X_PM_TMR_BLK &&
+                       offsetof(struct acpi_fadt, sleep_control_reg) == FADT_OFF_SLEEP_CONTROL_REG &&
+                       offsetof(struct acpi_fadt, sleep_status_reg) == FADT_OFF_SLEEP_STATUS_REG,
+               "the FADT struct and the offsets Table 5.9 gives agree");
 
 /* PM1 control register (ACPI 4.8.4.2.1). */
 #define ACPI_PM1_SLP_TYP_SHIFT 10

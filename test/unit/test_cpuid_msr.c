@@ -1,4 +1,4 @@
-/* sources: vmm/exit/cpuid_msr.c */
+/* sources: vmm/exit/cpuid_msr.c vmm/exit/cpuid_platform.c */
 /* test_cpuid_msr.c: the feature table: what CPUID offers on synthetic hosts, and that its MSRs and only they work. */
 #include "test/unit/unit.h"
 
@@ -80,6 +80,8 @@ static int full_host(void **state)
 	host.fill = UINT32_MAX;
 	host.pmu = host.tsc_adjust = false;
 	h.rdtscp_ctl = h.invpcid_ctl = true;
+	h.tsc_hz = 0;
+	vcpu.vcpus = 4;
 	cpuid_offer_init(&o, &h);
 	return 0;
 }
@@ -343,6 +345,83 @@ static void test_leaf_7_subleaves_and_hypervisor_leaves(void **state)
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
+/* Leaves 0x15 and 0x16 tell the TSC rate: crystal * EBX / EAX is it, to the kHz, and the max leaf reaches them. */
+static void test_tsc_rate_leaves(void **state)
+{
+	struct cpuid_regs r;
+
+	(void)state;
+	h.tsc_hz = 2100000123ull;
+	cpuid_offer_init(&o, &h);
+	assert_int_equal(guest(0, 0).eax, MAX_BASIC); /* the host's, already above 0x16 */
+	r = guest(0x15, 0);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal(r.ebx, 1);
+	assert_int_equal(r.ecx, 2100000000u);
+	assert_int_equal(r.edx, 0);
+	r = guest(0x16, 0);
+	assert_int_equal(r.eax, 2100); /* base MHz */
+	assert_int_equal(r.ebx, 2100);
+	assert_int_equal(r.ecx, 2100); /* the crystal, the reference clock, in MHz */
+	/* A host whose max leaf is below them: the guest's reaches 0x16, leaves between read 0. */
+	host.max_basic = 0xd;
+	cpuid_offer_init(&o, &h);
+	assert_int_equal(guest(0, 0).eax, 0x16);
+	r = guest(0x10, 0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = guest(0x15, 0);
+	assert_int_equal((uint64_t)r.ecx * r.ebx / r.eax, 2100000000u);
+	/* Above 4.29 GHz the crystal is a fraction of the rate, and the ratio makes it up. */
+	h.tsc_hz = 5000000000ull;
+	cpuid_offer_init(&o, &h);
+	r = guest(0x15, 0);
+	assert_int_equal(r.ebx, 2);
+	assert_int_equal(r.ecx, 2500000000u);
+	assert_int_equal((uint64_t)r.ecx * r.ebx / r.eax, 5000000000ull);
+	assert_int_equal(guest(0x16, 0).eax, 5000);
+	/* No rate measured: nothing made up, the max leaf stays the host's. */
+	h.tsc_hz = 0;
+	cpuid_offer_init(&o, &h);
+	assert_int_equal(guest(0, 0).eax, 0xd);
+	r = guest(0x15, 0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+/* Leaves 0xB and 0x1F: one thread per core, the guest's vCPUs its cores, x2APIC ID = vCPU index (as the MADT). */
+static void test_topology_leaves(void **state)
+{
+	const uint32_t leaves[] = {LEAF_TOPOLOGY, 0x1f};
+	struct cpuid_regs r;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_LEN(leaves); i++) {
+		r = guest(leaves[i], 0);
+		assert_int_equal(r.eax, 0);
+		assert_int_equal(r.ebx, 1);
+		assert_int_equal(r.ecx, 1u << 8 | 0); /* SMT level */
+		assert_int_equal(r.edx, 3);
+		r = guest(leaves[i], 1);
+		assert_int_equal(r.eax, 2); /* 4 vCPUs: IDs 0-3 take 2 bits */
+		assert_int_equal(r.ebx, 4);
+		assert_int_equal(r.ecx, 2u << 8 | 1); /* core level */
+		assert_int_equal(r.edx, 3);
+		r = guest(leaves[i], 2);
+		assert_int_equal(r.eax | r.ebx, 0);
+		assert_int_equal(r.ecx, 2); /* level type 0: invalid, the last */
+		assert_int_equal(r.edx, 3);
+	}
+	vcpu.vcpus = 5;
+	assert_int_equal(guest(LEAF_TOPOLOGY, 1).eax, 3);
+	vcpu.vcpus = 1;
+	assert_int_equal(guest(LEAF_TOPOLOGY, 1).eax, 0);
+	assert_int_equal(guest(LEAF_FEATURES, 0).ebx >> 24, 3); /* the initial APIC ID */
+	/* A host whose max leaf stops below 0x1f: the guest's does too, and 0x1f is not made. */
+	host.max_basic = 0xd;
+	cpuid_offer_init(&o, &h);
+	assert_int_equal(guest(0x1f, 1).ebx, 0);
+	assert_int_equal(guest(LEAF_TOPOLOGY, 1).ebx, 1);
+}
+
 /* IA32_MISC_ENABLE: the value read writes back; fast strings is the guest's; read-only bits stay; others #GP. */
 static void test_misc_enable(void **state)
 {
@@ -394,6 +473,8 @@ int main(void)
 	        cmocka_unit_test_setup(test_rdtscp_follows_its_control, full_host),
 	        cmocka_unit_test_setup(test_vcpu_bits, full_host),
 	        cmocka_unit_test_setup(test_leaf_7_subleaves_and_hypervisor_leaves, full_host),
+	        cmocka_unit_test_setup(test_tsc_rate_leaves, full_host),
+	        cmocka_unit_test_setup(test_topology_leaves, full_host),
 	        cmocka_unit_test_setup(test_misc_enable, full_host),
 	        cmocka_unit_test_setup(test_mtrr_def_type, full_host),
 	};

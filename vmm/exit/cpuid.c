@@ -2,12 +2,14 @@
 #include "vmm/exit/cpuid.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/vmx_cr.h"
 #include "arch/x86/vmx_defs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/exit/cpuid_msr.h"
 #include "vmm/exit/exits.h"
 #include "vmm/lib/log.h"
+#include "vmm/partition/guest.h"
 
 /* What the guests' CPUID offers on this machine: decided once, the same for every vCPU. */
 static struct cpuid_offer offer;
@@ -20,6 +22,7 @@ void cpuid_init(const struct vmx_caps *caps)
 	        .cpuid = host_cpuid,
 	        .rdtscp_ctl = vmx_has_secondary(caps, SECONDARY_EXEC_ENABLE_RDTSCP),
 	        .invpcid_ctl = vmx_has_secondary(caps, SECONDARY_EXEC_ENABLE_INVPCID),
+	        .tsc_hz = tsc_hz(),
 	};
 	unsigned n = 0;
 
@@ -27,6 +30,8 @@ void cpuid_init(const struct vmx_caps *caps)
 	for (unsigned i = 0; i < cpuid_nfeatures; i++)
 		n += offer.feature[i];
 	pr_info("cpuid: guests see %u of the %u features the table knows (docs/guest-platform.md)", n, cpuid_nfeatures);
+	pr_info("cpuid: leaf 0x15 tells guests a TSC of %u Hz x %u (crystal x ratio)", offer.tsc_crystal_hz,
+	        offer.tsc_ratio);
 }
 
 const struct cpuid_offer *cpuid_guest_offer(void) { return &offer; }
@@ -38,6 +43,7 @@ static struct cpuid_regs for_vcpu(const struct vcpu *v, uint64_t cr4, uint32_t l
 	        .apic_id = v->index,
 	        .apic_enabled = vlapic_hw_enabled(&v->lapic),
 	        .cr4 = cr4,
+	        .vcpus = v->guest->nvcpus,
 	};
 
 	return cpuid_guest(&offer, &s, leaf, subleaf, cpuid(leaf, subleaf));

@@ -436,6 +436,7 @@ void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h)
 		o->msr_present[i] |= cpuid_msrs[i].always;
 		o->msr_on_host[i] |= cpuid_msrs[i].always;
 	}
+	cpuid_platform_init(o, h->cpuid(0, 0).eax, h->tsc_hz);
 }
 
 static struct cpuid_regs hv_leaf(uint32_t leaf)
@@ -474,8 +475,6 @@ static void vcpu_bits(const struct cpuid_vcpu *s, uint32_t leaf, uint32_t sublea
 		if ((r->ecx & CPUID_7_ECX_PKU) && (s->cr4 & CR4_PKE))
 			r->ecx |= CPUID_7_ECX_OSPKE;
 		break;
-	case CPUID_LEAF_TOPOLOGY:
-	case CPUID_LEAF_TOPOLOGY_V2: r->edx = s->apic_id; break; /* x2APIC ID of this vCPU */
 	default: break;
 	}
 }
@@ -487,6 +486,13 @@ struct cpuid_regs cpuid_guest(const struct cpuid_offer *o, const struct cpuid_vc
 
 	if (leaf >= CPUID_LEAF_HV_BASE && leaf < CPUID_LEAF_EXT_BASE)
 		return hv_leaf(leaf);
+	if (cpuid_platform_leaf(o, s, leaf, subleaf, &r))
+		return r;
+	/* Past the host's highest basic leaf (the guest's is higher: 0x16) the host repeats that leaf: 0 instead. */
+	if (leaf > o->host_max_basic && leaf < CPUID_LEAF_HV_BASE)
+		return (struct cpuid_regs){0, 0, 0, 0};
+	if (leaf == 0)
+		r.eax = cpuid_platform_max_basic(o);
 	if (hidden_leaf(leaf) || (leaf == CPUID_LEAF_EXT_FEATURES && subleaf > CPUID_7_MAX_SUBLEAF))
 		return (struct cpuid_regs){0, 0, 0, 0};
 	for (unsigned i = 0; i < ARRAY_LEN(feature_regs); i++) {

@@ -155,6 +155,7 @@ struct cpuid_host {
 	struct cpuid_regs (*cpuid)(uint32_t leaf, uint32_t subleaf);
 	bool rdtscp_ctl;  /* "enable RDTSCP" may be 1: RDTSCP and RDPID work in the guest */
 	bool invpcid_ctl; /* "enable INVPCID" may be 1 */
+	uint64_t tsc_hz;  /* the TSC rate measured at boot: leaves 0x15 and 0x16 tell it */
 };
 
 #define CPUID_MAX_FEATURES 256
@@ -168,6 +169,10 @@ struct cpuid_offer {
 	uint32_t force[CPUID_MAX_FEATURE_REGS]; /* per feature register: the bits always set */
 	bool msr_present[CPUID_MAX_MSRS];       /* cpuid_msrs[i] may be used */
 	bool msr_on_host[CPUID_MAX_MSRS];       /* cpuid_msrs[i] exists on the host CPU */
+	uint32_t host_max_basic;                /* the host's leaf 0 EAX */
+	uint32_t tsc_crystal_hz;                /* leaf 0x15 ECX; 0: the rate is unknown, leaves 0x15/0x16 not made */
+	uint32_t tsc_ratio;                     /* leaf 0x15 EBX (EAX is 1) */
+	uint32_t tsc_mhz;                       /* leaf 0x16 EAX and EBX */
 };
 
 void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h);
@@ -177,11 +182,20 @@ struct cpuid_vcpu {
 	uint32_t apic_id;  /* the vCPU's index in its guest */
 	bool apic_enabled; /* IA32_APIC_BASE.EN: CPUID.1:EDX.APIC follows it */
 	uint64_t cr4;      /* CR4 as the guest reads it: OSXSAVE and OSPKE follow it */
+	uint32_t vcpus;    /* the guest's vCPU count: the cores of leaves 0xB and 0x1F */
 };
 
 /* CPUID as the guest sees it, from what the host answered for the same leaf and subleaf. */
 struct cpuid_regs cpuid_guest(const struct cpuid_offer *o, const struct cpuid_vcpu *s, uint32_t leaf, uint32_t subleaf,
                               struct cpuid_regs host);
+
+/* cpuid_platform.c: the leaves of the platform (TSC rate, topology), set up by cpuid_offer_init. */
+void cpuid_platform_init(struct cpuid_offer *o, uint32_t host_max_basic, uint64_t tsc_hz);
+/* The guest's highest basic leaf: the host's, at least 0x16 when the TSC rate is known. */
+uint32_t cpuid_platform_max_basic(const struct cpuid_offer *o);
+/* Leaves 0xB, 0x1F, 0x15 and 0x16 as the platform makes them: true and *r set, or false for any other. */
+bool cpuid_platform_leaf(const struct cpuid_offer *o, const struct cpuid_vcpu *s, uint32_t leaf, uint32_t subleaf,
+                         struct cpuid_regs *r);
 
 /* The table's row for msr, or NULL: an MSR no row names raises #GP. */
 const struct cpuid_msr *cpuid_msr_find(uint32_t msr);

@@ -96,6 +96,7 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 		break;
 	case HC_EXIT_STATS: v->regs.rax = exit_stats(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
 	case HC_ROOT_CYCLES: v->regs.rax = root_cycles(v, v->regs.rbx & 0xffffffffu, (uint32_t)v->regs.rcx); break;
+	case HC_START_COUNT: v->regs.rax = v->guest->starts; break;
 	default: v->regs.rax = HC_ENOSYS; break;
 	}
 	vmx_complete_instruction(e);

@@ -12,6 +12,8 @@
 #define HC_IOAPIC_LINE 0x2 /* EBX = I/O APIC pin, ECX = 1 assert / 0 deassert: the test device's line */
 #define HC_EXIT_STATS 0x3  /* EBX = guest-physical address, ECX = bytes: a struct hc_exit_stats is written there */
 #define HC_ROOT_CYCLES 0x4 /* EBX = guest-physical address, ECX = bytes: a struct hc_root_cycles is written there */
+#define HC_START_COUNT \
+	0x5 /* EAX <- the guest's starts before this one: 0 at the first, 1 after one reboot or restart */
 #define HC_INTERFACE_VERSION 1
 #define HC_ENOSYS 0xffffffffu
 #define HC_EINVAL 0xfffffffeu

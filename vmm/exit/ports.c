@@ -1,12 +1,15 @@
-/* ports.c: the guest's I/O ports: a 16550 on COM1, the exit port, the legacy PIC; the rest reads all ones. */
+/* ports.c: the guest's I/O ports: COM1's 16550, the exit port, the ACPI sleep and reset registers, the PIC; the rest
+ * reads all ones. */
 #include "vmm/exit/ports.h"
 
+#include "arch/x86/acpi.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_layout.h"
 #include "vmm/vdev/vuart.h"
 
 #define COM1_BASE 0x3f8
@@ -56,6 +59,62 @@ bool ports_com1_input(struct guest *g, uint8_t byte)
 	return taken;
 }
 
+/*
+ * The sleep control register (ACPI 6.5, 4.8.3.7): SLP_EN with the S5 type of
+ * the DSDT's \_S5 powers the guest off. The platform has no other sleeping
+ * state (the DSDT names none): another type is ignored, said once per start,
+ * and WAK_STS is set as if a wake event had come at once, so that an OS
+ * that waits for the wake (4.8.3.8) goes on.
+ */
+static enum exit_action sleep_control(struct vcpu *v, uint8_t value)
+{
+	struct guest *g = v->guest;
+	uint8_t typ = (value & ACPI_SLEEP_CTL_SLP_TYP_MASK) >> ACPI_SLEEP_CTL_SLP_TYP_SHIFT;
+
+	spin_lock(&g->lock);
+	g->sleep_typ = typ; /* SLP_TYP reads back; SLP_EN is write-only */
+	bool sleep = (value & ACPI_SLEEP_CTL_SLP_EN) && typ != GUEST_ACPI_SLP_TYP_S5;
+	bool said = g->sleep_typ_said;
+	if (sleep) {
+		g->sleep_status |= ACPI_SLEEP_STS_WAK_STS;
+		g->sleep_typ_said = true;
+	}
+	spin_unlock(&g->lock);
+	if ((value & ACPI_SLEEP_CTL_SLP_EN) && typ == GUEST_ACPI_SLP_TYP_S5) {
+		guest_stop(g, "powered off (ACPI S5 through the sleep control register)", 0);
+		return EXIT_STOPPED;
+	}
+	if (sleep && !said)
+		pr_info("guest %s: sleep type %u through the sleep control register: no such state (S5 is type %u); "
+		        "ignored, WAK_STS set (said once per start)",
+		        g->name, typ, GUEST_ACPI_SLP_TYP_S5);
+	return EXIT_RESUME;
+}
+
+/* The sleep and reset registers, 8 bits each (guest_layout.h); a wider access uses its low byte. */
+static enum exit_action acpi_port(struct vcpu *v, struct io_access *a)
+{
+	struct guest *g = v->guest;
+
+	if (a->port == GUEST_ACPI_SLEEP_CONTROL_PORT && !a->in)
+		return sleep_control(v, (uint8_t)a->value);
+	spin_lock(&g->lock);
+	if (a->port == GUEST_ACPI_SLEEP_CONTROL_PORT)
+		a->value = (uint32_t)g->sleep_typ << ACPI_SLEEP_CTL_SLP_TYP_SHIFT;
+	else if (a->port == GUEST_ACPI_SLEEP_STATUS_PORT && a->in)
+		a->value = g->sleep_status;
+	else if (a->port == GUEST_ACPI_SLEEP_STATUS_PORT)
+		g->sleep_status &= (uint8_t) ~(a->value & ACPI_SLEEP_STS_WAK_STS); /* write 1 to clear */
+	else if (a->in)
+		a->value = 0; /* RESET_REG: nothing to read */
+	spin_unlock(&g->lock);
+	if (a->port == GUEST_ACPI_RESET_PORT && !a->in && (uint8_t)a->value == GUEST_ACPI_RESET_VALUE) {
+		guest_reboot(g, "reboot (ACPI reset register)");
+		return EXIT_STOPPED;
+	}
+	return EXIT_RESUME;
+}
+
 /* Returns EXIT_STOPPED for a write to the exit port, which ends the guest. */
 static enum exit_action port_access(struct vcpu *v, struct io_access *a)
 {
@@ -63,6 +122,8 @@ static enum exit_action port_access(struct vcpu *v, struct io_access *a)
 
 	if (a->port >= COM1_BASE && a->port <= COM1_END) {
 		uart(v, a);
+	} else if (a->port >= GUEST_ACPI_SLEEP_CONTROL_PORT && a->port <= GUEST_ACPI_RESET_PORT) {
+		return acpi_port(v, a);
 	} else if (a->port == EXIT_PORT && !a->in) {
 		hv_snprintf(why, sizeof(why), "exited with status %u", a->value);
 		guest_stop(v->guest, why, a->value);

@@ -19,6 +19,7 @@
 
 /* The default test guest, linked into the image (guest/tests/platform.c). */
 extern const char builtin_guest_start[], builtin_guest_end[];
+extern const uint8_t guest_dsdt_start[], guest_dsdt_end[]; /* guest_dsdt.asm */
 
 static struct guest guests[CFG_MAX_GUESTS];
 static uint32_t nguests;
@@ -132,12 +133,17 @@ static bool map_memory(struct guest *g)
 bool guest_load(struct guest *g)
 {
 	struct mb_result res;
-	const struct guest_acpi_cfg acpi = {g->nvcpus, GUEST_LAPIC_BASE, true, GUEST_IOAPIC_BASE};
+	const struct guest_acpi_cfg acpi = {
+	        g->nvcpus,         GUEST_LAPIC_BASE, true,
+	        GUEST_IOAPIC_BASE, guest_dsdt_start, (uint32_t)((uint64_t)guest_dsdt_end - (uint64_t)guest_dsdt_start)};
 
 	memset(g->ram.ram, 0, g->ram.size);
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	vuart_reset(&g->uart);
 	g->uart_len = 0;
+	g->sleep_typ = 0;
+	g->sleep_status = 0;
+	g->sleep_typ_said = false;
 	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
 		return fail(g, res.error);
 	if (!guest_acpi_build(&g->ram, &acpi))
@@ -355,6 +361,26 @@ bool guest_start(struct guest *g, bool reset)
 	if (ended)
 		__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
 	pr_info("guest %s: %s from the shell", g->name, reset ? "reset" : "started");
+	kick_vcpus(g);
+	return true;
+}
+
+bool guest_reboot(struct guest *g, const char *reason)
+{
+	spin_lock(&g->lock);
+	bool was_running = g->state != GUEST_STOPPED;
+	if (was_running) {
+		g->state = GUEST_STOPPED;
+		g->exit_status = 0;
+		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
+		g->start_asked = true; /* restart_wanted (vmm/run/sched.c) then reloads it */
+	}
+	spin_unlock(&g->lock);
+	if (!was_running)
+		return false;
+	pr_info("guest %s: %s", g->name, reason);
+	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
+		print_ready_line();
 	kick_vcpus(g);
 	return true;
 }

@@ -53,8 +53,11 @@ struct guest {
 	bool ended;                /* stopped for good (no restart=yes): out of the count of running guests */
 	uint32_t exit_status;
 	char stop_reason[96];
-	struct vuart uart; /* COM1 */
-	uint32_t uart_len; /* the output line being collected for the console */
+	uint8_t sleep_typ;    /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */
+	uint8_t sleep_status; /* the sleep status register: WAK_STS (under lock; ACPI 4.8.3.8) */
+	bool sleep_typ_said;  /* an unsupported sleep type was reported in this start */
+	struct vuart uart;    /* COM1 */
+	uint32_t uart_len;    /* the output line being collected for the console */
 	char uart_line[GUEST_UART_LINE];
 };
 
@@ -123,6 +126,12 @@ bool guest_hold(struct guest *g);
  * its first vCPU loads it again and starts it. False if start found it running.
  */
 bool guest_start(struct guest *g, bool reset);
+/*
+ * The guest reboots itself (the ACPI reset register): it stops, says reason,
+ * and its first vCPU loads it again and starts it, whether or not
+ * restart=yes. False if it was not running.
+ */
+bool guest_reboot(struct guest *g, const char *reason);
 /* The first VM entry of a guest worked; the last guest to get here prints the ready line. */
 void guest_mark_entered(struct guest *g);
 /* A byte the guest wrote to its UART. */

@@ -25,6 +25,17 @@
 #define GUEST_MIN_MEMORY (2ull << 20) /* 1 MiB of high RAM at least */
 #define GUEST_MAX_MEMORY (3ull << 30) /* stays below the 32-bit MMIO hole */
 
+/*
+ * The ACPI platform's I/O ports (hardware-reduced ACPI: ACPI 6.5, 4.1 and
+ * 4.8.3.7; docs/guest-platform.md). The FADT names them; vmm/exit/ports.c
+ * decodes them. Each is an 8-bit register.
+ */
+#define GUEST_ACPI_SLEEP_CONTROL_PORT 0x600 /* SLP_TYP bits 4:2, SLP_EN bit 5 */
+#define GUEST_ACPI_SLEEP_STATUS_PORT 0x601  /* WAK_STS bit 7 */
+#define GUEST_ACPI_RESET_PORT 0x602         /* the FADT's RESET_REG */
+#define GUEST_ACPI_RESET_VALUE 0x01         /* its RESET_VALUE: this byte written there reboots the guest */
+#define GUEST_ACPI_SLP_TYP_S5 5             /* the DSDT's \_S5 package: soft off */
+
 /* Entry (Multiboot 0.6.96, 3.2). */
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002u
 #define GUEST_SEL_CODE 0x08
