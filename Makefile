@@ -126,6 +126,7 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o linker.ld
 -include $(HV_OBJS:.o=.d)
 include boot/boot.mk
 include guest/guest.mk
+include guest/linux/linux.mk
 -include boot/efi/efi.mk
 -include test/test.mk
 
