@@ -25,7 +25,7 @@ deps:
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
-emu: all iso usb
+emu: all iso usb linux
 	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -v -ra -p no:cacheprovider .
 
 test: deps
