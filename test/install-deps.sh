@@ -3,7 +3,7 @@
 # Usage: install-deps.sh build|run|bench|linux|test
 set -eu
 
-build="gcc make binutils nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
+build="gcc make binutils python3 nasm gnu-efi mtools gdisk dosfstools grub-common grub-pc-bin grub-efi-amd64-bin xorriso"
 run="$build bochs bochsbios vgabios qemu-system-x86 ovmf"
 bench="$run gnuplot-nox"
 # make linux: apt-get download and dpkg-deb (apt, dpkg), the static init (libc6-dev), the bzImage's payload

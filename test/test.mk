@@ -44,6 +44,13 @@ run-posted:
 	$(MAKE) iso
 	@sh test/run.sh bochs3 $(ISO)
 
+# Two Linux guests (boot/linux.conf) on 3 CPUs: Debian's kernel with the project's init (make linux).
+run-linux:
+	@sh test/install-deps.sh run
+	$(MAKE) linux
+	$(MAKE) iso CONFIG=boot/linux.conf
+	@sh test/run.sh bochs $(ISO) 3 1024
+
 run-qemu:
 	@sh test/install-deps.sh run
 	$(MAKE) iso
