@@ -4,12 +4,15 @@
 #   make iso      hybrid BIOS/UEFI GRUB ISO          (build/apicvisor.iso)
 #   make usb      raw GPT disk image for a USB stick (build/apicvisor-usb.img)
 #   make run      boot the ISO in Bochs, console on this terminal
+#   make linux    the Linux test guest: Debian's kernel and an initramfs with our init (build/linux/)
+#   make run-linux  two Linux guests (boot/linux.conf) in Bochs
 #   make test     every test: lint, host unit tests, then emulator tests
 #   make bench    the interrupt-delivery benchmark in every mode: build/bench/report.md
 #   make bench-iso  the benchmark as a boot menu for a real machine (build/apicvisor-bench.iso)
 #
 # Options: CONSOLE_PORT=0x2f8 (build-time console), CMDLINE="..." (added to the ISO's
-# GRUB entry; the defaults live in boot/hv.conf), BENCH_ITERS=200, BENCH_APIC=x2apic|xapic
+# GRUB entry; the defaults live in boot/hv.conf), CONFIG=my.conf (the media's hv.conf, with the files
+# it names), BENCH_ITERS=200, BENCH_APIC=x2apic|xapic
 
 BUILD ?= build
 CONSOLE_PORT ?= 0x3f8
@@ -58,7 +61,7 @@ boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) \
 	$(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu bench bench-iso test unit emu deps clean format lint
+.PHONY: all iso usb run run-posted run-qemu run-linux bench bench-iso test unit emu deps clean format lint
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.
@@ -136,6 +139,7 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/hv/ksyms.o linker.ld
 -include $(HV_OBJS:.o=.d)
 include boot/boot.mk
 include guest/guest.mk
+include guest/linux/linux.mk
 -include boot/efi/efi.mk
 -include test/test.mk
 

@@ -1,19 +1,20 @@
 #!/bin/sh
 # run.sh: boot an image in an emulator with the serial console on this terminal.
-# Usage: run.sh bochs|bochs3|qemu ISO [CPUS]
+# Usage: run.sh bochs|bochs3|qemu ISO [CPUS] [MEGS]
 # Bochs is the default because it emulates VMX; QEMU here (TCG) has none. bochs3 is Bochs 3.0,
 # whose VMX has posted-interrupt processing, from a Debian 13 root (bochs3-root.sh).
 set -eu
 emu=$1
 iso=$2
 cpus=${3:-2}
+megs=${4:-256}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # bochsrc for an ISO at $1, the serial console into $2, the log at $3 (paths as Bochs sees them).
 bochsrc() {
 	cat <<CONF
-megs: 256
+megs: $megs
 cpu: model=corei7_skylake_x, count=$cpus, reset_on_triple_fault=0, ips=50000000
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
@@ -62,11 +63,11 @@ bochs3)
 	;;
 qemu)
 	echo "run: QEMU (TCG, $cpus CPUs, no VMX), serial console below."
-	qemu-system-x86_64 -machine q35 -cpu max -smp "$cpus" -m 512 -display none -monitor none \
+	qemu-system-x86_64 -machine q35 -cpu max -smp "$cpus" -m "$(( megs > 512 ? megs : 512 ))" -display none -monitor none \
 		-serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" || true
 	;;
 *)
-	echo "usage: $0 bochs|bochs3|qemu ISO [CPUS]" >&2
+	echo "usage: $0 bochs|bochs3|qemu ISO [CPUS] [MEGS]" >&2
 	exit 2
 	;;
 esac

@@ -29,7 +29,7 @@ deps:
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
-emu: all iso usb
+emu: all iso usb linux
 	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -v -ra -p no:cacheprovider .
 
 test: deps
@@ -47,6 +47,13 @@ run-posted:
 	@sh test/install-deps.sh run
 	$(MAKE) iso
 	@sh test/run.sh bochs3 $(ISO)
+
+# Two Linux guests (boot/linux.conf) on 3 CPUs: Debian's kernel with the project's init (make linux).
+run-linux:
+	@sh test/install-deps.sh run
+	$(MAKE) linux
+	$(MAKE) iso CONFIG=boot/linux.conf
+	@sh test/run.sh bochs $(ISO) 3 1024
 
 run-qemu:
 	@sh test/install-deps.sh run

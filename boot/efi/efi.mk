@@ -3,6 +3,7 @@
 #
 #   make build/BOOTX64.EFI   the loader
 #   make esp                 build/esp/: EFI/BOOT/BOOTX64.EFI, apicvisor/hv.elf, apicvisor/hv.conf
+#                            (and with CONFIG=, the files that conf names, under apicvisor/)
 #   make usb                 build/apicvisor-usb.img: GPT disk, one FAT32 EFI System Partition
 
 EFI_INC := /usr/include/efi
@@ -46,43 +47,50 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/efi/loader.so
 
 -include $(EFI_OBJS:.o=.d)
 
-# The ESP as a folder (QEMU can serve it as a FAT drive).
+# The ESP as a folder (QEMU can serve it as a FAT drive). Its apicvisor folder holds hv.elf, the conf
+# (CONFIG=, boot/boot.mk) as hv.conf and the files the conf names, made anew when any of them changes.
 ESP := $(BUILD)/esp
-ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI $(ESP)/apicvisor/hv.elf $(ESP)/apicvisor/hv.conf
+ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI
+ESP_HV := $(BUILD)/esp.stamp
 
 $(ESP)/EFI/BOOT/BOOTX64.EFI: $(BUILD)/BOOTX64.EFI
-$(ESP)/apicvisor/hv.elf: $(BUILD)/hv.elf
-$(ESP)/apicvisor/hv.conf: boot/hv.conf
-$(ESP_FILES):
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-.PHONY: esp
-esp: $(ESP_FILES)
+$(ESP_HV): $(BUILD)/hv.elf $(MEDIA_DEPS)
+	rm -rf $(ESP)/apicvisor && mkdir -p $(ESP)/apicvisor
+	cp $(BUILD)/hv.elf $(ESP)/apicvisor/
+	$(MEDIA_FILES) --copy $(ESP)/apicvisor
+	touch $@
 
-# The USB image: 64 MiB, GPT, partition 1 = ESP (type EF00) from 1 MiB, 62 MiB
-# long, FAT32 with 512-byte clusters (FAT32 needs at least 65525 clusters).
-# Built with sgdisk and mtools: no root, loop devices or mounting. The ESP
-# files are listed one by one so that the image holds exactly them.
+.PHONY: esp
+esp: $(ESP_FILES) $(ESP_HV)
+
+# The USB image: 64 MiB (more when the ESP needs it: a Linux kernel is 50 MiB), GPT, partition 1 = ESP
+# (type EF00) from 1 MiB to 1 MiB before the end, FAT32 with 512-byte clusters (FAT32 needs at least
+# 65525 clusters). Built with sgdisk and mtools: no root, loop devices or mounting. The image holds
+# exactly the ESP's files.
 USB_IMG := $(BUILD)/apicvisor-usb.img
 USB_MIB := 64
 USB_PART_START := 2048
-USB_PART_SECTORS := 126976
 
 # sgdisk's -q also skips writing the table here: its chatter goes to /dev/null instead.
 EFI_SYSTEM_GUID := C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 USB_FAT = $@.tmp@@$$(( $(USB_PART_START) * 512 ))
 
-$(USB_IMG): $(ESP_FILES) boot/efi/efi.mk
+$(USB_IMG): $(ESP_FILES) $(ESP_HV) boot/efi/efi.mk
 	rm -f $@ $@.tmp
-	truncate -s $(USB_MIB)M $@.tmp
-	sgdisk -o -n 1:$(USB_PART_START):$$(( $(USB_PART_START) + $(USB_PART_SECTORS) - 1 )) -t 1:EF00 \
-		-c "1:EFI System Partition" $@.tmp > /dev/null
+	mib=$(USB_MIB); need=$$(( $$(du -sm $(ESP) | cut -f1) * 5 / 4 + 8 )); \
+	while [ $$mib -lt $$need ]; do mib=$$(( mib * 2 )); done; \
+	sectors=$$(( (mib - 2) * 2048 )); \
+	truncate -s $${mib}M $@.tmp && \
+	sgdisk -o -n 1:$(USB_PART_START):$$(( $(USB_PART_START) + sectors - 1 )) -t 1:EF00 \
+		-c "1:EFI System Partition" $@.tmp > /dev/null && \
+	mformat -i $(USB_FAT) -F -c 1 -T $$sectors -h 64 -s 32 -H $(USB_PART_START) -v APICVISOR ::
 	sgdisk -i 1 $@.tmp | grep -q '$(EFI_SYSTEM_GUID)' || { echo "error: no EFI System Partition in $@.tmp"; exit 1; }
-	mformat -i $(USB_FAT) -F -c 1 -T $(USB_PART_SECTORS) -h 64 -s 32 -H $(USB_PART_START) -v APICVISOR ::
-	mmd -i $(USB_FAT) ::/EFI ::/EFI/BOOT ::/apicvisor
+	mmd -i $(USB_FAT) ::/EFI ::/EFI/BOOT
 	mcopy -i $(USB_FAT) $(ESP)/EFI/BOOT/BOOTX64.EFI ::/EFI/BOOT/BOOTX64.EFI
-	mcopy -i $(USB_FAT) $(ESP)/apicvisor/hv.elf $(ESP)/apicvisor/hv.conf ::/apicvisor/
+	mcopy -s -i $(USB_FAT) $(ESP)/apicvisor ::/
 	mv $@.tmp $@
 
 usb: $(USB_IMG)

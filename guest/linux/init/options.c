@@ -1,0 +1,56 @@
+/* options.c: init.cpus=, init.end= and init.shell= from the kernel command line. */
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One word; returns 0 if it is an init.* word with a bad value. */
+static int option_word(const char *w, size_t len, struct init_options *o)
+{
+	char *stop;
+	long n;
+
+	if (len > 10 && strncmp(w, "init.cpus=", 10) == 0) {
+		n = strtol(w + 10, &stop, 10);
+		if (stop != w + len || n < 1 || n > 4096)
+			return 0;
+		o->cpus = (int)n;
+	} else if (strncmp(w, "init.end=", 9) == 0) {
+		if (len == 17 && strncmp(w + 9, "poweroff", 8) == 0)
+			o->end = END_POWEROFF;
+		else if (len == 15 && strncmp(w + 9, "reboot", 6) == 0)
+			o->end = END_REBOOT;
+		else if (len == 14 && strncmp(w + 9, "shell", 5) == 0)
+			o->end = END_SHELL;
+		else
+			return 0;
+	} else if (strncmp(w, "init.shell=", 11) == 0) {
+		if (len != 12 || (w[11] != '0' && w[11] != '1'))
+			return 0;
+		o->shell_only = w[11] == '1';
+		if (o->shell_only)
+			o->end = END_SHELL;
+	}
+	return 1;
+}
+
+const char *options_parse(const char *cmdline, struct init_options *o)
+{
+	static char bad[128];
+	const char *p = cmdline;
+
+	o->cpus = -1;
+	o->end = END_POWEROFF;
+	o->shell_only = 0;
+	bad[0] = '\0';
+	while (*p) {
+		size_t len = strcspn(p, " \t\n");
+
+		if (len && !option_word(p, len, o) && !bad[0])
+			snprintf(bad, sizeof(bad), "%.*s", (int)len, p);
+		p += len;
+		p += strspn(p, " \t\n");
+	}
+	return bad[0] ? bad : NULL;
+}
