@@ -46,7 +46,8 @@ apicv_objs := apicv/mode.o apicv/tpr.o apicv/eoi_bitmap.o apicv/posted.o apicv/v
 core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace.o
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o \
-	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o
+	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o vmm/partition/kernel_kind.o \
+	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
 	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o
@@ -61,7 +62,7 @@ boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) \
 	$(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu run-linux bench bench-iso test unit emu deps clean format lint
+.PHONY: all iso usb run run-posted run-qemu run-linux bench bench-iso test unit emu deps clean format lint fuzz
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

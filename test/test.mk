@@ -75,3 +75,17 @@ bench-iso:
 	@sh test/install-deps.sh build
 	$(MAKE) all
 	BUILD=$(abspath $(BUILD)) /usr/bin/python3 test/bench/bench.py iso $(BUILD)/apicvisor-bench.iso $(BENCH_ARGS)
+
+# libFuzzer harnesses (test/fuzz/fuzz_NAME.c, sources listed on the first line as for unit tests): make fuzz
+# runs each for FUZZ_SECONDS, from an empty corpus kept in build/fuzz/NAME.corpus.
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst test/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+
+$(BUILD)/fuzz/%: test/fuzz/%.c $$(call unit_sources,test/fuzz/%.c)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -I. -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -DHOST_UNIT_TEST -o $@ $< $(call unit_sources,$<)
+
+fuzz: $(FUZZ_BINS)
+	@fail=0; for t in $(FUZZ_BINS); do mkdir -p $$t.corpus; echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$t.corpus || fail=1; done; exit $$fail

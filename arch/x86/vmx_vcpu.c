@@ -193,11 +193,20 @@ static void guest_segment(unsigned sel_f, unsigned base_f, unsigned limit_f, uns
 	vmcs_write_raw(ar_f, ar);
 }
 
-/* Flat 32-bit protected mode, paging off: the multiboot entry state (Multiboot 0.6.96, 3.2). */
+/*
+ * Flat 32-bit protected mode, paging off: the multiboot entry state
+ * (Multiboot 0.6.96, 3.2), and PVH's (pvh.pandoc). Or, with st->long_mode,
+ * 64-bit mode as the Linux 64-bit boot protocol asks (boot.rst): CS a 64-bit
+ * code segment (L=1 with D=0, SDM Vol. 3, 3.4.5), CR0.PG and PE, CR4.PAE,
+ * EFER.LME and LMA, CR3 the identity map; vmx_cr_write sets the "IA-32e mode
+ * guest" entry control from EFER.LMA (SDM Vol. 3, 27.2.1.3 and 27.3.1.1).
+ */
 static void setup_guest_state(const struct vmx_entry_state *st)
 {
-	const uint32_t code = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
+	const uint32_t code32 = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
+	const uint32_t code64 = VMX_AR_TYPE_CODE_XR_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G;
 	const uint32_t data = VMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G;
+	const uint32_t code = st->long_mode ? code64 : code32;
 
 	guest_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, st->code_sel, ~0u, code);
 	guest_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, st->data_sel, ~0u, data);
@@ -207,18 +216,30 @@ static void setup_guest_state(const struct vmx_entry_state *st)
 	guest_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, st->data_sel, ~0u, data);
 	guest_segment(GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES, 0, 0,
 	              VMX_AR_UNUSABLE);
-	/* TR must be a usable busy TSS even when the guest never loaded one (SDM Vol. 3, 27.3.1.2). */
+	/*
+	 * TR must be a usable busy TSS even when the guest never loaded one; type
+	 * 11 is also the 64-bit busy TSS an IA-32e guest needs (SDM Vol. 3, 27.3.1.2).
+	 */
 	guest_segment(GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES, 0, 0x67,
 	              VMX_AR_TYPE_TSS_BUSY_32 | VMX_AR_P);
-	vmcs_writel(GUEST_GDTR_BASE, 0);
-	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writel(GUEST_GDTR_BASE, st->long_mode ? st->gdt_base : 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, st->long_mode ? st->gdt_limit : 0xffff);
 	vmcs_writel(GUEST_IDTR_BASE, 0);
 	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
-	vmcs_writel(GUEST_CR3, 0);
-	vmx_cr_write(&(struct cr_state){.cr0 = CR0_PE | CR0_ET}); /* CR4 and EFER 0 */
+	if (st->long_mode) {
+		vmcs_writel(GUEST_CR3, st->cr3);
+		vmx_cr_write(&(struct cr_state){.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG,
+		                                .cr3 = st->cr3,
+		                                .cr4 = CR4_PAE,
+		                                .efer = EFER_LME | EFER_LMA,
+		                                .cs_l = true});
+	} else {
+		vmcs_writel(GUEST_CR3, 0);
+		vmx_cr_write(&(struct cr_state){.cr0 = CR0_PE | CR0_ET}); /* CR4 and EFER 0 */
+	}
 	vmcs_writel(GUEST_DR7, DR7_RESET_VALUE);
 	vmcs_writel(GUEST_RSP, st->esp);
-	vmcs_writel(GUEST_RIP, st->eip);
+	vmcs_writel(GUEST_RIP, st->rip);
 	vmcs_writel(GUEST_RFLAGS, RFLAGS_RESERVED_1);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
@@ -259,6 +280,7 @@ bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest
 	memset(regs, 0, sizeof(*regs));
 	regs->rax = cfg->entry->eax;
 	regs->rbx = cfg->entry->ebx;
+	regs->rsi = cfg->entry->rsi;
 	return true;
 }
 

@@ -13,12 +13,21 @@
 #include "arch/x86/vmx_regs.h"
 
 /*
- * Where a vCPU starts, as its loader chose: flat 32-bit protected mode with
- * paging off (the multiboot entry state, docs/guest-platform.md).
+ * Where a vCPU starts, as its loader chose (docs/guest-platform.md): flat
+ * 32-bit protected mode with paging off (multiboot and PVH), or 64-bit mode
+ * with paging on (long_mode: the bzImage's 64-bit entry), CS then a 64-bit
+ * code segment (L=1, D=0) and the other segments flat data, through the GDT
+ * and the page tables the loader wrote.
  */
 struct vmx_entry_state {
-	uint32_t eip, eax, ebx, esp;
+	uint64_t rip;
+	uint32_t eax, ebx, esp;
 	uint16_t code_sel, data_sel; /* selectors of the flat code and data segments */
+	bool long_mode;
+	uint64_t rsi; /* long_mode: RSI, CR3 and GDTR as given */
+	uint64_t cr3;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
 };
 
 /* What a vCPU's VMCS is made from. */
@@ -36,7 +45,7 @@ struct vmx_vcpu_cfg {
  * fill it: controls from cfg->caps (what the hypervisor needs, refused with a
  * message if the CPU lacks it), host state of this core (its tables, and the
  * GS base it runs with), guest state as cfg->entry says, EPT pointer and VPID;
- * regs get the entry's EAX and EBX, the rest zero. False (after saying why) on
+ * regs get the entry's EAX, EBX and RSI, the rest zero. False (after saying why) on
  * error. Precondition: the calling core is in VMX root and runs the vCPU.
  */
 bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest_regs *regs);

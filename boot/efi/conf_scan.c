@@ -13,7 +13,8 @@ struct conf_walk {
 static bool is_file_key(const struct cfg_word *k)
 {
 	return (k->len == 5 && hv_strncmp(k->s, "image", 5) == 0) ||
-	       (k->len == 6 && hv_strncmp(k->s, "module", 6) == 0);
+	       (k->len == 6 && hv_strncmp(k->s, "module", 6) == 0) ||
+	       (k->len == 6 && hv_strncmp(k->s, "initrd", 6) == 0);
 }
 
 static enum conf_err check_path(const struct cfg_word *v)
@@ -39,7 +40,7 @@ static bool walk_fail(struct conf_walk *w, enum conf_err e, unsigned line, unsig
 	return false;
 }
 
-/* cfg_parse's callback: every image=/module= value of the line, checked, into w->out[]. */
+/* cfg_parse's callback: every image=/module=/initrd= value of the line, checked, into w->out[]. */
 static bool walk_line(const struct cfg_line *l, void *ctx, struct cfg_error *err)
 {
 	struct conf_walk *w = ctx;
@@ -80,7 +81,7 @@ const char *conf_strerror(enum conf_err e)
 	switch (e) {
 	case CONF_OK: return "no error";
 	case CONF_ERR_SYNTAX: return "syntax error";
-	case CONF_ERR_TOO_MANY: return "too many image=/module= files for the boot module table";
+	case CONF_ERR_TOO_MANY: return "too many image=/module=/initrd= files for the boot module table";
 	case CONF_ERR_TOO_LONG: return "file path too long";
 	case CONF_ERR_EMPTY: return "empty file path";
 	case CONF_ERR_ABSOLUTE: return "file path must be relative to \\apicvisor";

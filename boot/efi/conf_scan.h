@@ -8,7 +8,7 @@
 #include "boot/bootinfo.h"
 #include "vmm/partition/config.h"
 
-/* A file named by image=PATH or module=PATH, as written (forward slashes). */
+/* A file named by image=PATH, module=PATH or initrd=PATH, as written (forward slashes). */
 struct conf_path {
 	char path[BOOT_NAME_MAX];
 	uint32_t line; /* 1-based line of the config where it was named */

@@ -86,7 +86,8 @@ def test_bad_guest_image_starts_the_good_guests_only(built, tmp_path):
                    modules={"platform.elf": guest_elf("platform"), "notakernel.elf": b"\x7fELF" + b"\0" * 4000})
     res = run_bochs(tmp_path, iso=iso, cpus=2, mem=512, timeout=240)
     ready = assert_booted(res, cpus=2)
-    assert "guest bad: no multiboot header in the first 8192 bytes: not started" in res.log, res.explain()
+    assert ("guest bad: no multiboot header in the first 8192 bytes, and ELF kernel is not 64-bit little-endian "
+            "(class 0, data 0): not started") in res.log, res.explain()
     assert ready["guests"] == 1
     results = summaries(res)
     assert list(results) == ["good"] and results["good"][1] == 0, res.explain()

@@ -444,7 +444,7 @@ static void test_config_guests(void **state)
 	        "hypervisor cmdline=\"loglevel=info\"\n"
 	        "# two guests and a third\n"
 	        "guest name=linux-1 image=guests/linux.elf cpus=1-3 memory=64M cmdline=\"console=ttyS0 quiet\" "
-	        "module=initrd.img module=\"my mod.bin\" restart=yes\n"
+	        "module=initrd.img module=\"my mod.bin\" initrd=\"boot/initrd 1.img\" restart=yes\n"
 	        "\tguest cpus=0,4-5,63 image=t.elf name=test_2 # the defaults\n"
 	        "guest name=X image=x cpus=7-7 memory=0x200000 restart=no\n";
 
@@ -461,6 +461,7 @@ static void test_config_guests(void **state)
 	assert_int_equal(g->nmodules, 2);
 	assert_string_equal(g->modules[0], "initrd.img");
 	assert_string_equal(g->modules[1], "my mod.bin");
+	assert_string_equal(g->initrd, "boot/initrd 1.img");
 	assert_true(g->restart);
 	assert_int_equal(g->line, 3);
 
@@ -472,6 +473,7 @@ static void test_config_guests(void **state)
 	assert_int_equal(g->memory, 32ull << 20);
 	assert_string_equal(g->cmdline, "");
 	assert_int_equal(g->nmodules, 0);
+	assert_string_equal(g->initrd, ""); /* none */
 	assert_false(g->restart);
 	assert_int_equal(g->line, 4);
 
@@ -556,6 +558,7 @@ static void test_config_guest_paths(void **state)
 	EXPECT_ERROR(config("guest name=a image= cpus=0\n"), 1, 20, "empty image path");
 	EXPECT_ERROR(config("guest name=a image=\"\" cpus=0\n"), 1, 21, "empty image path");
 	EXPECT_ERROR(config("guest name=a image=k module=x module= cpus=0\n"), 1, 38, "empty module path");
+	EXPECT_ERROR(config("guest name=a image=k initrd= cpus=0\n"), 1, 29, "empty initrd path");
 
 	strcpy(text, "guest name=a cpus=0 image=");
 	memset(text + 26, 'p', 64);
@@ -667,15 +670,20 @@ static void test_config_guest_keys(void **state)
 {
 	(void)state;
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 cores=2\n"), 1, 29,
-	             "unknown key 'cores' for 'guest' (expected name, image, cpus, memory, cmdline, module, restart)");
+	             "unknown key 'cores' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
+	             "restart)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 Name=b\n"), 1, 29,
-	             "unknown key 'Name' for 'guest' (expected name, image, cpus, memory, cmdline, module, restart)");
+	             "unknown key 'Name' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
+	             "restart)");
 	/* A 40-character key still fits the message whole. */
 	EXPECT_ERROR(config("guest abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz=1\n"), 1, 7,
 	             "unknown key 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' for 'guest' (expected name, image, cpus, "
-	             "memory, cmdline, module, restart)");
+	             "memory, cmdline, module, initrd, restart)");
 	EXPECT_ERROR(config("guest name=a image=k name=b cpus=0\n"), 1, 22,
 	             "key 'name' given twice (first at column 7)");
+	/* One initial RAM disk per guest: a second initrd= is refused, not appended. */
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 initrd=a.img initrd=b.img\n"), 1, 42,
+	             "key 'initrd' given twice (first at column 29)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 memory=4M restart=no memory=4M\n"), 1, 50,
 	             "key 'memory' given twice (first at column 29)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=no restart=no\n"), 1, 40,

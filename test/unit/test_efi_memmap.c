@@ -150,15 +150,16 @@ static void test_conf_words(void **state)
 	                   "hypervisor cmdline=\"loglevel=info image=not/a/file\"\n"
 	                   "guest name=g0 image=guests/g0.elf module=\"initrd with space.img\"  # image=no.elf\n"
 	                   "\tguest image=a/b/c.bin\r\n"
-	                   "guest xmodule=nope myimage=nope Image=nope module_=nope\n"
+	                   "guest xmodule=nope myimage=nope Image=nope module_=nope initrds=nope\n"
 	                   "\n"
-	                   "anything module=last.bin";
+	                   "anything module=last.bin initrd=boot/initrd.img";
 	assert_int_equal(scan(text, p, 8, &n, &err), CONF_OK);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_path(&p[0], "guests/g0.elf", 3, 21);
 	assert_path(&p[1], "initrd with space.img", 3, 43);
 	assert_path(&p[2], "a/b/c.bin", 4, 14); /* the CR is the line ending's, not the value's */
 	assert_path(&p[3], "last.bin", 7, 17);
+	assert_path(&p[4], "boot/initrd.img", 7, 33); /* the initrd is a file to load too */
 
 	assert_int_equal(scan("", p, 8, &n, &err), CONF_OK);
 	assert_int_equal(n, 0);

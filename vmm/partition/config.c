@@ -190,7 +190,7 @@ static bool guest_name(struct guest_ctx *x, const struct cfg_pair *p)
 	return true;
 }
 
-/* image= and module=: a file the boot loader loaded, by its name. */
+/* image=, module= and initrd=: a file the boot loader loaded, by its name. */
 static bool check_path(struct guest_ctx *x, const struct cfg_pair *p)
 {
 	if (p->value.len == 0)
@@ -217,6 +217,14 @@ static bool guest_module(struct guest_ctx *x, const struct cfg_pair *p)
 	if (!check_path(x, p))
 		return false;
 	copy_value(x->g->modules[x->g->nmodules++], &p->value);
+	return true;
+}
+
+static bool guest_initrd(struct guest_ctx *x, const struct cfg_pair *p)
+{
+	if (!check_path(x, p))
+		return false;
+	copy_value(x->g->initrd, &p->value);
 	return true;
 }
 
@@ -335,7 +343,7 @@ static bool guest_restart(struct guest_ctx *x, const struct cfg_pair *p)
 	return failf(x->err, x->l->line, p->value.col, "expected yes or no for restart, not '%.*s'", WORD(&p->value));
 }
 
-enum guest_key { GK_NAME, GK_IMAGE, GK_CPUS, GK_MEMORY, GK_CMDLINE, GK_MODULE, GK_RESTART, GK_COUNT };
+enum guest_key { GK_NAME, GK_IMAGE, GK_CPUS, GK_MEMORY, GK_CMDLINE, GK_MODULE, GK_INITRD, GK_RESTART, GK_COUNT };
 
 static const struct {
 	const char *key;
@@ -345,7 +353,7 @@ static const struct {
         [GK_NAME] = {"name", guest_name, false},          [GK_IMAGE] = {"image", guest_image, false},
         [GK_CPUS] = {"cpus", guest_cpus, false},          [GK_MEMORY] = {"memory", guest_memory, false},
         [GK_CMDLINE] = {"cmdline", guest_cmdline, false}, [GK_MODULE] = {"module", guest_module, true},
-        [GK_RESTART] = {"restart", guest_restart, false},
+        [GK_INITRD] = {"initrd", guest_initrd, false},    [GK_RESTART] = {"restart", guest_restart, false},
 };
 
 /* The required keys, in the order their absence is reported. */
@@ -373,7 +381,7 @@ static bool guest_line(const struct cfg_line *l, struct hv_config *c, struct cfg
 		if (k == GK_COUNT)
 			return failf(err, l->line, p->key.col,
 			             "unknown key '%.*s' for 'guest' (expected name, image, cpus, memory, cmdline, "
-			             "module, restart)",
+			             "module, initrd, restart)",
 			             WORD(&p->key));
 		if (seen[k] && !guest_keys[k].repeats)
 			return failf(err, l->line, p->key.col, "key '%s' given twice (first at column %u)",

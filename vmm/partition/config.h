@@ -48,7 +48,7 @@ bool cfg_parse(const char *text, size_t len, cfg_line_fn fn, void *ctx, struct c
 
 /*
  * guest name=<id> image=<path> cpus=<list> [memory=<size>] [cmdline="..."]
- *       [module=<path>]... [restart=yes|no]
+ *       [module=<path>]... [initrd=<path>] [restart=yes|no]
  * Checked here: syntax, limits, unique names, no CPU in two guests. Not here:
  * that the CPUs exist and the files are among the boot modules.
  */
@@ -67,6 +67,7 @@ struct cfg_guest {
 	char cmdline[CFG_GUEST_CMDLINE_MAX]; /* "" when not given */
 	unsigned nmodules;
 	char modules[CFG_MAX_GUEST_MODULES][BOOT_NAME_MAX]; /* in the order given */
+	char initrd[BOOT_NAME_MAX];                         /* a Linux guest's initial RAM disk; "" when not given */
 	bool restart;
 	unsigned line; /* where the guest line is, for later messages */
 };

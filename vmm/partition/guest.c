@@ -12,6 +12,8 @@
 #include "vmm/mm/mm.h"
 #include "vmm/partition/guest_acpi.h"
 #include "vmm/partition/guest_layout.h"
+#include "vmm/partition/kernel_kind.h"
+#include "vmm/partition/linux_load.h"
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
 #define BUILTIN_GUEST_MEMORY (16ull << 20)
@@ -101,6 +103,13 @@ static bool find_images(struct guest *g, const struct boot_info *bi)
 		g->mods[i] = (struct mb_module){phys_to_virt(m->base), m->size, g->cfg.modules[i]};
 	}
 	g->nmods = g->cfg.nmodules;
+	if (g->cfg.initrd[0]) {
+		const struct boot_module *m = find_module(bi, g->cfg.initrd);
+		if (!m)
+			return fail(g, "its initrd is not among the boot modules");
+		g->initrd = phys_to_virt(m->base);
+		g->initrd_size = m->size;
+	}
 	return true;
 }
 
@@ -129,13 +138,59 @@ static bool map_memory(struct guest *g)
 	               g->ram.size - GUEST_HIGH_RAM_BASE, ram);
 }
 
-/* Load the image and the firmware tables into RAM (zeroed first): at creation and at each restart. */
-bool guest_load(struct guest *g)
+/* A multiboot kernel: flat 32-bit protected mode at its entry, EAX the magic, EBX the information block. */
+static bool load_multiboot(struct guest *g)
 {
 	struct mb_result res;
+
+	if (g->initrd)
+		return fail(g, "initrd= is for a Linux kernel; a multiboot kernel takes its files as module=");
+	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
+		return fail(g, res.error);
+	g->entry = (struct vmx_entry_state){.rip = res.entry,
+	                                    .eax = MULTIBOOT_BOOTLOADER_MAGIC,
+	                                    .ebx = res.mbi,
+	                                    .esp = GUEST_INITIAL_ESP,
+	                                    .code_sel = GUEST_SEL_CODE,
+	                                    .data_sel = GUEST_SEL_DATA};
+	return true;
+}
+
+/* A Linux kernel, a bzImage (64-bit entry) or a PVH vmlinux (32-bit entry): docs/guest-platform.md. */
+static bool load_linux(struct guest *g, enum kernel_kind kind)
+{
+	struct linux_result res;
+	const struct linux_args a = {g->image, g->image_size, g->cfg.cmdline, g->initrd, g->initrd_size};
+
+	if (g->nmods)
+		return fail(g, "module= is for a multiboot kernel; a Linux kernel takes initrd=");
+	if (!(kind == KERNEL_BZIMAGE ? linux_bz_load(&g->ram, &a, &res) : linux_pvh_load(&g->ram, &a, &res)))
+		return fail(g, res.error);
+	g->entry = (struct vmx_entry_state){.rip = res.entry.rip,
+	                                    .ebx = res.entry.ebx,
+	                                    .esp = GUEST_INITIAL_ESP,
+	                                    .code_sel = res.entry.code_sel,
+	                                    .data_sel = res.entry.data_sel,
+	                                    .long_mode = res.entry.long_mode,
+	                                    .rsi = res.entry.rsi,
+	                                    .cr3 = res.entry.cr3,
+	                                    .gdt_base = res.entry.gdt_base,
+	                                    .gdt_limit = res.entry.gdt_limit};
+	return true;
+}
+
+/*
+ * Load the image and the firmware tables into RAM (zeroed first): at
+ * creation and at each restart. The loader follows from the image's contents
+ * (kernel_kind).
+ */
+bool guest_load(struct guest *g)
+{
 	const struct guest_acpi_cfg acpi = {
 	        g->nvcpus,         GUEST_LAPIC_BASE, true,
 	        GUEST_IOAPIC_BASE, guest_dsdt_start, (uint32_t)((uint64_t)guest_dsdt_end - (uint64_t)guest_dsdt_start)};
+	enum kernel_kind kind = kernel_kind(g->image, g->image_size);
+	char why[160];
 
 	memset(g->ram.ram, 0, g->ram.size);
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
@@ -144,12 +199,14 @@ bool guest_load(struct guest *g)
 	g->sleep_typ = 0;
 	g->sleep_status = 0;
 	g->sleep_typ_said = false;
-	if (!mb_load(&g->ram, g->image, g->image_size, g->cfg.cmdline, g->mods, g->nmods, &res))
-		return fail(g, res.error);
+	if (kind == KERNEL_UNKNOWN) {
+		kernel_unknown_why(g->image, g->image_size, why, sizeof(why));
+		return fail(g, why);
+	}
+	if (!(kind == KERNEL_MULTIBOOT ? load_multiboot(g) : load_linux(g, kind)))
+		return false;
 	if (!guest_acpi_build(&g->ram, &acpi))
 		return fail(g, "its firmware tables do not fit");
-	g->entry = (struct vmx_entry_state){
-	        res.entry, MULTIBOOT_BOOTLOADER_MAGIC, res.mbi, GUEST_INITIAL_ESP, GUEST_SEL_CODE, GUEST_SEL_DATA};
 	return true;
 }
 
@@ -167,9 +224,10 @@ static bool guest_build(struct guest *g, const struct boot_info *bi)
 		page_free(g->ram_hpa, pages);
 		return g->ram_hpa = 0, fail(g, "its memory could not be set up");
 	}
-	pr_info("guest %s: %llu MiB at host %#llx, entry %#x, %u vCPU(s), EPT %llu pages", g->name,
-	        (unsigned long long)(g->cfg.memory >> 20), (unsigned long long)g->ram_hpa, g->entry.eip, g->nvcpus,
-	        (unsigned long long)g->ept.pages);
+	pr_info("guest %s: %llu MiB at host %#llx, %s kernel, entry %#llx%s, %u vCPU(s), EPT %llu pages", g->name,
+	        (unsigned long long)(g->cfg.memory >> 20), (unsigned long long)g->ram_hpa,
+	        kernel_kind_name(kernel_kind(g->image, g->image_size)), (unsigned long long)g->entry.rip,
+	        g->entry.long_mode ? " (64-bit)" : "", g->nvcpus, (unsigned long long)g->ept.pages);
 	return true;
 }
 

@@ -32,6 +32,8 @@ struct guest {
 	uint64_t image_size;
 	unsigned nmods;
 	struct mb_module mods[CFG_MAX_GUEST_MODULES];
+	const void *initrd; /* initrd=: 0 without one */
+	uint64_t initrd_size;
 	struct guest_ram ram; /* host view of guest RAM (identity-mapped host memory) */
 	uint64_t ram_hpa;
 	struct ept ept;

@@ -41,4 +41,24 @@
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
 
+/*
+ * A Linux guest's boot structures, in low RAM (docs/guest-platform.md).
+ * Below 1 MiB because Linux reserves the whole first MiB early
+ * (nothing it allocates lands there before it has copied the zero page,
+ * start_info and command line), and above the first 64 KiB, where the BIOS
+ * data area and the real-mode IVT of a PC would be. The page tables and the
+ * GDT of the bzImage's 64-bit entry come first, below the zero page, as the
+ * kernel drops them for its own at once; then the zero page (bzImage) or
+ * start_info with its module list and memory map (PVH); then the command line.
+ */
+#define GUEST_LINUX_GDT 0x10000ull       /* __BOOT_CS and __BOOT_DS */
+#define GUEST_LINUX_PML4 0x11000ull      /* identity map of [0, 4 GiB) in 2 MiB pages: */
+#define GUEST_LINUX_PDPT 0x12000ull      /* its one PDPT */
+#define GUEST_LINUX_PD 0x13000ull        /* and four page directories, up to 0x16fff */
+#define GUEST_LINUX_BOOT_INFO 0x20000ull /* the zero page (4 KiB) or start_info and its tables */
+#define GUEST_LINUX_CMDLINE 0x21000ull
+#define GUEST_LINUX_CMDLINE_MAX 0x1000ull /* with the NUL */
+#define GUEST_LINUX_BOOT_CS 0x10          /* __BOOT_CS: 64-bit code (boot.rst, "64-bit Boot Protocol") */
+#define GUEST_LINUX_BOOT_DS 0x18          /* __BOOT_DS */
+
 #endif

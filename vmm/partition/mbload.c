@@ -5,49 +5,9 @@
 
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/string.h"
+#include "vmm/partition/elf.h"
 #include "vmm/partition/guest_layout.h"
 #include "vmm/partition/multiboot1.h"
-
-/* ELF (System V ABI, "ELF Header" and "Program Header"): the fields a loader reads. */
-#define EI_CLASS 4
-#define EI_DATA 5
-#define EI_NIDENT 16
-#define ELFCLASS32 1
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_386 3
-#define EM_X86_64 62
-#define PT_LOAD 1
-
-struct elf32_ehdr {
-	uint8_t e_ident[EI_NIDENT];
-	uint16_t e_type, e_machine;
-	uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-_Static_assert(sizeof(struct elf32_ehdr) == 52, "Elf32_Ehdr layout");
-
-struct elf64_ehdr {
-	uint8_t e_ident[EI_NIDENT];
-	uint16_t e_type, e_machine;
-	uint32_t e_version;
-	uint64_t e_entry, e_phoff, e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "Elf64_Ehdr layout");
-
-struct elf32_phdr {
-	uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
-};
-_Static_assert(sizeof(struct elf32_phdr) == 32, "Elf32_Phdr layout");
-
-struct elf64_phdr {
-	uint32_t p_type, p_flags;
-	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-};
-_Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr layout");
 
 #define MB_PAGE 4096ull
 #define MB_MAX_SEGMENTS 16 /* loadable segments; kernels have a handful */
@@ -140,6 +100,19 @@ static bool check_flags(struct loader *ld, uint32_t flags)
 		return refuse(ld, "kernel requires multiboot feature flag %d, which apicvisor does not provide",
 		              __builtin_ctz(missing));
 	return true;
+}
+
+bool mb_has_magic(const void *image, uint64_t size)
+{
+	uint64_t end = size < MULTIBOOT_SEARCH ? size : MULTIBOOT_SEARCH;
+
+	for (uint64_t off = 0; off + sizeof(uint32_t) <= end; off += MULTIBOOT_HEADER_ALIGN) {
+		uint32_t w;
+		memcpy(&w, (const uint8_t *)image + off, sizeof(w));
+		if (w == MULTIBOOT_HEADER_MAGIC)
+			return true;
+	}
+	return false;
 }
 
 /* Flag 16: one range from the header's address fields; the header at file offset at. */

@@ -42,6 +42,9 @@ struct mb_result {
  * line, modules, boot loader name) above the kernel. False with error set;
  * RAM may then be partly written.
  */
+/* Does the magic of a multiboot header (3.1.1) appear in the first 8192 bytes, at a 4-byte boundary? */
+bool mb_has_magic(const void *image, uint64_t size);
+
 bool mb_load(const struct guest_ram *g, const void *image, uint64_t size, const char *cmdline,
              const struct mb_module *mods, unsigned nmods, struct mb_result *out);
 
