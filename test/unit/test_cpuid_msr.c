@@ -42,6 +42,12 @@ struct fake_host {
 	uint32_t max_basic, max_ext, max_leaf7;
 	uint32_t fill;        /* every register of every existing leaf, unless set below */
 	bool pmu, tsc_adjust; /* with fill 0: a plain host with these two */
+	bool xsave_layout;    /* leaf 0xD subleaves 2-31: XSAVE_LAYOUT's offsets and sizes */
+};
+/* State components' {offset, size}: AVX, opmask, ZMM_Hi256, Hi16_ZMM, PKRU, TILECFG, TILEDATA (Intel's layout). */
+static const uint32_t XSAVE_LAYOUT[32][2] = {
+        [2] = {576, 256}, [5] = {1088, 64},  [6] = {1152, 512},   [7] = {1664, 1024},
+        [9] = {2688, 8},  [17] = {2752, 64}, [18] = {2816, 8192},
 };
 static struct fake_host host;
 
@@ -60,6 +66,10 @@ static struct cpuid_regs fake_cpuid(uint32_t leaf, uint32_t subleaf)
 	if (leaf == LEAF_FEATURES && host.pmu) {
 		r.ecx |= L1_ECX_PDCM;
 		r.edx |= L1_EDX_DS;
+	}
+	if (leaf == LEAF_XSAVE && subleaf >= 2 && subleaf < 32 && host.xsave_layout) {
+		r.eax = XSAVE_LAYOUT[subleaf][1];
+		r.ebx = XSAVE_LAYOUT[subleaf][0];
 	}
 	if (leaf == LEAF_EXT_FEATURES && subleaf == 0 && host.tsc_adjust)
 		r.ebx |= L7_EBX_TSC_ADJUST;
@@ -195,8 +205,9 @@ static void test_unknown_bits_and_hidden_leaves_read_zero(void **state)
 	assert_int_equal(guest(LEAF_EXT_FEATURES, 1).ecx, 0);
 	assert_int_equal(guest(LEAF_XSAVE, 0).eax, XCR0_OFFERED); /* no MPX state, no unknown component */
 	assert_int_equal(guest(LEAF_XSAVE, 0).edx, 0);
-	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, UINT32_MAX); /* sizes pass */
-	assert_int_equal(guest(LEAF_XSAVE, 1).ecx, 0);          /* no IA32_XSS bits */
+	assert_int_equal(guest(LEAF_XSAVE, 1).ebx,
+	                 UINT32_MAX);                  /* the XSAVES size passes (0.EBX: test_xsave_size_...) */
+	assert_int_equal(guest(LEAF_XSAVE, 1).ecx, 0); /* no IA32_XSS bits */
 	assert_int_equal(guest(LEAF_XSAVE, 1).edx, 0);
 	assert_int_equal(guest(LEAF_EXT_FEATURES_1, 0).edx & 1u, 0);
 	r = guest(LEAF_THERMAL, 0);
@@ -387,6 +398,30 @@ static void test_tsc_rate_leaves(void **state)
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
+/*
+ * Leaf 0xD subleaf 0: EBX is the XSAVE area the guest's own XCR0 needs and
+ * ECX the area of every offered component, from the subleaves' offsets and
+ * sizes, whatever the host answered for its own XCR0 (SDM Vol. 2, CPUID).
+ */
+static void test_xsave_size_follows_guest_xcr0(void **state)
+{
+	(void)state;
+	host.xsave_layout = true;
+	cpuid_offer_init(&o, &h);
+	vcpu.xcr0 = 0x3; /* x87, SSE: the legacy region and the header */
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 576);
+	vcpu.xcr0 = 0x7; /* and AVX */
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 832);
+	vcpu.xcr0 = 0xe7; /* and AVX-512: Hi16_ZMM ends last */
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 2688);
+	vcpu.xcr0 = 0x2e7; /* and PKRU */
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 2696);
+	assert_int_equal(guest(LEAF_XSAVE, 0).ecx, 2816 + 8192); /* AMX's TILEDATA, offered, ends last */
+	vcpu.xcr0 = 0x8 | 0x7;                                   /* a bit not offered (MPX) counts for nothing */
+	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 832);
+	host.xsave_layout = false;
+}
+
 /* Leaves 0xB and 0x1F: one thread per core, the guest's vCPUs its cores, x2APIC ID = vCPU index (as the MADT). */
 static void test_topology_leaves(void **state)
 {
@@ -475,6 +510,7 @@ int main(void)
 	        cmocka_unit_test_setup(test_leaf_7_subleaves_and_hypervisor_leaves, full_host),
 	        cmocka_unit_test_setup(test_tsc_rate_leaves, full_host),
 	        cmocka_unit_test_setup(test_topology_leaves, full_host),
+	        cmocka_unit_test_setup(test_xsave_size_follows_guest_xcr0, full_host),
 	        cmocka_unit_test_setup(test_misc_enable, full_host),
 	        cmocka_unit_test_setup(test_mtrr_def_type, full_host),
 	};

@@ -13,6 +13,8 @@
 #define CPUID_LEAF_PERFMON 0xau
 #define CPUID_LEAF_TOPOLOGY 0xbu
 #define CPUID_LEAF_XSAVE 0xdu
+#define XSAVE_LEGACY_AND_HEADER 576u /* the legacy region (512) and the XSAVE header (64): SDM Vol. 1, 13.4 */
+#define XSAVE_FIRST_EXTENDED 2u      /* components 0 and 1 live in the legacy region */
 #define CPUID_LEAF_RDT_MONITORING 0xfu
 #define CPUID_LEAF_RDT_ALLOCATION 0x10u
 #define CPUID_LEAF_SGX 0x12u
@@ -411,6 +413,39 @@ static int msr_row(uint32_t msr)
 	return -1;
 }
 
+/*
+ * Where each offered state component ends in the standard XSAVE format:
+ * leaf 0xD subleaf i gives its size (EAX) and offset (EBX) (SDM Vol. 1,
+ * 13.4.1, and Vol. 2, CPUID). The guest's leaf 0xD.0 EBX then follows from
+ * the guest's own XCR0, whatever the host's CPU computed (Bochs 2.7 answers
+ * less than its own offsets add up to for AVX-512, which Linux reports with
+ * a warning at boot).
+ */
+static void xsave_sizes_init(struct cpuid_offer *o, const struct cpuid_host *h)
+{
+	int reg = feature_reg_index(CPUID_LEAF_XSAVE, 0, CPUID_EAX);
+
+	if (reg < 0 || o->host_max_basic < CPUID_LEAF_XSAVE)
+		return;
+	o->xcr0_offered = o->keep[reg] | o->force[reg];
+	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++)
+		if (o->xcr0_offered >> i & 1) {
+			struct cpuid_regs c = h->cpuid(CPUID_LEAF_XSAVE, i);
+			o->xsave_end[i] = c.ebx + c.eax;
+		}
+}
+
+/* The standard-format XSAVE area for the components in mask: at least the legacy area and the header. */
+static uint32_t xsave_size(const struct cpuid_offer *o, uint64_t mask)
+{
+	uint32_t size = XSAVE_LEGACY_AND_HEADER;
+
+	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++)
+		if ((mask >> i & 1) && o->xsave_end[i] > size)
+			size = o->xsave_end[i];
+	return size;
+}
+
 void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h)
 {
 	memset(o, 0, sizeof(*o));
@@ -437,6 +472,7 @@ void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h)
 		o->msr_on_host[i] |= cpuid_msrs[i].always;
 	}
 	cpuid_platform_init(o, h->cpuid(0, 0).eax, h->tsc_hz);
+	xsave_sizes_init(o, h);
 }
 
 static struct cpuid_regs hv_leaf(uint32_t leaf)
@@ -455,9 +491,17 @@ static struct cpuid_regs hv_leaf(uint32_t leaf)
 }
 
 /* The bits that describe the vCPU rather than the CPU: its APIC, its CR4, its APIC ID. */
-static void vcpu_bits(const struct cpuid_vcpu *s, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+static void vcpu_bits(const struct cpuid_offer *o, const struct cpuid_vcpu *s, uint32_t leaf, uint32_t subleaf,
+                      struct cpuid_regs *r)
 {
 	switch (leaf) {
+	case CPUID_LEAF_XSAVE:
+		if (subleaf != 0 || !o->xcr0_offered)
+			break;
+		/* EBX: the area XCR0 as the guest set it needs; ECX: the area every offered component needs. */
+		r->ebx = xsave_size(o, s->xcr0 & o->xcr0_offered);
+		r->ecx = xsave_size(o, o->xcr0_offered);
+		break;
 	case CPUID_LEAF_FEATURES:
 		if (!s->apic_enabled)
 			r->edx &= ~CPUID_1_EDX_APIC;
@@ -502,7 +546,7 @@ struct cpuid_regs cpuid_guest(const struct cpuid_offer *o, const struct cpuid_vc
 			*v = (*v & o->keep[i]) | o->force[i];
 		}
 	}
-	vcpu_bits(s, leaf, subleaf, &r);
+	vcpu_bits(o, s, leaf, subleaf, &r);
 	return r;
 }
 

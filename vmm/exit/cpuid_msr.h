@@ -163,6 +163,9 @@ struct cpuid_host {
 #define CPUID_MAX_MSRS 32
 
 /* What the guests' CPUID offers on one machine: computed once from the host (cpuid_offer_init). */
+/* State components 0-31 of XCR0 (SDM Vol. 1, 13.1): the XSAVE area's size follows the enabled ones. */
+#define CPUID_XSAVE_COMPONENTS 32u
+
 struct cpuid_offer {
 	bool feature[CPUID_MAX_FEATURES];       /* cpuid_features[i] is offered */
 	uint32_t keep[CPUID_MAX_FEATURE_REGS];  /* per feature register: the host bits that pass */
@@ -173,6 +176,8 @@ struct cpuid_offer {
 	uint32_t tsc_crystal_hz;                /* leaf 0x15 ECX; 0: the rate is unknown, leaves 0x15/0x16 not made */
 	uint32_t tsc_ratio;                     /* leaf 0x15 EBX (EAX is 1) */
 	uint32_t tsc_mhz;                       /* leaf 0x16 EAX and EBX */
+	uint32_t xcr0_offered;                  /* leaf 0xD EAX: the XCR0 bits a guest may set (31:0) */
+	uint32_t xsave_end[CPUID_XSAVE_COMPONENTS]; /* per offered state component >= 2: its offset + size */
 };
 
 void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h);
@@ -183,6 +188,7 @@ struct cpuid_vcpu {
 	bool apic_enabled; /* IA32_APIC_BASE.EN: CPUID.1:EDX.APIC follows it */
 	uint64_t cr4;      /* CR4 as the guest reads it: OSXSAVE and OSPKE follow it */
 	uint32_t vcpus;    /* the guest's vCPU count: the cores of leaves 0xB and 0x1F */
+	uint64_t xcr0;     /* the guest's XCR0: leaf 0xD's EBX is the XSAVE area it needs */
 };
 
 /* CPUID as the guest sees it, from what the host answered for the same leaf and subleaf. */
