@@ -205,8 +205,6 @@ static void test_unknown_bits_and_hidden_leaves_read_zero(void **state)
 	assert_int_equal(guest(LEAF_EXT_FEATURES, 1).ecx, 0);
 	assert_int_equal(guest(LEAF_XSAVE, 0).eax, XCR0_OFFERED); /* no MPX state, no unknown component */
 	assert_int_equal(guest(LEAF_XSAVE, 0).edx, 0);
-	assert_int_equal(guest(LEAF_XSAVE, 1).ebx,
-	                 UINT32_MAX);                  /* the XSAVES size passes (0.EBX: test_xsave_size_...) */
 	assert_int_equal(guest(LEAF_XSAVE, 1).ecx, 0); /* no IA32_XSS bits */
 	assert_int_equal(guest(LEAF_XSAVE, 1).edx, 0);
 	assert_int_equal(guest(LEAF_EXT_FEATURES_1, 0).edx & 1u, 0);
@@ -419,6 +417,11 @@ static void test_xsave_size_follows_guest_xcr0(void **state)
 	assert_int_equal(guest(LEAF_XSAVE, 0).ecx, 2816 + 8192); /* AMX's TILEDATA, offered, ends last */
 	vcpu.xcr0 = 0x8 | 0x7;                                   /* a bit not offered (MPX) counts for nothing */
 	assert_int_equal(guest(LEAF_XSAVE, 0).ebx, 832);
+	/* Subleaf 1 EBX: the compacted size, each enabled component after the last (no alignment asked here). */
+	vcpu.xcr0 = 0xe7;
+	assert_int_equal(guest(LEAF_XSAVE, 1).ebx, 576 + 256 + 64 + 512 + 1024);
+	vcpu.xcr0 = 0x7;
+	assert_int_equal(guest(LEAF_XSAVE, 1).ebx, 576 + 256);
 	host.xsave_layout = false;
 }
 

@@ -15,6 +15,7 @@
 #define CPUID_LEAF_XSAVE 0xdu
 #define XSAVE_LEGACY_AND_HEADER 576u /* the legacy region (512) and the XSAVE header (64): SDM Vol. 1, 13.4 */
 #define XSAVE_FIRST_EXTENDED 2u      /* components 0 and 1 live in the legacy region */
+#define XSAVE_ECX_ALIGN64 (1u << 1)  /* leaf 0xD.i ECX: aligned to 64 bytes when compacted */
 #define CPUID_LEAF_RDT_MONITORING 0xfu
 #define CPUID_LEAF_RDT_ALLOCATION 0x10u
 #define CPUID_LEAF_SGX 0x12u
@@ -417,9 +418,7 @@ static int msr_row(uint32_t msr)
  * Where each offered state component ends in the standard XSAVE format:
  * leaf 0xD subleaf i gives its size (EAX) and offset (EBX) (SDM Vol. 1,
  * 13.4.1, and Vol. 2, CPUID). The guest's leaf 0xD.0 EBX then follows from
- * the guest's own XCR0, whatever the host's CPU computed (Bochs 2.7 answers
- * less than its own offsets add up to for AVX-512, which Linux reports with
- * a warning at boot).
+ * the guest's own XCR0, whatever the host's CPU computed for its own.
  */
 static void xsave_sizes_init(struct cpuid_offer *o, const struct cpuid_host *h)
 {
@@ -432,6 +431,9 @@ static void xsave_sizes_init(struct cpuid_offer *o, const struct cpuid_host *h)
 		if (o->xcr0_offered >> i & 1) {
 			struct cpuid_regs c = h->cpuid(CPUID_LEAF_XSAVE, i);
 			o->xsave_end[i] = c.ebx + c.eax;
+			o->xsave_size[i] = c.eax;
+			if (c.ecx & XSAVE_ECX_ALIGN64)
+				o->xsave_align64 |= 1u << i;
 		}
 }
 
@@ -443,6 +445,27 @@ static uint32_t xsave_size(const struct cpuid_offer *o, uint64_t mask)
 	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++)
 		if ((mask >> i & 1) && o->xsave_end[i] > size)
 			size = o->xsave_end[i];
+	return size;
+}
+
+/*
+ * The compacted format (XSAVEC) for the components in mask: each enabled
+ * one right after the previous, at a 64-byte boundary where its subleaf's
+ * ECX[1] asks (SDM Vol. 1, 13.4.3). Leaf 0xD.1 EBX is this for XCR0 | IA32_XSS,
+ * and IA32_XSS is 0 here (XSAVES is hidden). Bochs 2.7 answers the standard
+ * size there, which Linux 6.1 (compacting with XSAVEC) reports with a warning.
+ */
+static uint32_t xsave_compacted_size(const struct cpuid_offer *o, uint64_t mask)
+{
+	uint32_t size = XSAVE_LEGACY_AND_HEADER;
+
+	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (o->xsave_align64 >> i & 1)
+			size = (size + 63u) & ~63u;
+		size += o->xsave_size[i];
+	}
 	return size;
 }
 
@@ -496,6 +519,8 @@ static void vcpu_bits(const struct cpuid_offer *o, const struct cpuid_vcpu *s, u
 {
 	switch (leaf) {
 	case CPUID_LEAF_XSAVE:
+		if (subleaf == 1 && o->xcr0_offered)
+			r->ebx = xsave_compacted_size(o, s->xcr0 & o->xcr0_offered);
 		if (subleaf != 0 || !o->xcr0_offered)
 			break;
 		/* EBX: the area XCR0 as the guest set it needs; ECX: the area every offered component needs. */
