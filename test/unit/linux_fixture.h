@@ -2,6 +2,7 @@
 #ifndef TEST_UNIT_LINUX_FIXTURE_H
 #define TEST_UNIT_LINUX_FIXTURE_H
 
+#include "test/unit/guest_ram_fixture.h"
 #include "test/unit/unit.h"
 
 #include "vmm/partition/bootparams.h"
@@ -10,47 +11,8 @@
 #include "vmm/partition/linux_load.h"
 #include "vmm/partition/pvh.h"
 
-#define MiB (1ull << 20)
-#define FILL 0xcc /* guest RAM before loading: what nothing touched still holds */
-
-/* ---- guest RAM between two inaccessible pages ---- */
-
-static struct {
-	uint8_t *map;
-	size_t maplen;
-	struct guest_ram g;
-} ram;
-
-static inline void ram_new(uint64_t size)
-{
-	ram.maplen = size + 2 * 4096;
-	ram.map = mmap(NULL, ram.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(ram.map != MAP_FAILED);
-	assert_int_equal(mprotect(ram.map, 4096, PROT_NONE), 0);
-	assert_int_equal(mprotect(ram.map + 4096 + size, 4096, PROT_NONE), 0);
-	ram.g = (struct guest_ram){ram.map + 4096, size};
-	memset(ram.g.ram, FILL, size);
-}
-
-static inline int ram_free(void **state)
-{
-	(void)state;
-	if (ram.map)
-		munmap(ram.map, ram.maplen);
-	ram.map = NULL;
-	return 0;
-}
-
 /* Nothing written: a refusal comes before any write to guest RAM. */
-static inline bool ram_untouched(void)
-{
-	for (uint64_t a = 0; a < ram.g.size; a++)
-		if (ram.g.ram[a] != FILL) {
-			print_error("guest RAM at %#llx was written\n", (unsigned long long)a);
-			return false;
-		}
-	return true;
-}
+static inline bool ram_untouched(void) { return ram_untouched_range(0, ram.g.size); }
 
 static inline uint8_t pattern(uint64_t off) { return (uint8_t)(off * 13 + 7); }
 

@@ -1,5 +1,6 @@
 /* sources: vmm/partition/mbload.c vmm/lib/fmt.c vmm/lib/string.c */
 /* test_mbload.c: mb_load over ELF32, ELF64 and a.out-kludge multiboot kernels built in memory. */
+#include "test/unit/guest_ram_fixture.h"
 #include "test/unit/unit.h"
 
 #include <elf.h> /* the host's ELF layouts: an independent check of mbload.c's own */
@@ -8,48 +9,8 @@
 #include "vmm/partition/mbload.h"
 #include "vmm/partition/multiboot1.h"
 
-#define MiB (1ull << 20)
-#define FILL 0xcc /* guest RAM before loading: what nothing touched still holds */
 #define MB_AT 0x400
 #define MB_FLAGS (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
-
-/* ---- guest RAM between two inaccessible pages ---- */
-
-static struct {
-	uint8_t *map;
-	size_t maplen;
-	struct guest_ram g;
-} ram;
-
-static void ram_new(uint64_t size)
-{
-	ram.maplen = size + 2 * 4096;
-	ram.map = mmap(NULL, ram.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(ram.map != MAP_FAILED);
-	assert_int_equal(mprotect(ram.map, 4096, PROT_NONE), 0);
-	assert_int_equal(mprotect(ram.map + 4096 + size, 4096, PROT_NONE), 0);
-	ram.g = (struct guest_ram){ram.map + 4096, size};
-	memset(ram.g.ram, FILL, size);
-}
-
-static int ram_free(void **state)
-{
-	(void)state;
-	if (ram.map)
-		munmap(ram.map, ram.maplen);
-	ram.map = NULL;
-	return 0;
-}
-
-static bool untouched(uint64_t from, uint64_t to)
-{
-	for (uint64_t a = from; a < to; a++)
-		if (ram.g.ram[a] != FILL) {
-			print_error("guest RAM at %#llx was written\n", (unsigned long long)a);
-			return false;
-		}
-	return true;
-}
 
 /* ---- building images ---- */
 
@@ -211,11 +172,11 @@ static bool load_mods(const char *cmdline, const struct mb_module *mods, unsigne
 static bool load(void) { return load_mods("", NULL, 0); }
 
 /* Refused with exactly this message, and guest RAM untouched: everything is checked before anything is written. */
-#define EXPECT_REFUSED(ok, msg)                        \
-	do {                                           \
-		assert_false(ok);                      \
-		assert_string_equal(res.error, (msg)); \
-		assert_true(untouched(0, ram.g.size)); \
+#define EXPECT_REFUSED(ok, msg)                                  \
+	do {                                                     \
+		assert_false(ok);                                \
+		assert_string_equal(res.error, (msg));           \
+		assert_true(ram_untouched_range(0, ram.g.size)); \
 	} while (0)
 
 /* ---- reading what was loaded ---- */
@@ -301,8 +262,8 @@ static void expect_common(const char *cmdline)
 	assert_true(res.load_lo >= GUEST_HIGH_RAM_BASE);
 	assert_true(res.mbi >= res.load_hi);
 	assert_true(res.free_lo > res.mbi && res.free_lo <= ram.g.size);
-	assert_true(untouched(0, GUEST_HIGH_RAM_BASE));
-	assert_true(untouched(res.free_lo, ram.g.size));
+	assert_true(ram_untouched_range(0, GUEST_HIGH_RAM_BASE));
+	assert_true(ram_untouched_range(res.free_lo, ram.g.size));
 }
 
 /* ---- good loads ---- */
@@ -358,7 +319,7 @@ static void test_elf64_higher_half_entry(void **state)
 	assert_int_equal(res.load_lo, 0x200000);
 	assert_int_equal(res.load_hi, 0x300100);
 	assert_int_equal(res.mbi, 0x301000);
-	assert_true(untouched(0x201000, 0x300000)); /* between the segments */
+	assert_true(ram_untouched_range(0x201000, 0x300000)); /* between the segments */
 	expect_copied(0x300000, 0x2000, 0x100);
 	expect_common("");
 }
@@ -425,7 +386,7 @@ static void test_modules(void **state)
 		assert_memory_equal(ram.g.ram + e.mod_start, mods[i].data, mods[i].size);
 		assert_string_equal(guest_str(e.cmdline), mods[i].cmdline ? mods[i].cmdline : "");
 	}
-	assert_true(untouched(0x103000 + sizeof(a), 0x105000)); /* alignment padding */
+	assert_true(ram_untouched_range(0x103000 + sizeof(a), 0x105000)); /* alignment padding */
 	for (unsigned i = 0; i < ARRAY_LEN(mods); i++)
 		unit_guarded_free((void *)mods[i].data, mods[i].size);
 }
@@ -442,7 +403,7 @@ static void test_aout_good(void **state)
 	assert_int_equal(res.load_hi, 0x103000);
 	expect_copied(0x100000, 0, 0x1800); /* the multiboot header with the rest */
 	expect_zero(0x101800, 0x1800);
-	assert_true(untouched(0x103000, res.mbi));
+	assert_true(ram_untouched_range(0x103000, res.mbi));
 	expect_common("a.out");
 }
 
@@ -456,7 +417,7 @@ static void test_aout_whole_file(void **state)
 	assert_int_equal(res.load_lo, 0x200000);
 	assert_int_equal(res.load_hi, 0x200000 + 0x1234 - 0x300);
 	expect_copied(0x200000, 0x300, 0x1234 - 0x300);
-	assert_true(untouched(GUEST_HIGH_RAM_BASE, 0x200000));
+	assert_true(ram_untouched_range(GUEST_HIGH_RAM_BASE, 0x200000));
 	assert_int_equal(res.mbi, 0x201000);
 }
 
