@@ -6,10 +6,30 @@
 #include "arch/x86/vmx_exit.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
+#include "vmm/lib/spinlock.h"
 
 /* vCPU columns per table: a guest with more vCPUs gets one table per group of them. */
 #define REPORT_COLUMNS 8u
 #define MS_PER_S 1000u
+
+static uint64_t exits_of(const struct vcpu *v) { return v->exits_total; }
+static uint64_t interrupts_of(const struct vcpu *v) { return v->interrupts; }
+
+/* One row of a per-vCPU counter, with its total. */
+static void total_row(const struct guest *g, uint32_t first, uint32_t end, const char *what,
+                      uint64_t (*count)(const struct vcpu *))
+{
+	char line[32 + 12 * (REPORT_COLUMNS + 1)];
+	uint32_t len = (uint32_t)hv_snprintf(line, sizeof(line), "  %-27s", what);
+	uint64_t sum = 0;
+
+	for (uint32_t i = first; i < end; i++) {
+		uint64_t n = count(g->vcpus[i]);
+		sum += n;
+		len += (uint32_t)hv_snprintf(line + len, sizeof(line) - len, " %12llu", (unsigned long long)n);
+	}
+	console_printf_raw("%s %11llu\n", line, (unsigned long long)sum);
+}
 
 static void report_columns(const struct guest *g, uint32_t first, uint32_t end)
 {
@@ -37,30 +57,26 @@ static void report_columns(const struct guest *g, uint32_t first, uint32_t end)
 			                             (unsigned long long)g->vcpus[i]->exits[r]);
 		console_printf_raw("%s %11llu\n", line, (unsigned long long)sum);
 	}
-	uint64_t all = 0, irqs = 0;
-	len = (uint32_t)hv_snprintf(line, sizeof(line), "  %-27s", "all exits");
-	for (uint32_t i = first; i < end; i++) {
-		all += g->vcpus[i]->exits_total;
-		len += (uint32_t)hv_snprintf(line + len, sizeof(line) - len, " %12llu",
-		                             (unsigned long long)g->vcpus[i]->exits_total);
-	}
-	console_printf_raw("%s %11llu\n", line, (unsigned long long)all);
-	len = (uint32_t)hv_snprintf(line, sizeof(line), "  %-27s", "interrupts injected");
-	for (uint32_t i = first; i < end; i++) {
-		irqs += g->vcpus[i]->interrupts;
-		len += (uint32_t)hv_snprintf(line + len, sizeof(line) - len, " %12llu",
-		                             (unsigned long long)g->vcpus[i]->interrupts);
-	}
-	console_printf_raw("%s %11llu\n", line, (unsigned long long)irqs);
+	total_row(g, first, end, "all exits", exits_of);
+	total_row(g, first, end, "interrupts injected", interrupts_of);
 }
+
+/*
+ * Guests that end together report together: one table at a time, so that
+ * their rows do not interleave (other log lines still may: each row keeps
+ * its own shape, and conftest.exit_reports skips what is not a row).
+ */
+static struct spinlock report_lock = SPINLOCK_INIT;
 
 void exit_report_guest(const struct guest *g)
 {
 	uint64_t hz = tsc_hz();
 	uint64_t ms = g->entered && hz ? (rdtsc() - g->entered_tsc) / (hz / MS_PER_S) : 0;
 
+	spin_lock(&report_lock);
 	pr_info("guest %s: VM exits of this run (%llu.%03llu s since its first entry), per reason and vCPU:", g->name,
 	        (unsigned long long)(ms / MS_PER_S), (unsigned long long)(ms % MS_PER_S));
 	for (uint32_t first = 0; first < g->nvcpus; first += REPORT_COLUMNS)
 		report_columns(g, first, first + REPORT_COLUMNS < g->nvcpus ? first + REPORT_COLUMNS : g->nvcpus);
+	spin_unlock(&report_lock);
 }

@@ -220,9 +220,11 @@ static bool guest_build(struct guest *g, const struct boot_info *bi)
 	if (!g->ram_hpa)
 		return fail(g, "not enough contiguous memory for its RAM");
 	g->ram = (struct guest_ram){phys_to_virt(g->ram_hpa), g->cfg.memory};
-	if (!map_memory(g) || !apicv_guest_create(&g->ept, GUEST_LAPIC_BASE, &g->apic_access_page) || !guest_load(g)) {
+	bool mapped = map_memory(g) && apicv_guest_create(&g->ept, GUEST_LAPIC_BASE, &g->apic_access_page);
+	if (!mapped || !guest_load(g)) { /* guest_load said why it refused the image */
 		page_free(g->ram_hpa, pages);
-		return g->ram_hpa = 0, fail(g, "its memory could not be set up");
+		g->ram_hpa = 0;
+		return mapped ? false : fail(g, "its memory could not be set up");
 	}
 	pr_info("guest %s: %llu MiB at host %#llx, %s kernel, entry %#llx%s, %u vCPU(s), EPT %llu pages", g->name,
 	        (unsigned long long)(g->cfg.memory >> 20), (unsigned long long)g->ram_hpa,
