@@ -167,15 +167,6 @@ static inline bool xsetbv_safe(uint32_t xcr, uint64_t value)
 	return ok;
 }
 
-/* XGETBV of XCR0: only with CR4.OSXSAVE set (else #UD, SDM Vol. 2, XGETBV). */
-static inline uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* WRMSR; false if the CPU refused it (#GP). */
 static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
 {

@@ -2,7 +2,6 @@
 #include "vmm/exit/cpuid.h"
 
 #include "arch/x86/cpu.h"
-#include "arch/x86/cr.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx_cr.h"
 #include "arch/x86/vmx_defs.h"
@@ -45,8 +44,7 @@ static struct cpuid_regs for_vcpu(const struct vcpu *v, uint64_t cr4, uint32_t l
 	        .apic_enabled = vlapic_hw_enabled(&v->lapic),
 	        .cr4 = cr4,
 	        .vcpus = v->guest->nvcpus,
-	        /* The guest's XCR0 is this core's: XSETBV runs in root mode with its value (vmm/exit/cr.c). */
-	        .xcr0 = (read_cr4() & CR4_OSXSAVE) ? xgetbv0() : XCR0_X87,
+	        .xcr0 = v->xcr0,
 	};
 
 	return cpuid_guest(&offer, &s, leaf, subleaf, cpuid(leaf, subleaf));

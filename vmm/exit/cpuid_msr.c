@@ -430,7 +430,7 @@ static void xsave_sizes_init(struct cpuid_offer *o, const struct cpuid_host *h)
 	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++)
 		if (o->xcr0_offered >> i & 1) {
 			struct cpuid_regs c = h->cpuid(CPUID_LEAF_XSAVE, i);
-			o->xsave_end[i] = c.ebx + c.eax;
+			o->xsave_offset[i] = c.ebx;
 			o->xsave_size[i] = c.eax;
 			if (c.ecx & XSAVE_ECX_ALIGN64)
 				o->xsave_align64 |= 1u << i;
@@ -443,8 +443,8 @@ static uint32_t xsave_size(const struct cpuid_offer *o, uint64_t mask)
 	uint32_t size = XSAVE_LEGACY_AND_HEADER;
 
 	for (uint32_t i = XSAVE_FIRST_EXTENDED; i < CPUID_XSAVE_COMPONENTS; i++)
-		if ((mask >> i & 1) && o->xsave_end[i] > size)
-			size = o->xsave_end[i];
+		if ((mask >> i & 1) && o->xsave_offset[i] + o->xsave_size[i] > size)
+			size = o->xsave_offset[i] + o->xsave_size[i];
 	return size;
 }
 

@@ -177,9 +177,10 @@ struct cpuid_offer {
 	uint32_t tsc_ratio;                     /* leaf 0x15 EBX (EAX is 1) */
 	uint32_t tsc_mhz;                       /* leaf 0x16 EAX and EBX */
 	uint32_t xcr0_offered;                  /* leaf 0xD EAX: the XCR0 bits a guest may set (31:0) */
-	uint32_t xsave_end[CPUID_XSAVE_COMPONENTS];  /* per offered state component >= 2: its offset + size */
-	uint32_t xsave_size[CPUID_XSAVE_COMPONENTS]; /* and its size */
-	uint32_t xsave_align64;                      /* the components aligned to 64 bytes in the compacted format */
+	uint32_t xsave_offset[CPUID_XSAVE_COMPONENTS]; /* per offered state component >= 2: where it is (standard
+	                                                  format) */
+	uint32_t xsave_size[CPUID_XSAVE_COMPONENTS];   /* and its size */
+	uint32_t xsave_align64;                        /* the components aligned to 64 bytes in the compacted format */
 };
 
 void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h);

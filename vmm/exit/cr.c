@@ -136,12 +136,14 @@ enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *e)
 		vmx_inject_exception(X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
 	}
+	v->xcr0 = value;
 	vmx_complete_instruction(e);
 	return EXIT_RESUME;
 }
 
-void exit_xcr0_reset(void)
+void exit_xcr0_reset(struct vcpu *v)
 {
+	v->xcr0 = XCR0_X87;
 	/* XCR0 is 1 after reset (SDM Vol. 1, 13.3); untouched while CR4.OSXSAVE was never set on this core. */
 	if (read_cr4() & CR4_OSXSAVE)
 		xsetbv_safe(0, XCR0_X87);

@@ -9,7 +9,10 @@ struct vcpu;
 
 /* WRMSR IA32_EFER by the SDM's rules, through the one owner of CR0, CR4 and EFER; false: #GP. v's VMCS is current. */
 bool exit_efer_write(struct vcpu *v, uint64_t value);
-/* XCR0 back to its reset value on this core, before a guest starts here (the previous one may have changed it). */
-void exit_xcr0_reset(void);
+/*
+ * XCR0 back to its reset value on this core and in v->xcr0, before v's guest
+ * starts here (the previous one may have changed it).
+ */
+void exit_xcr0_reset(struct vcpu *v);
 
 #endif

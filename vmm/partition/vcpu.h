@@ -60,6 +60,12 @@ struct vcpu {
 	uint32_t exit_reason;        /* its basic exit reason */
 	struct apicv_vcpu apicv;
 	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
+	/*
+	 * Its XCR0 as XSETBV last set it (vmm/exit/cr.c), for CPUID leaf 0xD.
+	 * The core's XCR0 holds the same, but reading it needs CR4.OSXSAVE,
+	 * which every VM exit clears again in root mode (HOST_CR4).
+	 */
+	uint64_t xcr0;
 	/* MSRs kept per vCPU, reset at each start of its guest (vmm/exit/msr.c: msr_vcpu_start) */
 	struct vtsc tsc;        /* its TSC: the VMCS TSC offset and IA32_TSC_ADJUST */
 	uint64_t misc_enable;   /* IA32_MISC_ENABLE */

@@ -149,7 +149,7 @@ static bool start_vcpu(struct vcpu *v)
 	v->exit_tsc = 0;
 	vcpu_reset(v);
 	cpuid_cr_caps(v, &v->cr_caps);
-	exit_xcr0_reset();
+	exit_xcr0_reset(v);
 	const struct vmx_vcpu_cfg cfg = {
 	        .caps = cpus_vmx_caps(),
 	        .entry = &v->guest->entry,
