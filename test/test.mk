@@ -21,6 +21,11 @@ $(BUILD)/unit/%: test/unit/%.c $$(call unit_sources,test/unit/%.c) $$(wildcard t
 $(BUILD)/unit/test_guest_acpi: $(BUILD)/acpi/dsdt.aml
 $(BUILD)/unit/test_guest_acpi: UNIT_CFLAGS += -DGUEST_DSDT_AML='"$(abspath $(BUILD))/acpi/dsdt.aml"'
 
+# The Linux loaders are also checked on Debian's kernel as `make linux` builds it.
+$(BUILD)/unit/test_linux_real: $(BUILD)/linux/vmlinuz $(BUILD)/linux/vmlinux
+$(BUILD)/unit/test_linux_real: UNIT_CFLAGS += -DLINUX_BZIMAGE='"$(abspath $(BUILD))/linux/vmlinuz"' \
+	-DLINUX_VMLINUX='"$(abspath $(BUILD))/linux/vmlinux"'
+
 deps:
 	@sh test/install-deps.sh test
 	@sh test/bochs3-root.sh >/dev/null

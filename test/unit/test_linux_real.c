@@ -1,9 +1,8 @@
 /* sources: vmm/partition/linux_pvh.c vmm/partition/linux_bz.c vmm/partition/linux_common.c vmm/partition/kernel_kind.c vmm/partition/mbload.c vmm/lib/fmt.c vmm/lib/string.c */
 /*
- * test_linux_real.c: the Linux loaders on Debian 12's real kernel, when it is
- * in /work/cache (LINUX_BZIMAGE and LINUX_VMLINUX override the paths): each
- * test skips itself when its file is absent. The synthetic images of
- * test_linux_bz.c and test_linux_pvh.c never skip.
+ * test_linux_real.c: the Linux loaders on Debian 12's real kernel, as
+ * `make linux` builds it (test.mk names the files, LINUX_BZIMAGE and
+ * LINUX_VMLINUX, and builds them before this test).
  */
 #include "test/unit/linux_fixture.h"
 
@@ -16,13 +15,12 @@ static uint8_t *file;
 static size_t file_size;
 static struct linux_result res;
 
-static bool read_file(const char *env, const char *fallback)
+static void read_file(const char *path)
 {
-	const char *path = getenv(env) ? getenv(env) : fallback;
 	FILE *f = fopen(path, "rb");
 
 	if (!f)
-		return false;
+		fail_msg("%s: cannot open it (make linux builds it)", path);
 	fseek(f, 0, SEEK_END);
 	file_size = (size_t)ftell(f);
 	fseek(f, 0, SEEK_SET);
@@ -30,7 +28,6 @@ static bool read_file(const char *env, const char *fallback)
 	assert_non_null(file);
 	assert_int_equal(fread(file, 1, file_size, f), file_size);
 	fclose(f);
-	return true;
 }
 
 static int teardown(void **state)
@@ -43,8 +40,7 @@ static int teardown(void **state)
 static void test_real_bzimage(void **state)
 {
 	(void)state;
-	if (!read_file("LINUX_BZIMAGE", "/work/cache/linux/x/boot/vmlinuz-6.1.0-57-cloud-amd64"))
-		skip();
+	read_file(LINUX_BZIMAGE);
 	uint8_t *rd = calloc(1, INITRD_SIZE);
 	assert_non_null(rd);
 	ram_new(RAM_SIZE);
@@ -71,8 +67,7 @@ static void test_real_bzimage(void **state)
 static void test_real_vmlinux_pvh(void **state)
 {
 	(void)state;
-	if (!read_file("LINUX_VMLINUX", "/work/cache/linux/vmlinux"))
-		skip();
+	read_file(LINUX_VMLINUX);
 	uint8_t *rd = calloc(1, INITRD_SIZE);
 	assert_non_null(rd);
 	ram_new(RAM_SIZE);
