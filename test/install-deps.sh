@@ -9,7 +9,7 @@ bench="$run gnuplot-nox"
 # make linux: apt-get download and dpkg-deb (apt, dpkg), the static init (libc6-dev), the bzImage's payload
 # (lz4, gzip, xz-utils), strip and notes (binutils), the initramfs (python3).
 linux="apt dpkg gcc libc6-dev binutils lz4 gzip xz-utils python3"
-test="$bench $linux libcmocka-dev python3-pytest cppcheck clang-format"
+test="$bench $linux libcmocka-dev python3-pytest python3-pytest-xdist cppcheck clang-format"
 
 case "${1:-}" in
 build) want=$build ;;

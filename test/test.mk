@@ -34,8 +34,9 @@ deps:
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
+# Two emulators at a time (pytest-xdist): CI has 2 cores, and every emulator test is one Bochs or QEMU process.
 emu: all iso usb linux
-	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -v -ra -p no:cacheprovider .
+	cd test/emu && BUILD=$(abspath $(BUILD)) $(PYTEST) -n 2 -v -ra -p no:cacheprovider .
 
 test: deps
 	$(MAKE) lint

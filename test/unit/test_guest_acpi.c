@@ -365,6 +365,40 @@ static void test_rsdp_found_by_bios_scan(void **state)
 	assert_int_equal(found, 1);
 }
 
+/*
+ * The reset vector F000:FFF0 holds real-mode code that writes RESET_VALUE to
+ * RESET_REG, as the FADT names them: decoded here byte by byte, and past the
+ * end of every table.
+ */
+static void test_reset_vector_writes_the_reset_register(void **state)
+{
+	const uint8_t *p = ram + GUEST_RESET_VECTOR;
+
+	(void)state;
+	assert_true(build(4, true));
+	assert_int_equal(p[0], 0xb0); /* mov al, imm8 */
+	assert_int_equal(p[1], GUEST_ACPI_RESET_VALUE);
+	assert_int_equal(p[2], 0xba); /* mov dx, imm16 */
+	assert_int_equal(p[3] | p[4] << 8, GUEST_ACPI_RESET_PORT);
+	assert_int_equal(p[5], 0xee); /* out dx, al */
+	assert_int_equal(p[6], 0xf4); /* hlt */
+	assert_int_equal(p[7], 0xeb); /* jmp back to the hlt */
+	assert_int_equal((int8_t)p[8], -3);
+	/* Every table ends before it: the RSDT, the tables it lists, and the FADT's DSDT (ACPI 6.5, 5.2.7, 5.2.9). */
+	uint32_t rsdt = rd32(ram + GUEST_RSDP_GPA + 16), tables[4], n = 0;
+	tables[n++] = rsdt;
+	for (uint32_t off = sizeof(struct acpi_sdt_header); off < rd32(ram + rsdt + 4); off += 4)
+		tables[n++] = rd32(ram + rsdt + off);
+	for (uint32_t i = 1; i < n; i++)
+		if (!memcmp(ram + tables[i], "FACP", 4))
+			tables[n++] = rd32(ram + tables[i] + 40); /* its DSDT */
+	assert_int_equal(n, 4);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(tables[i] + rd32(ram + tables[i] + 4) <= GUEST_RESET_VECTOR);
+	for (uint64_t a = GUEST_RESET_VECTOR + 9; a < GUEST_FIRMWARE_END; a++)
+		assert_int_equal(ram[a], 0);
+}
+
 static void test_refusals_write_nothing(void **state)
 {
 	struct guest_ram g = {ram, RAM_SIZE};
@@ -426,6 +460,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_one_vcpu_without_ioapic, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_most_vcpus_that_fit, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_rsdp_found_by_bios_scan, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_reset_vector_writes_the_reset_register, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_refusals_write_nothing, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_smallest_buffer, setup, teardown),
 	};

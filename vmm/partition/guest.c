@@ -338,8 +338,7 @@ void guest_mark_entered(struct guest *g)
 {
 	spin_lock(&g->lock);
 	bool first = !g->entered;
-	if (first)
-		g->entered_tsc = rdtsc();
+	g->entered_tsc = rdtsc(); /* each start's first entry: its uptime and exit report count from here */
 	g->entered = true;
 	spin_unlock(&g->lock);
 	if (first && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)

@@ -39,7 +39,7 @@
 #define MADT_GPA ALIGN16(FADT_GPA + sizeof(struct acpi_fadt))
 #define MADT_MAX_LEN (MADT_HEADER_LEN + GUEST_ACPI_MAX_VCPUS * MADT_LAPIC_LEN + MADT_IOAPIC_LEN + MADT_ISO_LEN)
 #define DSDT_GPA ALIGN16(MADT_GPA + MADT_MAX_LEN)
-_Static_assert(DSDT_GPA + sizeof(struct acpi_sdt_header) <= GUEST_FIRMWARE_END, "the largest tables fit the area");
+_Static_assert(DSDT_GPA + sizeof(struct acpi_sdt_header) <= GUEST_RESET_VECTOR, "the largest tables fit the area");
 _Static_assert(GUEST_ACPI_MAX_VCPUS <= 0xff, "APIC IDs fit the 8-bit Local APIC entry, 0xff excluded");
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -51,7 +51,7 @@ static bool dsdt_ok(const uint8_t *aml, uint32_t len)
 {
 	struct acpi_sdt_header h;
 
-	if (!aml || len < sizeof(h) || len > GUEST_FIRMWARE_END - DSDT_GPA)
+	if (!aml || len < sizeof(h) || len > GUEST_RESET_VECTOR - DSDT_GPA)
 		return false;
 	memcpy(&h, aml, sizeof(h));
 	return memcmp(h.signature, "DSDT", 4) == 0 && h.length == len && acpi_checksum(aml, len) == 0;
@@ -178,6 +178,29 @@ static void rsdp_write(uint8_t *p)
 	memcpy(p, &r, sizeof(r));
 }
 
+/*
+ * The reset vector's stub, real-mode code (a PC enters the BIOS there):
+ * MOV AL, RESET_VALUE; MOV DX, RESET_REG; OUT DX, AL; then HLT for ever,
+ * should the write not reset.
+ */
+static void reset_vector_write(uint8_t *ram)
+{
+	const uint8_t stub[] = {
+	        0xb0,
+	        GUEST_ACPI_RESET_VALUE, /* mov al, imm8 */
+	        0xba,
+	        GUEST_ACPI_RESET_PORT & 0xff,
+	        GUEST_ACPI_RESET_PORT >> 8, /* mov dx, imm16 */
+	        0xee,                       /* out dx, al */
+	        0xf4,                       /* 1: hlt */
+	        0xeb,
+	        0xfd, /* jmp 1b */
+	};
+	_Static_assert(GUEST_RESET_VECTOR + sizeof(stub) <= GUEST_FIRMWARE_END, "the stub fits below 1 MiB");
+
+	memcpy(ram + GUEST_RESET_VECTOR, stub, sizeof(stub));
+}
+
 bool guest_acpi_build(const struct guest_ram *g, const struct guest_acpi_cfg *cfg)
 {
 	if (!g->ram || g->size < GUEST_FIRMWARE_END || !cfg_ok(cfg))
@@ -185,6 +208,7 @@ bool guest_acpi_build(const struct guest_ram *g, const struct guest_acpi_cfg *cf
 	uint8_t *ram = g->ram;
 	/* Zeroed first: stale bytes could hold a signature an RSDP scan would find. */
 	memset(ram + GUEST_FIRMWARE_BASE, 0, GUEST_FIRMWARE_END - GUEST_FIRMWARE_BASE);
+	reset_vector_write(ram);
 	memcpy(ram + DSDT_GPA, cfg->dsdt, cfg->dsdt_len);
 	sdt_seal(ram + MADT_GPA, "APIC", ACPI_SDT_REVISION, madt_body(ram + MADT_GPA, cfg));
 	fadt_write(ram + FADT_GPA);

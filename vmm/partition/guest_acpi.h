@@ -28,7 +28,8 @@ struct guest_acpi_cfg {
  * hardware-reduced, with the sleep and reset registers of guest_layout.h)
  * and the MADT, then cfg->dsdt as given, inside the firmware area
  * [GUEST_FIRMWARE_BASE, GUEST_FIRMWARE_END), all with valid checksums and
- * OEM id "APICVR"; the rest of the area is zeroed. With an I/O APIC, ISA IRQ
+ * OEM id "APICVR"; at GUEST_RESET_VECTOR a stub that writes RESET_REG; the
+ * rest of the area is zeroed. With an I/O APIC, ISA IRQ
  * 0 is overridden to GSI 2 (edge, active high). False, nothing written, if
  * g->size < GUEST_FIRMWARE_END, vcpus is 0 or above GUEST_ACPI_MAX_VCPUS
  * (one less with an I/O APIC), an APIC base does not fit the MADT's 32-bit

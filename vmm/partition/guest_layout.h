@@ -34,7 +34,15 @@
 #define GUEST_ACPI_SLEEP_STATUS_PORT 0x601  /* WAK_STS bit 7 */
 #define GUEST_ACPI_RESET_PORT 0x602         /* the FADT's RESET_REG */
 #define GUEST_ACPI_RESET_VALUE 0x01         /* its RESET_VALUE: this byte written there reboots the guest */
-#define GUEST_ACPI_SLP_TYP_S5 5             /* the DSDT's \_S5 package: soft off */
+/*
+ * The reset vector, F000:FFF0, 16 bytes below 1 MiB: where a PC's BIOS
+ * restarts the machine. An OS that jumps there to reboot (Linux's last
+ * resort, and its first choice on a hardware-reduced ACPI machine without
+ * EFI) finds a stub that writes RESET_REG (guest_acpi.c). The ACPI tables
+ * end below it.
+ */
+#define GUEST_RESET_VECTOR 0xffff0ull
+#define GUEST_ACPI_SLP_TYP_S5 5 /* the DSDT's \_S5 package: soft off */
 
 /* Entry (Multiboot 0.6.96, 3.2). */
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002u
