@@ -62,7 +62,7 @@ boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) \
 	$(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu run-linux bench bench-iso test unit emu deps clean format lint fuzz
+.PHONY: all iso usb run run-posted run-qemu run-linux bench linux-boot bench-iso test unit emu deps clean format lint fuzz
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

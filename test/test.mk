@@ -77,6 +77,13 @@ bench:
 	$(MAKE) all
 	BUILD=$(abspath $(BUILD)) /usr/bin/python3 test/bench/bench.py run $(BENCH_ARGS) --out $(BUILD)/bench
 
+# Linux's boot to its init, bare and in each mode, in one run (test/bench/linux_boot.py): build/bench/linux-boot.md.
+linux-boot:
+	@sh test/install-deps.sh bench
+	@sh test/bochs3-root.sh >/dev/null || echo "linux-boot: no Bochs 3.0 root, so no posted run (see above)"
+	$(MAKE) all linux
+	BUILD=$(abspath $(BUILD)) /usr/bin/python3 test/bench/linux_boot.py --out $(BUILD)/bench
+
 bench-iso:
 	@sh test/install-deps.sh build
 	$(MAKE) all

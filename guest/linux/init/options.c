@@ -1,4 +1,4 @@
-/* options.c: init.cpus=, init.end= and init.shell= from the kernel command line. */
+/* options.c: init.cpus=, init.end=, init.checks= and init.shell= from the kernel command line. */
 #include "options.h"
 
 #include <stdio.h>
@@ -25,6 +25,10 @@ static int option_word(const char *w, size_t len, struct init_options *o)
 			o->end = END_SHELL;
 		else
 			return 0;
+	} else if (strncmp(w, "init.checks=", 12) == 0) {
+		if (len != 13 || (w[12] != '0' && w[12] != '1'))
+			return 0;
+		o->checks = w[12] == '1';
 	} else if (strncmp(w, "init.shell=", 11) == 0) {
 		if (len != 12 || (w[11] != '0' && w[11] != '1'))
 			return 0;
@@ -43,6 +47,7 @@ const char *options_parse(const char *cmdline, struct init_options *o)
 	o->cpus = -1;
 	o->end = END_POWEROFF;
 	o->shell_only = 0;
+	o->checks = 1;
 	bad[0] = '\0';
 	while (*p) {
 		size_t len = strcspn(p, " \t\n");

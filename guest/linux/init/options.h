@@ -8,6 +8,7 @@ struct init_options {
 	int cpus;          /* init.cpus=N: CPUs the guest was given; -1: not given (the present count is used) */
 	enum init_end end; /* init.end=poweroff|reboot|shell */
 	int shell_only;    /* init.shell=1: a shell instead of the checks */
+	int checks;        /* init.checks=0: none, straight to the end (a boot-time measurement: make linux-boot) */
 };
 
 /*
