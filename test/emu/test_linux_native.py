@@ -86,6 +86,14 @@ def test_linux_native_end_reboot(linux, tmp_path):
     assert "reboot: Restarting system" in res.log and "Power down" not in res.log, res.explain()
 
 
+def test_linux_native_no_checks(linux, tmp_path):
+    """init.checks=0 (make linux-boot): the start line, no check, an empty SUMMARY, then the end it is told."""
+    res = boot(tmp_path, "init.cpus=2 init.checks=0")
+    found, summary = results(res)
+    assert found == {} and summary == (0, 0), res.explain()
+    assert "reboot: Power down" in res.log, res.explain()
+
+
 def test_linux_native_bad_option_powers_off(linux, tmp_path):
     """A bad init.* value is fatal, and fatal means a power-off, never PID 1 exiting (a kernel panic)."""
     res = boot(tmp_path, "init.cpus=2 init.end=sleep")
