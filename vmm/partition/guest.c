@@ -351,6 +351,7 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
 		g->state = GUEST_STOPPED;
+		g->reported = false;
 		g->exit_status = status;
 		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
 	}
@@ -369,7 +370,17 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL);
 }
 
-bool guests_all_ended(void) { return __atomic_load_n(&running, __ATOMIC_ACQUIRE) == 0; }
+void guest_reported(struct guest *g) { __atomic_store_n(&g->reported, true, __ATOMIC_RELEASE); }
+
+bool guests_all_ended(void)
+{
+	if (__atomic_load_n(&running, __ATOMIC_ACQUIRE) != 0)
+		return false;
+	for (uint32_t i = 0; i < nguests; i++)
+		if (!__atomic_load_n(&guests[i].reported, __ATOMIC_ACQUIRE))
+			return false; /* its report is still being printed: the last reporter powers off */
+	return true;
+}
 
 /* Kick every core of g but this one (this one looks at g's state before its next entry). */
 static void kick_vcpus(struct guest *g)

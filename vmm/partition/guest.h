@@ -53,6 +53,7 @@ struct guest {
 	volatile bool held;        /* stopped by the shell's stop: it waits for start or reset */
 	volatile bool start_asked; /* the shell's start or reset: load it again even without restart=yes */
 	bool ended;                /* stopped for good (no restart=yes): out of the count of running guests */
+	volatile bool reported;    /* its exit report since it last stopped is printed (guest_reported) */
 	uint32_t exit_status;
 	char stop_reason[96];
 	uint8_t sleep_typ;    /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */
@@ -116,7 +117,12 @@ static inline void guest_ept_sync(struct vcpu *v)
  * guest running, powers the machine off (vmm/run/sched.c).
  */
 void guest_stop(struct guest *g, const char *reason, uint32_t status);
-/* Every guest has ended for good (none runs, none will restart): the machine may power off. */
+/* Its first vCPU printed its exit report since it last stopped (vmm/run/sched.c). */
+void guest_reported(struct guest *g);
+/*
+ * Every guest has ended for good (none runs, none will restart) and each has
+ * printed its exit report: the machine may power off.
+ */
 bool guests_all_ended(void);
 /*
  * The shell's stop: stop a running guest and hold it stopped (restart=yes does

@@ -205,6 +205,7 @@ static void after_stop(struct vcpu *v)
 	}
 	wait_all_stopped(g);
 	exit_report_guest(g);
+	guest_reported(g);
 	if (guests_all_ended()) {
 		pr_info("all guests have ended: powering off");
 		platform_poweroff(POWEROFF_CODE_OK);
