@@ -352,6 +352,7 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	if (was_running) {
 		g->state = GUEST_STOPPED;
 		g->reported = false;
+		g->shell_stopped = false;
 		g->exit_status = status;
 		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
 	}
@@ -396,6 +397,7 @@ bool guest_hold(struct guest *g)
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
 		g->held = true;
+		g->shell_stopped = true;
 		g->state = GUEST_STOPPED;
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, "stopped from the shell", sizeof(g->stop_reason));
@@ -420,6 +422,7 @@ bool guest_start(struct guest *g, bool reset)
 	}
 	if (was_running) {
 		g->state = GUEST_STOPPED;
+		g->shell_stopped = true;
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, "reset from the shell", sizeof(g->stop_reason));
 	}
@@ -441,6 +444,7 @@ bool guest_reboot(struct guest *g, const char *reason)
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
 		g->state = GUEST_STOPPED;
+		g->shell_stopped = false;
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));
 		g->start_asked = true; /* restart_wanted (vmm/run/sched.c) then reloads it */

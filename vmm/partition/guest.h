@@ -54,6 +54,7 @@ struct guest {
 	volatile bool start_asked; /* the shell's start or reset: load it again even without restart=yes */
 	bool ended;                /* stopped for good (no restart=yes): out of the count of running guests */
 	volatile bool reported;    /* its exit report since it last stopped is printed (guest_reported) */
+	bool shell_stopped;        /* the last stop was the shell's stop or reset: no exit report (stats has it) */
 	uint32_t exit_status;
 	char stop_reason[96];
 	uint8_t sleep_typ;    /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */

@@ -204,7 +204,8 @@ static void after_stop(struct vcpu *v)
 		return;
 	}
 	wait_all_stopped(g);
-	exit_report_guest(g);
+	if (!g->shell_stopped) /* the shell's stop and reset: its stats command shows the same, without interleaving */
+		exit_report_guest(g);
 	guest_reported(g);
 	if (guests_all_ended()) {
 		pr_info("all guests have ended: powering off");
