@@ -97,7 +97,7 @@ def report(results, cpus):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cpus", type=int, default=2)
+    ap.add_argument("--cpus", type=int, default=1)
     ap.add_argument("--out", type=Path, default=BUILD / "bench")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
