@@ -7,11 +7,14 @@
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static _Noreturn void stop(int how, const char *name)
 {
 	fflush(stdout);
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO); /* the UART sends what init printed before the machine goes (a real 16550 is slow) */
 	sync();
 	reboot(how);
 	/* Only a kernel that refuses (it should not for PID 1) gets here: wait rather than exit and panic. */
