@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import BUILD, assert_booted, make_iso, run_bochs, run_qemu
+from conftest import BUILD, assert_booted, exit_reports, make_iso, run_bochs, run_qemu
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
 
@@ -60,6 +60,33 @@ guest name=good3 cpus=3 memory=16M image=platform.elf cmdline="second good guest
     assert re.search(r"^    RIP [0-9a-f]{16} RSP", res.log, re.M), "a register dump follows each report"
     assert "guest good0: exited with status 0" in res.log and "guest good3: exited with status 0" in res.log
     assert "all guests have ended: powering off" in res.log
+
+
+# A whole register dump, its lines one after another: nothing of another core in between.
+DUMP_BLOCK = (r"^\*\*\* guest triple, vCPU 1 on CPU 1: triple fault \(shutdown\)\n"
+              r"    exit reason 2 \(TRIPLE_FAULT\), .*\n    RIP .*\n    RAX .*\n    RSI .*\n    CR0 .*\n"
+              r"    CS .*\n    SS .*\n    DS .*\n    TR .*\n    GDTR .*\n    interruptibility .*$")
+
+
+def test_ap_fault_is_the_guests_end_and_stops_it_first(built, tmp_path):
+    """vCPU 1 of a two-vCPU guest triple-faults; 2 ms later its vCPU 0 would write the exit port with status 0.
+    The guest is stopped on both cores before anything is printed: its end is the triple fault (not `exited with
+    status 0`), vCPU 0 never gets to its exit, and the dump comes out as one block. The neighbour finishes."""
+    config = """hypervisor cmdline="loglevel=info"
+guest name=triple cpus=0-1 memory=16M image=triplefault.elf cmdline="on=ap"
+guest name=good cpus=2 memory=16M image=platform.elf
+"""
+    res = boot(tmp_path, cpus=3, config=config, modules=("platform.elf", "triplefault.elf"))
+    assert_booted(res, cpus=3)
+    assert "guest triple: triple fault (shutdown)" in res.log, res.explain()
+    assert "guest triple: exited with status" not in res.log, res.explain()
+    assert "vCPU 0 writes the exit port now" not in res.log, res.explain()
+    assert res.log.index("guest triple: triple fault (shutdown)") < res.log.index("*** guest triple"), \
+        "the guest is stopped before its report is printed\n" + res.explain()
+    assert re.search(DUMP_BLOCK, res.log, re.M), res.explain()
+    assert summaries(res).get("good", (0, 1))[1] == 0 and "guest good: exited with status 0" in res.log, res.explain()
+    reports = exit_reports(res, "triple")
+    assert len(reports) == 1 and reports[0]["vcpus"] == ["vcpu0", "vcpu1"], res.explain()
 
 
 @pytest.mark.parametrize("probe", ["gap", "firmware"])

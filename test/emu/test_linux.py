@@ -53,10 +53,9 @@ def assert_init_passed(res, name, tests):
     assert f"guest {name}: powered off (ACPI S5 through the sleep control register)" in res.log, res.explain()
 
 
-# (mode, vCPUs, emulator). One vCPU each: a Linux on 2 vCPUs passes every check (IPIs included) but at
-# power-off sometimes hangs, its CPU 0 no longer woken by its timer or IPIs (seen in modes vid and posted,
-# about 1 run in 3 under load; issue 17 stays open on it), so SMP runs are not yet part of make test.
-MODES = [("vid", 1, False), ("posted", 1, True), ("tpr", 1, False), ("emulated", 1, False)]
+# (mode, vCPUs, emulator): SMP where the CPU delivers virtual interrupts, so IPIs go through the EOI-less path
+# and, under Bochs 3.0, through posted-interrupt notifications; one vCPU where the hypervisor injects.
+MODES = [("vid", 2, False), ("posted", 2, True), ("tpr", 1, False), ("emulated", 1, False)]
 
 
 @pytest.mark.parametrize("apicv,ncpus,bochs3", MODES, ids=[m[0] for m in MODES])

@@ -28,6 +28,8 @@
 /* What was logged before an MMIO console could take over, replayed on it; generous for a firmware's map. */
 #define CONSOLE_EARLY_LOG 16384
 
+#define CONSOLE_NO_BLOCK 0xffffffffu
+
 static const uint16_t com_ports[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 
 static struct {
@@ -40,9 +42,11 @@ static struct {
 	enum log_level level;
 	console_sink_t sink;
 	bool rx_irq;
-	uint32_t rx_busy; /* one reader at a time: the interrupt and a poller may race */
+	uint32_t rx_busy;   /* one reader at a time: the interrupt and a poller may race */
+	uint32_t block_cpu; /* the core printing a block (console_block_begin), or CONSOLE_NO_BLOCK */
 } con = {
         .lock = SPINLOCK_INIT,
+        .block_cpu = CONSOLE_NO_BLOCK,
         .cfg = {false, {UART_IO, HV_EARLY_CONSOLE_PORT}, CONSOLE_DEFAULT_BAUD},
         .level = LOG_INFO,
 };
@@ -326,6 +330,37 @@ void console_apply_cmdline(const char *cmdline)
 	}
 }
 
+/*
+ * The lock around every write, unless this core holds it already for a
+ * block: only the owner ever sees its own ID in block_cpu, so the unlocked
+ * read is safe.
+ */
+static bool con_lock(void)
+{
+	if (__atomic_load_n(&con.block_cpu, __ATOMIC_RELAXED) == this_cpu()->cpu_id)
+		return false;
+	spin_lock(&con.lock);
+	return true;
+}
+
+static void con_unlock(bool locked)
+{
+	if (locked)
+		spin_unlock(&con.lock);
+}
+
+void console_block_begin(void)
+{
+	spin_lock(&con.lock);
+	__atomic_store_n(&con.block_cpu, this_cpu()->cpu_id, __ATOMIC_RELAXED);
+}
+
+void console_block_end(void)
+{
+	__atomic_store_n(&con.block_cpu, CONSOLE_NO_BLOCK, __ATOMIC_RELAXED);
+	spin_unlock(&con.lock);
+}
+
 static const char *const level_tags[] = {"ERROR: ", "WARNING: ", "", "debug: "};
 
 void hv_log(enum log_level level, const char *fmt, ...)
@@ -342,9 +377,9 @@ void hv_log(enum log_level level, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	spin_lock(&con.lock);
+	bool locked = con_lock();
 	con_write(line, (size_t)n);
-	spin_unlock(&con.lock);
+	con_unlock(locked);
 }
 
 void console_printf_raw(const char *fmt, ...)
@@ -357,9 +392,9 @@ void console_printf_raw(const char *fmt, ...)
 	va_end(ap);
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	spin_lock(&con.lock);
+	bool locked = con_lock();
 	con_write(buf, (size_t)n);
-	spin_unlock(&con.lock);
+	con_unlock(locked);
 }
 
 void console_rx_start(console_sink_t sink, bool irq)
@@ -435,4 +470,5 @@ void console_break_lock(void)
 		cpu_relax();
 	} while (rdtsc() < deadline);
 	spin_lock_reset(&con.lock);
+	__atomic_store_n(&con.block_cpu, CONSOLE_NO_BLOCK, __ATOMIC_RELAXED);
 }

@@ -14,17 +14,24 @@
 #include "vmm/lib/panic.h"
 #include "vmm/partition/guest.h"
 
-/* Stop the guest with a full report of this exit: the unrecoverable path of every handler. */
+/*
+ * The unrecoverable path of every handler: stop the guest on all its cores
+ * first (this event is its end, and nothing of it runs on), then report
+ * this exit in full, as one block. If the guest had already ended (another
+ * vCPU's fault, an exit-port write), that end stands and this exit is
+ * reported as what it is: a later one.
+ */
 static enum exit_action stop_with_dump(struct vcpu *v, const struct exit_info *e, const char *why)
 {
-	char reason[96];
+	bool first = guest_stop_fatal(v, why);
 
-	hv_snprintf(reason, sizeof(reason), "%s", why);
-	console_printf_raw("*** guest %s, vCPU %u on CPU %u: %s\n", v->guest->name, v->index, v->cpu, why);
+	console_block_begin();
+	console_printf_raw("*** guest %s, vCPU %u on CPU %u: %s%s\n", v->guest->name, v->index, v->cpu, why,
+	                   first ? "" : " (after the guest had stopped: not its end)");
 	console_printf_raw("    exit reason %u (%s), qualification %#llx, instruction length %u\n", e->reason,
 	                   exit_reason_name(e->reason), (unsigned long long)e->qualification, e->instruction_len);
 	vmx_dump_guest_state(&v->regs);
-	guest_stop(v->guest, reason, 0);
+	console_block_end();
 	return EXIT_STOPPED;
 }
 

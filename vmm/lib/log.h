@@ -20,6 +20,13 @@ enum log_level {
 void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unprefixed output for dumps and the ready line; still under the console lock. */
 void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A block: what this core prints from begin to end (log lines and raw
+ * output) comes out together; other cores' lines wait. Nothing between the
+ * two may wait for another core.
+ */
+void console_block_begin(void);
+void console_block_end(void);
 /* Wait until the last byte has left the UART (before power-off or reset). */
 void console_flush(void);
 

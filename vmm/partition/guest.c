@@ -3,6 +3,7 @@
 
 #include "apicv/apicv.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/vmx.h"
 #include "vmm/core/cpus.h"
 #include "vmm/core/percpu.h"
@@ -17,6 +18,8 @@
 
 #define BUILTIN_GUEST_NAME "platform.elf (built in)"
 #define BUILTIN_GUEST_MEMORY (16ull << 20)
+/* How long a stopping guest's vCPUs are waited for, each, before the report goes on without them. */
+#define STOPPED_WAIT_MS 500u
 #define HUGE_PAGES (512ull) /* 2 MiB in 4 KiB pages: guest RAM is 2 MiB aligned for EPT large pages */
 
 /* The default test guest, linked into the image (guest/tests/platform.c). */
@@ -345,12 +348,27 @@ void guest_mark_entered(struct guest *g)
 		print_ready_line();
 }
 
-void guest_stop(struct guest *g, const char *reason, uint32_t status)
+/* Kick every core of g but this one (this one looks at g's state before its next entry). */
+static void kick_vcpus(struct guest *g)
+{
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
+			cpu_kick(g->vcpus[i]->cpu);
+}
+
+/* Under g's lock: stopped, and a new run generation, which vCPUs of the old one see before any entry. */
+static void mark_stopped(struct guest *g)
+{
+	g->state = GUEST_STOPPED;
+	__atomic_add_fetch(&g->run_gen, 1, __ATOMIC_RELEASE);
+}
+
+bool guest_stop(struct guest *g, const char *reason, uint32_t status)
 {
 	spin_lock(&g->lock);
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
-		g->state = GUEST_STOPPED;
+		mark_stopped(g);
 		g->reported = false;
 		g->shell_stopped = false;
 		g->exit_status = status;
@@ -358,17 +376,34 @@ void guest_stop(struct guest *g, const char *reason, uint32_t status)
 	}
 	spin_unlock(&g->lock);
 	if (!was_running)
-		return;
+		return false;
+	kick_vcpus(g); /* before the line below: on a serial console it takes milliseconds */
 	pr_info("guest %s: %s%s", g->name, reason, g->cfg.restart ? "; restarting it (restart=yes)" : "");
 	if (!g->entered && __atomic_sub_fetch(&pending_entry, 1, __ATOMIC_ACQ_REL) == 0)
 		print_ready_line();
-	for (uint32_t i = 0; i < g->nvcpus; i++)
-		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
-			cpu_kick(g->vcpus[i]->cpu);
 	if (g->cfg.restart)
-		return;
+		return true;
 	g->ended = true;
 	__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL);
+	return true;
+}
+
+void guest_wait_stopped(const struct guest *g, const struct vcpu *self)
+{
+	uint64_t hz = tsc_hz(), deadline = rdtsc() + (hz ? hz / 1000 * STOPPED_WAIT_MS : 0);
+
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		while (g->vcpus[i] != self && __atomic_load_n(&g->vcpus[i]->state, __ATOMIC_ACQUIRE) != VCPU_STOPPED &&
+		       rdtsc() < deadline)
+			cpu_relax();
+}
+
+bool guest_stop_fatal(struct vcpu *v, const char *reason)
+{
+	if (!guest_stop(v->guest, reason, 0))
+		return false;
+	guest_wait_stopped(v->guest, v);
+	return true;
 }
 
 void guest_reported(struct guest *g) { __atomic_store_n(&g->reported, true, __ATOMIC_RELEASE); }
@@ -383,14 +418,6 @@ bool guests_all_ended(void)
 	return true;
 }
 
-/* Kick every core of g but this one (this one looks at g's state before its next entry). */
-static void kick_vcpus(struct guest *g)
-{
-	for (uint32_t i = 0; i < g->nvcpus; i++)
-		if (g->vcpus[i]->cpu != this_cpu()->cpu_id)
-			cpu_kick(g->vcpus[i]->cpu);
-}
-
 bool guest_hold(struct guest *g)
 {
 	spin_lock(&g->lock);
@@ -398,7 +425,7 @@ bool guest_hold(struct guest *g)
 	if (was_running) {
 		g->held = true;
 		g->shell_stopped = true;
-		g->state = GUEST_STOPPED;
+		mark_stopped(g);
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, "stopped from the shell", sizeof(g->stop_reason));
 	}
@@ -421,7 +448,7 @@ bool guest_start(struct guest *g, bool reset)
 		return false;
 	}
 	if (was_running) {
-		g->state = GUEST_STOPPED;
+		mark_stopped(g);
 		g->shell_stopped = true;
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, "reset from the shell", sizeof(g->stop_reason));
@@ -443,7 +470,7 @@ bool guest_reboot(struct guest *g, const char *reason)
 	spin_lock(&g->lock);
 	bool was_running = g->state != GUEST_STOPPED;
 	if (was_running) {
-		g->state = GUEST_STOPPED;
+		mark_stopped(g);
 		g->shell_stopped = false;
 		g->exit_status = 0;
 		hv_strlcpy(g->stop_reason, reason, sizeof(g->stop_reason));

@@ -47,6 +47,7 @@ struct guest {
 	struct vioapic ioapic;
 	volatile uint32_t ioapic_writes; /* bumped by every I/O APIC write: EOI-exit bitmaps follow its routing */
 	volatile uint32_t state;
+	volatile uint32_t run_gen; /* bumped at every stop: a vCPU started before the last stop must not run on */
 	bool entered;              /* its first vCPU completed a VM entry at least once */
 	uint64_t entered_tsc;      /* TSC at that first entry (of this start): its uptime counts from here */
 	uint32_t starts;           /* restarts so far (restart=yes, or the shell's start and reset) */
@@ -115,9 +116,23 @@ static inline void guest_ept_sync(struct vcpu *v)
 /*
  * Stop a guest on all its cores: print why (reason) once, then kick its other
  * vCPUs. Its first vCPU then reports its exits and, when it was the last
- * guest running, powers the machine off (vmm/run/sched.c).
+ * guest running, powers the machine off (vmm/run/sched.c). False if the
+ * guest was stopped already: an earlier end stands, and reason is dropped.
  */
-void guest_stop(struct guest *g, const char *reason, uint32_t status);
+bool guest_stop(struct guest *g, const char *reason, uint32_t status);
+/*
+ * A guest-fatal event on v, the caller's vCPU: stop the guest first, so this
+ * event is its end (a later exit-port write on another vCPU finds it
+ * stopped), then wait until its other vCPUs are out of the guest, so that
+ * nothing of it runs on while the caller prints its report. False if an
+ * earlier end stood: the caller's report is then secondary.
+ */
+bool guest_stop_fatal(struct vcpu *v, const char *reason);
+/*
+ * Wait until every vCPU of g but self has left the guest (VCPU_STOPPED),
+ * but not for a core that does not answer within STOPPED_WAIT_MS.
+ */
+void guest_wait_stopped(const struct guest *g, const struct vcpu *self);
 /* Its first vCPU printed its exit report since it last stopped (vmm/run/sched.c). */
 void guest_reported(struct guest *g);
 /*

@@ -35,6 +35,7 @@ struct vcpu {
 	uint64_t vmcs; /* physical address of the VMCS region */
 	bool launched; /* VMLAUNCH done: VMRESUME from now on */
 	enum vcpu_state state;
+	uint32_t run_gen; /* its guest's run_gen when it started: another one means its guest stopped since */
 	struct guest_regs regs;
 	uint64_t wake_tsc;      /* a halted vCPU wakes at this TSC value (0: no timer) */
 	uint64_t wake_after_us; /* HC_WAKE_AFTER's time for the next HLT, while wake_armed */

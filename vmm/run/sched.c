@@ -27,9 +27,6 @@
 #include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
 
-/* How long a stopped guest's first vCPU waits for the others before it reports the guest's exits. */
-#define STOPPED_WAIT_MS 500u
-
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
  * serves what the shell on another core asked of this one (a snapshot, a panic).
@@ -93,13 +90,25 @@ static void root_cost_done(struct vcpu *v)
 }
 
 /*
+ * Its guest runs, and has not stopped since v started: a vCPU that missed a
+ * whole stop (its core did not answer in time) and a restart must not go on
+ * with the old run.
+ */
+static bool vcpu_may_run(const struct vcpu *v)
+{
+	const struct guest *g = v->guest;
+
+	return g->state != GUEST_STOPPED && v->run_gen == __atomic_load_n(&g->run_gen, __ATOMIC_ACQUIRE);
+}
+
+/*
  * A halted vCPU waits here until its wake-up time, its timer, or a post.
  * Blocked, posters kick it; the loop also looks at its inbox on every step.
  */
 static void wait_halted(struct vcpu *v)
 {
 	root_cost_done(v);
-	while (v->state == VCPU_HALTED && v->guest->state != GUEST_STOPPED) {
+	while (v->state == VCPU_HALTED && vcpu_may_run(v)) {
 		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || irq_wakes_halt(v)) {
 			if (v->state == VCPU_HALTED)
 				v->state = VCPU_RUNNABLE;
@@ -114,7 +123,7 @@ static void wait_halted(struct vcpu *v)
 static void wait_sipi(struct vcpu *v)
 {
 	root_cost_done(v);
-	while (v->state == VCPU_WAIT_SIPI && v->guest->state != GUEST_STOPPED) {
+	while (v->state == VCPU_WAIT_SIPI && vcpu_may_run(v)) {
 		if (irq_block(v)) {
 			irq_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
 		} else {
@@ -124,16 +133,24 @@ static void wait_sipi(struct vcpu *v)
 	}
 }
 
-/* A failed VMLAUNCH/VMRESUME: the VMCS or host state is wrong (SDM Vol. 3, 31.4, Table 31-1). */
+/*
+ * A failed VMLAUNCH/VMRESUME: the VMCS or host state is wrong (SDM Vol. 3,
+ * 31.4, Table 31-1). The guest stops on all its cores first, then the
+ * report follows as one block.
+ */
 static void entry_failed(struct vcpu *v, enum vmx_run_result r)
 {
+	const char *insn = v->launched ? "VMRESUME" : "VMLAUNCH";
+
+	guest_stop_fatal(v, "VM entry failed (see below)");
+	console_block_begin();
 	if (r == VMX_RUN_FAIL_VALID)
-		pr_err("vmx: %s failed on CPU %u: VM-instruction error %u", v->launched ? "VMRESUME" : "VMLAUNCH",
-		       v->cpu, vmcs_read32(VM_INSTRUCTION_ERROR));
+		pr_err("vmx: %s failed on CPU %u: VM-instruction error %u", insn, v->cpu,
+		       vmcs_read32(VM_INSTRUCTION_ERROR));
 	else
-		vmx_insn_failed(v->launched ? "VMRESUME" : "VMLAUNCH", VMX_FAIL_INVALID);
+		vmx_insn_failed(insn, VMX_FAIL_INVALID);
 	vmx_dump_guest_state(&v->regs);
-	guest_stop(v->guest, "VM entry failed (see above)", 0);
+	console_block_end();
 }
 
 /* A fresh start of v's guest: the VMCS in its entry state, the vCPU runnable. */
@@ -141,6 +158,7 @@ static bool start_vcpu(struct vcpu *v)
 {
 	/* vCPU 0 runs the image; the others wait for its SIPIs, as APs do after reset. */
 	v->state = v->index == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	v->run_gen = __atomic_load_n(&v->guest->run_gen, __ATOMIC_ACQUIRE);
 	v->wake_after_us = 0;
 	v->wake_armed = false;
 	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
@@ -170,20 +188,6 @@ static bool start_vcpu(struct vcpu *v)
 	return true;
 }
 
-/*
- * The guest's other vCPUs were kicked as it stopped: wait until each has
- * left the guest (their exit counts are final then), but not for a core that
- * does not answer (STOPPED_WAIT_MS): the report then shows it as it was.
- */
-static void wait_all_stopped(const struct guest *g)
-{
-	uint64_t hz = tsc_hz(), deadline = rdtsc() + (hz ? hz / 1000 * STOPPED_WAIT_MS : 0);
-
-	for (uint32_t i = 1; i < g->nvcpus; i++)
-		while (__atomic_load_n(&g->vcpus[i]->state, __ATOMIC_ACQUIRE) != VCPU_STOPPED && rdtsc() < deadline)
-			cpu_relax();
-}
-
 /* A stopped guest starts again with restart=yes, or when the shell asks, unless the shell holds it. */
 static bool restart_wanted(const struct guest *g) { return !g->held && (g->cfg.restart || g->start_asked); }
 
@@ -203,7 +207,7 @@ static void after_stop(struct vcpu *v)
 		start_vcpu(v); /* a failure stopped the guest: the loop comes back here */
 		return;
 	}
-	wait_all_stopped(g);
+	guest_wait_stopped(g, v); /* its other vCPUs were kicked: their exit counts are final once they are out */
 	if (!g->shell_stopped) /* the shell's stop and reset: its stats command shows the same, without interleaving */
 		exit_report_guest(g);
 	guest_reported(g);
@@ -226,7 +230,7 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 {
 	start_vcpu(v); /* a failure stopped the guest: the loop reports it and waits */
 	for (;;) {
-		if (v->guest->state == GUEST_STOPPED) {
+		if (!vcpu_may_run(v)) {
 			after_stop(v);
 			continue;
 		}
