@@ -13,7 +13,6 @@
 static _Noreturn void stop(int how, const char *name)
 {
 	fflush(stdout);
-	fflush(stdout);
 	tcdrain(STDOUT_FILENO); /* the UART sends what init printed before the machine goes (a real 16550 is slow) */
 	sync();
 	reboot(how);
