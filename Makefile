@@ -34,7 +34,8 @@ HV_ASFLAGS := -f elf64 -I. -DHV_EARLY_CONSOLE_PORT=$(CONSOLE_PORT)
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
 
 # Per-folder object lists of the hypervisor image, bottom-up as docs/architecture.md draws the layers.
-lib_objs := vmm/lib/string.o vmm/lib/libc_mem.o vmm/lib/fmt.o vmm/lib/parse.o vmm/lib/cmdline.o vmm/lib/cost_hist.o vmm/lib/ksyms.o
+lib_objs := vmm/lib/string.o vmm/lib/libc_mem.o vmm/lib/fmt.o vmm/lib/parse.o vmm/lib/cmdline.o vmm/lib/cost_hist.o vmm/lib/ksyms.o \
+	vmm/lib/sanitize.o vmm/lib/ratelimit.o
 mm_objs := vmm/mm/memmap.o vmm/mm/palloc.o vmm/mm/mm.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
