@@ -362,6 +362,18 @@ void console_printf_raw(const char *fmt, ...)
 	spin_unlock(&con.lock);
 }
 
+void console_write_bytes(const void *buf, size_t n)
+{
+	const char *s = buf;
+
+	spin_lock(&con.lock);
+	if (!early.done)
+		early_keep(s, n);
+	for (size_t i = 0; con.present && i < n; i++)
+		uart16550_putc(&con.cfg.uart, s[i]);
+	spin_unlock(&con.lock);
+}
+
 void console_rx_start(console_sink_t sink, bool irq)
 {
 	spin_lock(&con.lock);

@@ -2,6 +2,8 @@
 #ifndef VMM_LIB_LOG_H
 #define VMM_LIB_LOG_H
 
+#include <stddef.h>
+
 /*
  * Declared here, at the bottom, so that arch/x86/ and the models can log;
  * implemented by the console (vmm/core/console.c), which owns the UART, the
@@ -20,6 +22,11 @@ enum log_level {
 void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unprefixed output for dumps and the ready line; still under the console lock. */
 void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Exactly these bytes, no "\n" turned into "\r\n", no prefix: a guest's
+ * output with console=raw (docs/config.md). Under the console lock.
+ */
+void console_write_bytes(const void *buf, size_t n);
 /* Wait until the last byte has left the UART (before power-off or reset). */
 void console_flush(void);
 
