@@ -48,7 +48,7 @@ core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o \
 	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o vmm/partition/kernel_kind.o \
-	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o
+	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o vmm/partition/guest_log.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
 	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o

@@ -328,17 +328,25 @@ void console_apply_cmdline(const char *cmdline)
 
 static const char *const level_tags[] = {"ERROR: ", "WARNING: ", "", "debug: "};
 
+bool hv_log_enabled(enum log_level level) { return level <= con.level; }
+
 void hv_log(enum log_level level, const char *fmt, ...)
 {
-	char line[CONSOLE_LINE_MAX];
 	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void hv_vlog(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[CONSOLE_LINE_MAX];
 
 	if (level > con.level)
 		return;
 	int n = hv_snprintf(line, sizeof(line), "[cpu%u] %s", this_cpu()->cpu_id, level_tags[level]);
-	va_start(ap, fmt);
 	n += hv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';

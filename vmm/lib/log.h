@@ -2,6 +2,8 @@
 #ifndef VMM_LIB_LOG_H
 #define VMM_LIB_LOG_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -20,6 +22,9 @@ enum log_level {
 
 /* One log line: "[cpuN] " prefix, level tag, text; whole lines never interleave. */
 void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hv_vlog(enum log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* True if a line of this level is printed at the current log level. */
+bool hv_log_enabled(enum log_level level);
 /* Unprefixed output for dumps and the ready line; still under the console lock. */
 void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

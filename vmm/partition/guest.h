@@ -13,6 +13,7 @@
 #include "vmm/partition/mbload.h"
 #include "vmm/lib/sanitize.h"
 #include "vmm/lib/spinlock.h"
+#include "vmm/partition/guest_log.h"
 #include "vmm/partition/vcpu.h"
 #include "vmm/vdev/vuart.h"
 
@@ -62,6 +63,7 @@ struct guest {
 	bool sleep_typ_said;           /* an unsupported sleep type was reported in this start */
 	struct vuart uart;             /* COM1 */
 	struct sanitize_line uart_out; /* its output line being collected for the console, made visible */
+	struct guest_log log;          /* its rate-limited log lines (guest_log.h) */
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_log.h"
 
 /* How long a stopped guest's first vCPU waits for the others before it reports the guest's exits. */
 #define STOPPED_WAIT_MS 500u
@@ -204,6 +205,7 @@ static void after_stop(struct vcpu *v)
 		return;
 	}
 	wait_all_stopped(g);
+	guest_log_flush(g);    /* what its vCPUs' limiters held back, now that none runs */
 	if (!g->shell_stopped) /* the shell's stop and reset: its stats command shows the same, without interleaving */
 		exit_report_guest(g);
 	guest_reported(g);
