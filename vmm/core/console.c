@@ -29,12 +29,11 @@
 #define IO_PORT_LAST 0xfff8          /* the last base with 8 ports above it */
 #define MMIO_ADDR_LIMIT (1ull << 52) /* MAXPHYADDR is at most 52 (SDM Vol. 3, 4.1.4) */
 #define MMIO_PAGE 4096ull
-/* Writes to 0xfee00000-0xfeefffff are interrupt messages, not memory: bits 31:20 of an MSI address (SDM Vol.
- * 3, 11.11.1). */
+/* A write to 0xfee00000-0xfeefffff is an interrupt message: an MSI address's bits 31:20 (SDM Vol. 3, 11.11.1). */
 #define MSI_WINDOW_BASE APIC_BASE_DEFAULT
 #define MSI_WINDOW_SIZE (1ull << 20)
 #define IOAPIC_DEFAULT_PHYS 0xfec00000ull /* the first I/O APIC of a PC (82093AA datasheet, 3.0; the MADT's) */
-#define CONSOLE_RANGES_MAX (3 + 1 + MADT_MAX_IOAPICS)
+#define CONSOLE_RANGES_MAX (3 + 1 + MADT_MAX_IOAPICS) /* fixed_ranges, then madt_ranges */
 /* What was logged before an MMIO console could take over, replayed on it; generous for a firmware's map. */
 #define CONSOLE_EARLY_LOG 16384
 

@@ -143,7 +143,9 @@ static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
 	const char *why = ioapic_undeliverable(m->delivery_mode);
 
 	if (why) {
-		/* Once per entry, not per message: a pin can fire at any rate. A guest can rewrite the entry as often.
+		/*
+		 * Once per entry, not per message: a pin can fire at any rate. And
+		 * through the limiter: a guest can rewrite the entry as often.
 		 */
 		if (m->first)
 			guest_log(g, GUEST_LOG_IOAPIC_UNDELIVERABLE,
