@@ -34,7 +34,8 @@ HV_ASFLAGS := -f elf64 -I. -DHV_EARLY_CONSOLE_PORT=$(CONSOLE_PORT)
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
 
 # Per-folder object lists of the hypervisor image, bottom-up as docs/architecture.md draws the layers.
-lib_objs := vmm/lib/string.o vmm/lib/libc_mem.o vmm/lib/fmt.o vmm/lib/parse.o vmm/lib/cmdline.o vmm/lib/cost_hist.o vmm/lib/ksyms.o
+lib_objs := vmm/lib/string.o vmm/lib/libc_mem.o vmm/lib/fmt.o vmm/lib/parse.o vmm/lib/cmdline.o vmm/lib/cost_hist.o vmm/lib/ksyms.o \
+	vmm/lib/sanitize.o vmm/lib/ratelimit.o
 mm_objs := vmm/mm/memmap.o vmm/mm/palloc.o vmm/mm/mm.o
 arch_objs := arch/x86/isr.o arch/x86/desc.o arch/x86/trap.o arch/x86/uart16550.o arch/x86/paging.o \
 	arch/x86/acpi.o arch/x86/acpi_boot.o arch/x86/power.o arch/x86/vmx_caps.o arch/x86/vmx_caps_read.o \
@@ -47,7 +48,7 @@ core_objs := vmm/core/percpu.o vmm/core/console.o vmm/core/cpus.o vmm/core/trace
 vdev_objs := vmm/vdev/vuart.o
 partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/guest_acpi.o vmm/partition/vcpu.o \
 	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o vmm/partition/kernel_kind.o \
-	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o
+	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o vmm/partition/guest_log.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
 	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o

@@ -147,10 +147,11 @@ void hv_main(struct boot_info *bi)
 		hv_stop("no usable memory for the hypervisor");
 	if (!paging_init(memmap_top_memory(mm_map())))
 		hv_stop("out of memory while building the hypervisor's page tables");
-	console_late_init(); /* an MMIO console needs the page tables; before the other CPUs start */
 	enum acpi_err e = init_acpi(bi);
 	if (e != ACPI_OK && e != ACPI_ERR_NOT_FOUND)
 		hv_stop("corrupt ACPI tables (see above)");
+	console_late_init(); /* an MMIO console needs the page tables and the MADT's APICs; before the other CPUs start
+	                      */
 	debug_switches_apply(effective_cmdline);
 	struct cpus_summary cpus;
 	cpus_init(bi, effective_cmdline, sched_ap_wait, &cpus);

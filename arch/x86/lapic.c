@@ -99,6 +99,13 @@ static bool choose_mode(uint64_t base)
 	return true;
 }
 
+uint64_t lapic_phys_base(void)
+{
+	if (!(cpuid(1, 0).edx & CPUID_1_EDX_APIC))
+		return 0;
+	return rdmsr(MSR_IA32_APICBASE) & APIC_BASE_ADDR_MASK;
+}
+
 bool lapic_init_cpu(bool bsp)
 {
 	if (!(cpuid(1, 0).edx & CPUID_1_EDX_APIC)) {

@@ -16,6 +16,8 @@
  * Returns false (after saying why) if the APIC is missing.
  */
 bool lapic_init_cpu(bool bsp);
+/* This CPU's xAPIC page as IA32_APIC_BASE says (the MSR read only if CPUID lists an APIC); 0 without an APIC. */
+uint64_t lapic_phys_base(void);
 bool lapic_x2apic_mode(void);
 uint32_t lapic_read(enum apic_reg reg);
 void lapic_write(enum apic_reg reg, uint32_t v);

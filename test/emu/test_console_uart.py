@@ -3,14 +3,15 @@ another baud rate), refuses bad values on the console it has, and tries an MMIO 
 
 QEMU's and Bochs's PCs have no MMIO 16550, so an MMIO console that answers is not tested here: the register layer
 is (test/unit/test_uart16550.c), and so are the switch and the replay (test/unit/test_console.c). What the
-emulators can show of MMIO is the refusals: an address where nothing answers, and one that is RAM.
+emulators can show of MMIO is the refusals: an address where nothing answers, one that is RAM, and the APICs'
+pages, which a probe would write (Bochs 2.7 aborts when the UART probe pokes its local APIC).
 """
 import re
 
 import pytest
 
 import emulators
-from conftest import BUILD, BochsConsole, assert_booted, make_iso, run_qemu
+from conftest import BUILD, BochsConsole, assert_booted, make_iso, run_bochs, run_qemu
 from emulators import clean
 
 HV_LINE = re.compile(r"^(\[cpu\d+\] .*|HV (READY|STOPPED|PANIC).*)$", re.M)
@@ -109,10 +110,41 @@ def test_mmio_console_waits_for_paging_and_needs_a_device(built, tmp_path):
 def test_mmio_console_in_ram_is_refused(built, tmp_path):
     """RAM is the page allocator's, and through it the guests': no console is placed in it."""
     res, _ = run_with_com2(tmp_path, "console=mmio:0x1000000")
-    assert ("[cpu0] ERROR: console: mmio 0x1000000 is memory in the firmware's map, not a device; the console stays "
-            "put") in hv_lines(res.log), res.explain()
+    assert ("[cpu0] ERROR: console: mmio 0x1000000 is memory in the firmware's map (usable), not a device; the "
+            "console stays put") in hv_lines(res.log), res.explain()
     assert not any("moving to" in line for line in hv_lines(res.log)), res.explain()
     assert_booted(res)
+
+
+APIC_PAGES = {
+    "mmio:0xfee00000": "mmio 0xfee00000 is the local APIC and interrupt-message window 0xfee00000-0xfeefffff "
+                       "(SDM Vol. 3, 11.11.1), not a UART",
+    "mmio32:0xfec00000,9600": "mmio32 0xfec00000 is the I/O APIC's default page 0xfec00000, not a UART",
+}
+
+
+@pytest.mark.parametrize("emulator,value", [("bochs", "mmio:0xfee00000"), ("qemu", "mmio:0xfee00000"),
+                                            ("qemu", "mmio32:0xfec00000,9600")])
+def test_mmio_console_on_an_apic_is_refused(built, tmp_path, emulator, value):
+    """The local APIC's page (and the interrupt-message window around it) and the I/O APIC's are refused as the
+    command line is read, before anything probes a UART there; the boot goes on on COM1, under Bochs with a guest."""
+    config = 'guest name=g cpus=0 memory=16M image=exitcode.elf\n'
+    iso = make_iso(tmp_path, cmdline=f"console={value} onpanic=poweroff", config=config,
+                   modules={"exitcode.elf": (BUILD / "guest" / "exitcode.elf").read_bytes()})
+    if emulator == "bochs":
+        res = run_bochs(tmp_path, iso=iso, cpus=1, timeout=180)
+    else:
+        res = run_qemu(tmp_path, iso=iso)
+    lines = hv_lines(res.log)
+    errors = [line for line in lines if line.startswith("[cpu0] ERROR: console=")]
+    want = f"[cpu0] ERROR: console={value}: {APIC_PAGES[value]}; keeping the console on port 0x3f8 at 115200 baud"
+    assert errors == [want, want], res.explain()  # the loader's command line, then the effective one
+    assert not any("takes over" in line or "moving to" in line for line in lines), res.explain()
+    ready = assert_booted(res)
+    if emulator == "bochs":
+        assert ready["vmx"] == "on" and ready["guests"] == 1, res.explain()
+        assert re.search(r"^\[g\] SUMMARY: \d+ tests, 0 failures$", res.log, re.M), res.explain()
+        assert "[cpu0] all guests have ended: powering off" in lines, res.explain()
 
 
 def test_typed_input_on_com2_reaches_a_guest_under_bochs(built, tmp_path, monkeypatch):

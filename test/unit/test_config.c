@@ -444,9 +444,9 @@ static void test_config_guests(void **state)
 	        "hypervisor cmdline=\"loglevel=info\"\n"
 	        "# two guests and a third\n"
 	        "guest name=linux-1 image=guests/linux.elf cpus=1-3 memory=64M cmdline=\"console=ttyS0 quiet\" "
-	        "module=initrd.img module=\"my mod.bin\" initrd=\"boot/initrd 1.img\" restart=yes\n"
+	        "module=initrd.img module=\"my mod.bin\" initrd=\"boot/initrd 1.img\" restart=yes console=raw\n"
 	        "\tguest cpus=0,4-5,63 image=t.elf name=test_2 # the defaults\n"
-	        "guest name=X image=x cpus=7-7 memory=0x200000 restart=no\n";
+	        "guest name=X image=x cpus=7-7 memory=0x200000 restart=no console=escaped\n";
 
 	assert_true(config(text));
 	assert_string_equal(cfg.cmdline, "loglevel=info");
@@ -463,6 +463,7 @@ static void test_config_guests(void **state)
 	assert_string_equal(g->modules[1], "my mod.bin");
 	assert_string_equal(g->initrd, "boot/initrd 1.img");
 	assert_true(g->restart);
+	assert_true(g->console_raw);
 	assert_int_equal(g->line, 3);
 
 	g = &cfg.guests[1];
@@ -475,6 +476,7 @@ static void test_config_guests(void **state)
 	assert_int_equal(g->nmodules, 0);
 	assert_string_equal(g->initrd, ""); /* none */
 	assert_false(g->restart);
+	assert_false(g->console_raw); /* escaped by default */
 	assert_int_equal(g->line, 4);
 
 	g = &cfg.guests[2];
@@ -482,6 +484,7 @@ static void test_config_guests(void **state)
 	assert_int_equal(g->cpus, 0x80);
 	assert_int_equal(g->memory, GUEST_MIN_MEMORY);
 	assert_false(g->restart);
+	assert_false(g->console_raw);
 	assert_int_equal(g->line, 5);
 }
 
@@ -548,6 +551,20 @@ static void test_config_guest_name(void **state)
 	             4, 27, "guest name 'a' already used on line 2");
 	/* Names are case-sensitive. */
 	assert_true(config("guest name=a image=a cpus=0\nguest name=A image=a cpus=1\n"));
+	/* The tags of the hypervisor's own lines are not guest names: its lines could not be told apart. */
+	EXPECT_ERROR(config("guest name=cpu1 image=a cpus=0\n"), 1, 12,
+	             "guest name 'cpu1' is reserved: the hypervisor's own lines are tagged [cpuN], [console], [shell]");
+	EXPECT_ERROR(
+	        config("guest name=cpu007 image=a cpus=0\n"), 1, 12,
+	        "guest name 'cpu007' is reserved: the hypervisor's own lines are tagged [cpuN], [console], [shell]");
+	EXPECT_ERROR(config("guest name=console image=a cpus=0\n"), 1, 12,
+	             "guest name 'console' is reserved: the hypervisor's own lines are tagged [cpuN], [console], "
+	             "[shell]");
+	EXPECT_ERROR(
+	        config("guest name=shell image=a cpus=0\n"), 1, 12,
+	        "guest name 'shell' is reserved: the hypervisor's own lines are tagged [cpuN], [console], [shell]");
+	assert_true(config("guest name=cpu image=a cpus=0\nguest name=cpu1a image=a cpus=1\n"
+	                   "guest name=CPU1 image=a cpus=2\nguest name=shell2 image=a cpus=3\n"));
 }
 
 static void test_config_guest_paths(void **state)
@@ -664,6 +681,12 @@ static void test_config_guest_cmdline_restart(void **state)
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=YES\n"), 1, 37,
 	             "expected yes or no for restart, not 'YES'");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=\n"), 1, 37, "expected yes or no for restart, not ''");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=yes\n"), 1, 37,
+	             "expected escaped or raw for console, not 'yes'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=RAW\n"), 1, 37,
+	             "expected escaped or raw for console, not 'RAW'");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=raw console=raw\n"), 1, 41,
+	             "key 'console' given twice (first at column 29)");
 }
 
 static void test_config_guest_keys(void **state)
@@ -671,14 +694,14 @@ static void test_config_guest_keys(void **state)
 	(void)state;
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 cores=2\n"), 1, 29,
 	             "unknown key 'cores' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
-	             "restart)");
+	             "restart, console)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 Name=b\n"), 1, 29,
 	             "unknown key 'Name' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
-	             "restart)");
+	             "restart, console)");
 	/* A 40-character key still fits the message whole. */
 	EXPECT_ERROR(config("guest abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz=1\n"), 1, 7,
 	             "unknown key 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' for 'guest' (expected name, image, cpus, "
-	             "memory, cmdline, module, initrd, restart)");
+	             "memory, cmdline, module, initrd, restart, console)");
 	EXPECT_ERROR(config("guest name=a image=k name=b cpus=0\n"), 1, 22,
 	             "key 'name' given twice (first at column 7)");
 	/* One initial RAM disk per guest: a second initrd= is refused, not appended. */

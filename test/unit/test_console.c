@@ -1,4 +1,4 @@
-/* sources: vmm/core/console.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c */
+/* sources: vmm/core/console.c vmm/lib/cmdline.c vmm/lib/parse.c vmm/lib/fmt.c vmm/lib/string.c arch/x86/madt.c vmm/mm/memmap.c */
 /* test_console.c: console=, loglevel= values, and the console's moves between UARTs (I/O, MMIO, none). */
 #include "test/unit/unit.h"
 
@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch/x86/lapic.h"
+#include "arch/x86/madt.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
@@ -110,6 +112,34 @@ bool paging_identity_page(uint64_t pa, uint64_t flags)
 	mapped[map_calls] = pa;
 	mapped_flags[map_calls++] = flags;
 	return true;
+}
+
+/* The boot CPU's IA32_APIC_BASE page: the default, unless a test moves it. */
+static uint64_t fake_lapic = 0xfee00000;
+uint64_t lapic_phys_base(void) { return fake_lapic; }
+
+/*
+ * The firmware's MADT (ACPI 6.5, 5.2.12): the local APIC at its default, an
+ * I/O APIC at the default 0xfec00000 and a second one at 0xfec01000. NULL
+ * until ACPI is "read" (the console must not ask before console_late_init).
+ */
+static struct __attribute__((packed)) {
+	struct acpi_sdt_header h;
+	uint32_t lapic_address, flags;
+	struct __attribute__((packed)) {
+		uint8_t type, length, id, reserved;
+		uint32_t address, gsi_base;
+	} ioapic[2];
+} madt = {
+        {{'A', 'P', 'I', 'C'}, sizeof(madt), 5},
+        0xfee00000,
+        0,
+        {{MADT_TYPE_IO_APIC, 12, 1, 0, 0xfec00000, 0}, {MADT_TYPE_IO_APIC, 12, 2, 0, 0xfec01000, 24}},
+};
+static bool acpi_read;
+const struct acpi_sdt_header *acpi_table(const char sig[4])
+{
+	return acpi_read && memcmp(sig, "APIC", 4) == 0 ? &madt.h : NULL;
 }
 
 /* console_break_lock waits a while, in TSC ticks, before it breaks the lock; these tests never call it. */
@@ -325,16 +355,39 @@ static void test_describe(void **state)
 	}
 }
 
-/* No UART in RAM: anything but a reserved range (or no range at all) is memory. */
-static void test_range_is_memory(void **state)
+/* No UART in RAM: anything but a reserved range (or no range at all) is memory, and which range it is. */
+static void test_range_memory(void **state)
 {
 	(void)state;
-	assert_true(console_range_is_memory(&map, 0x200000, 32));         /* usable */
-	assert_true(console_range_is_memory(&map, 0x400000, 8));          /* the hypervisor's image */
-	assert_true(console_range_is_memory(&map, 0x9eff8, 32));          /* straddles the end of low RAM */
-	assert_false(console_range_is_memory(&map, 0x9f000, 32));         /* just after it: a hole */
-	assert_false(console_range_is_memory(&map, 0xfe032000, 32));      /* reserved: a device window */
-	assert_false(console_range_is_memory(&map, 0x6000000000ull, 32)); /* above every range */
+	assert_ptr_equal(console_range_memory(&map, 0x200000, 32), &map.r[1]); /* usable */
+	assert_ptr_equal(console_range_memory(&map, 0x400000, 8), &map.r[2]);  /* the hypervisor's image */
+	assert_int_equal(console_range_memory(&map, 0x4ffff8, 32)->type, BOOT_MEM_HV_IMAGE); /* from its end on */
+	assert_ptr_equal(console_range_memory(&map, 0x9eff8, 32), &map.r[0]); /* straddles the end of low RAM */
+	assert_null(console_range_memory(&map, 0x9f000, 32));                 /* just after it: a hole */
+	assert_null(console_range_memory(&map, 0xfe032000, 32));              /* reserved: a device window */
+	assert_null(console_range_memory(&map, 0x6000000000ull, 32));         /* above every range */
+}
+
+/* The check against the APICs' ranges: any overlap, the first range that has one, none at the edges. */
+static void test_range_conflict(void **state)
+{
+	(void)state;
+	static const struct console_range r[] = {
+	        {0xfee00000, 0x100000, "window"},
+	        {0xfec00000, 0x1000, "ioapic"},
+	        {0xfec00000, 0x10, "ioapic registers"},
+	};
+
+	assert_null(console_range_conflict(0xfe032000, 32, r, ARRAY_LEN(r)));
+	assert_string_equal(console_range_conflict(0xfee00000, 8, r, ARRAY_LEN(r))->what, "window");
+	assert_string_equal(console_range_conflict(0xfeeffffc, 32, r, ARRAY_LEN(r))->what, "window"); /* last bytes */
+	assert_string_equal(console_range_conflict(0xfedffff8, 9, r, ARRAY_LEN(r))->what, "window");  /* one byte in */
+	assert_null(console_range_conflict(0xfedffff8, 8, r, ARRAY_LEN(r)));                          /* ends before */
+	assert_null(console_range_conflict(0xfef00000, 32, r, ARRAY_LEN(r)));                         /* right after */
+	assert_string_equal(console_range_conflict(0xfec00ff8, 32, r, ARRAY_LEN(r))->what, "ioapic");
+	assert_string_equal(console_range_conflict(0xfec00000, 8, r, ARRAY_LEN(r))->what, "ioapic"); /* the first */
+	assert_null(console_range_conflict(0xfec01000, 32, r, ARRAY_LEN(r)));
+	assert_null(console_range_conflict(0xfee00000, 32, r, 0));
 }
 
 static void test_level_names_and_digits(void **state)
@@ -422,6 +475,35 @@ static void test_bad_value_keeps_console(void **state)
 	assert_int_equal(uarts[COM1].inits, 1);
 }
 
+/*
+ * console=mmio on the APICs is refused as it is read, before any probe: the
+ * local APIC's window, its last bytes, the I/O APIC's default page, and the
+ * boot CPU's own local APIC page wherever IA32_APIC_BASE moved it. No fake
+ * UART sits at these addresses: a probe would fail the test.
+ */
+static void test_mmio_on_an_apic_refused_at_once(void **state)
+{
+	(void)state;
+	clear_out();
+	console_apply_cmdline("console=mmio:0xfee00000");
+	assert_has(COM1, "[cpu0] ERROR: console=mmio:0xfee00000: mmio 0xfee00000 is the local APIC and "
+	                 "interrupt-message window 0xfee00000-0xfeefffff (SDM Vol. 3, 11.11.1), not a UART; keeping "
+	                 "the console on port 0x3f8 at 115200 baud\r\n");
+	console_apply_cmdline("console=mmio32:0xfeeffffc,9600");
+	assert_has(COM1, "ERROR: console=mmio32:0xfeeffffc,9600: mmio32 0xfeeffffc is the local APIC and interrupt");
+	console_apply_cmdline("console=mmio:0xfec00010");
+	assert_has(COM1, "ERROR: console=mmio:0xfec00010: mmio 0xfec00010 is the I/O APIC's default page 0xfec00000, "
+	                 "not a UART; keeping the console on port 0x3f8");
+	fake_lapic = 0xfe100000;
+	console_apply_cmdline("console=mmio32:0xfe100ff0");
+	assert_has(COM1, "ERROR: console=mmio32:0xfe100ff0: mmio32 0xfe100ff0 is the boot CPU's local APIC page "
+	                 "(IA32_APIC_BASE), not a UART");
+	fake_lapic = 0xfee00000;
+	assert_int_equal(count(out(COM1), "ERROR: console="), 4);
+	assert_int_equal(count(out(COM1), "takes over"), 0); /* nothing waits for the page tables */
+	assert_int_equal(map_calls, 0);
+}
+
 static void test_move_to_com2_at_9600(void **state)
 {
 	(void)state;
@@ -468,6 +550,7 @@ static void test_late_init_moves_and_replays(void **state)
 	(void)state;
 	size_t com2_before = uarts[COM2].len;
 
+	acpi_read = true; /* main.c reads ACPI first */
 	console_late_init();
 	assert_int_equal(map_calls, 1); /* 32 bytes of registers: one page */
 	assert_int_equal(mapped[0], 0xfe032000);
@@ -508,13 +591,23 @@ static void test_mmio_input_is_polled(void **state)
 	assert_int_equal(nreceived, 5);
 }
 
-/* After boot's switch an MMIO console= moves at once; RAM is refused, and so is a window nothing answers in. */
+/*
+ * After boot's switch an MMIO console= moves at once; RAM, the hypervisor's
+ * image and an I/O APIC the MADT lists are refused, and so is a window
+ * nothing answers in.
+ */
 static void test_mmio_refused(void **state)
 {
 	(void)state;
 	console_apply_cmdline("console=mmio:0x200000");
-	assert_has(LPSS, "ERROR: console: mmio 0x200000 is memory in the firmware's map, not a device; the console "
-	                 "stays put");
+	assert_has(LPSS, "ERROR: console: mmio 0x200000 is memory in the firmware's map (usable), not a device; the "
+	                 "console stays put");
+	console_apply_cmdline("console=mmio32:0x400100");
+	assert_has(LPSS, "ERROR: console: mmio32 0x400100 is memory in the firmware's map (hypervisor image), not a "
+	                 "device; the console stays put");
+	console_apply_cmdline("console=mmio:0xfec01000");
+	assert_has(LPSS, "ERROR: console: mmio 0xfec01000 is an I/O APIC's page (the MADT lists it), not a device; "
+	                 "the console stays put");
 	assert_int_equal(map_calls, 1);
 	console_apply_cmdline("console=mmio32:0xfe034000");
 	assert_int_equal(map_calls, 2);
@@ -552,13 +645,15 @@ int main(void)
 	        cmocka_unit_test(test_spec_malformed),
 	        cmocka_unit_test(test_spec_messages),
 	        cmocka_unit_test(test_describe),
-	        cmocka_unit_test(test_range_is_memory),
+	        cmocka_unit_test(test_range_memory),
+	        cmocka_unit_test(test_range_conflict),
 	        cmocka_unit_test(test_level_names_and_digits),
 	        cmocka_unit_test(test_level_malformed),
 	        cmocka_unit_test(test_set_level),
 	        cmocka_unit_test(test_port_isa_irq),
 	        cmocka_unit_test(test_init_early_default_port),
 	        cmocka_unit_test(test_bad_value_keeps_console),
+	        cmocka_unit_test(test_mmio_on_an_apic_refused_at_once),
 	        cmocka_unit_test(test_move_to_com2_at_9600),
 	        cmocka_unit_test(test_absent_uart_keeps_console),
 	        cmocka_unit_test(test_mmio_waits_for_page_tables),

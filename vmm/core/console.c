@@ -3,7 +3,10 @@
 
 #include <stdarg.h>
 
+#include "arch/x86/apic_regs.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/madt.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart16550.h"
@@ -14,6 +17,7 @@
 #include "vmm/lib/parse.h"
 #include "vmm/lib/spinlock.h"
 #include "vmm/lib/string.h"
+#include "vmm/mm/memmap.h"
 #include "vmm/mm/mm.h"
 
 #ifndef HV_EARLY_CONSOLE_PORT
@@ -25,6 +29,11 @@
 #define IO_PORT_LAST 0xfff8          /* the last base with 8 ports above it */
 #define MMIO_ADDR_LIMIT (1ull << 52) /* MAXPHYADDR is at most 52 (SDM Vol. 3, 4.1.4) */
 #define MMIO_PAGE 4096ull
+/* A write to 0xfee00000-0xfeefffff is an interrupt message: an MSI address's bits 31:20 (SDM Vol. 3, 11.11.1). */
+#define MSI_WINDOW_BASE APIC_BASE_DEFAULT
+#define MSI_WINDOW_SIZE (1ull << 20)
+#define IOAPIC_DEFAULT_PHYS 0xfec00000ull /* the first I/O APIC of a PC (82093AA datasheet, 3.0; the MADT's) */
+#define CONSOLE_RANGES_MAX (3 + 1 + MADT_MAX_IOAPICS) /* fixed_ranges, then madt_ranges */
 /* What was logged before an MMIO console could take over, replayed on it; generous for a firmware's map. */
 #define CONSOLE_EARLY_LOG 16384
 
@@ -172,14 +181,22 @@ void console_describe(const struct console_cfg *c, char *buf, size_t size)
 		hv_snprintf(buf, size, "%s %#llx", kinds[c->uart.access], (unsigned long long)c->uart.base);
 }
 
-bool console_range_is_memory(const struct memmap *m, uint64_t base, uint64_t len)
+const struct boot_mem_range *console_range_memory(const struct memmap *m, uint64_t base, uint64_t len)
 {
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct boot_mem_range *r = &m->r[i];
 		if (r->type != BOOT_MEM_RESERVED && base < r->base + r->length && r->base < base + len)
-			return true;
+			return r;
 	}
-	return false;
+	return NULL;
+}
+
+const struct console_range *console_range_conflict(uint64_t base, uint64_t len, const struct console_range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (base < r[i].base + r[i].len && r[i].base < base + len)
+			return &r[i];
+	return NULL;
 }
 
 static bool same_cfg(const struct console_cfg *a, const struct console_cfg *b)
@@ -190,16 +207,75 @@ static bool same_cfg(const struct console_cfg *a, const struct console_cfg *b)
 }
 
 /*
- * An MMIO UART's registers, uncached in the hypervisor's identity map. They
- * must not be RAM: the page allocator, and through it every guest's EPT, owns
- * usable memory; a device window is never in it.
+ * Where no UART is, known without any table: the local APIC's page and the
+ * interrupt-message window around it, the I/O APIC's default page, and the
+ * boot CPU's own local APIC page wherever IA32_APIC_BASE put it. Probing a
+ * UART there writes the host's own interrupt controllers (Bochs aborts).
  */
+static size_t fixed_ranges(struct console_range *r)
+{
+	size_t n = 0;
+	uint64_t lapic = lapic_phys_base();
+
+	r[n++] = (struct console_range){MSI_WINDOW_BASE, MSI_WINDOW_SIZE,
+	                                "the local APIC and interrupt-message window 0xfee00000-0xfeefffff "
+	                                "(SDM Vol. 3, 11.11.1)"};
+	r[n++] = (struct console_range){IOAPIC_DEFAULT_PHYS, MMIO_PAGE, "the I/O APIC's default page 0xfec00000"};
+	if (lapic)
+		r[n++] = (struct console_range){lapic, MMIO_PAGE, "the boot CPU's local APIC page (IA32_APIC_BASE)"};
+	return n;
+}
+
+/* What the MADT adds once ACPI is read: its local APIC address and every I/O APIC's page. */
+static size_t madt_ranges(struct console_range *r)
+{
+	static struct madt_info madt;
+	const struct acpi_sdt_header *t = acpi_table("APIC");
+	size_t n = 0;
+
+	if (!t || madt_parse(t, &madt) != ACPI_OK)
+		return 0;
+	r[n++] = (struct console_range){madt.lapic_address & ~(MMIO_PAGE - 1), MMIO_PAGE,
+	                                "the local APIC page the MADT names"};
+	for (uint32_t i = 0; i < madt.ioapic_count; i++)
+		r[n++] = (struct console_range){madt.ioapics[i].address & ~(MMIO_PAGE - 1), MMIO_PAGE,
+		                                "an I/O APIC's page (the MADT lists it)"};
+	return n;
+}
+
+/*
+ * Why c's registers cannot be a UART, or NULL. Before the page tables (late
+ * false) only the fixed ranges are known; after, the memory map (the page
+ * allocator, and through it every guest's EPT, owns usable memory; a device
+ * window is never in it) and the MADT too. buf holds the text if needed.
+ */
+static const char *not_a_uart(const struct console_cfg *c, bool late, char *buf, size_t size)
+{
+	struct console_range r[CONSOLE_RANGES_MAX];
+	uint64_t base = c->uart.base, span = uart16550_span(c->uart.access);
+	size_t n = fixed_ranges(r);
+
+	if (late)
+		n += madt_ranges(r + n);
+	const struct console_range *hit = console_range_conflict(base, span, r, n);
+	if (hit)
+		return hit->what;
+	const struct boot_mem_range *m = late ? console_range_memory(mm_map(), base, span) : NULL;
+	if (!m)
+		return NULL;
+	hv_snprintf(buf, size, "memory in the firmware's map (%s)", memmap_type_name(m->type));
+	return buf;
+}
+
+/* An MMIO UART's registers, uncached in the hypervisor's identity map, once nothing says they are not a UART. */
 static bool map_mmio(const struct console_cfg *c, const char *name)
 {
 	uint64_t base = c->uart.base, span = uart16550_span(c->uart.access);
+	char buf[80];
+	const char *why = not_a_uart(c, true, buf, sizeof(buf));
 
-	if (console_range_is_memory(mm_map(), base, span)) {
-		pr_err("console: %s is memory in the firmware's map, not a device; the console stays put", name);
+	if (why) {
+		pr_err("console: %s is %s, not a device; the console stays put", name, why);
 		return false;
 	}
 	for (uint64_t pa = base & ~(MMIO_PAGE - 1); pa < base + span; pa += MMIO_PAGE)
@@ -284,6 +360,13 @@ static void apply_console(const char *val)
 		return;
 	}
 	bool mmio = !cfg.none && cfg.uart.access != UART_IO;
+	const char *why = mmio ? not_a_uart(&cfg, false, NULL, 0) : NULL;
+	if (why) {
+		console_describe(&cfg, to, sizeof(to));
+		pr_err("console=%s: %s is %s, not a UART; keeping the console on %s at %u baud", val, to, why, cur,
+		       con.cfg.baud);
+		return;
+	}
 	if (mmio && !con.can_map) {
 		if (con.has_pending && same_cfg(&cfg, &con.pending))
 			return;
@@ -363,17 +446,25 @@ void console_block_end(void)
 
 static const char *const level_tags[] = {"ERROR: ", "WARNING: ", "", "debug: "};
 
+bool hv_log_enabled(enum log_level level) { return level <= con.level; }
+
 void hv_log(enum log_level level, const char *fmt, ...)
 {
-	char line[CONSOLE_LINE_MAX];
 	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void hv_vlog(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[CONSOLE_LINE_MAX];
 
 	if (level > con.level)
 		return;
 	int n = hv_snprintf(line, sizeof(line), "[cpu%u] %s", this_cpu()->cpu_id, level_tags[level]);
-	va_start(ap, fmt);
 	n += hv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
@@ -394,6 +485,18 @@ void console_printf_raw(const char *fmt, ...)
 		n = sizeof(buf) - 1;
 	bool locked = con_lock();
 	con_write(buf, (size_t)n);
+	con_unlock(locked);
+}
+
+void console_write_bytes(const void *buf, size_t n)
+{
+	const char *s = buf;
+
+	bool locked = con_lock();
+	if (!early.done)
+		early_keep(s, n);
+	for (size_t i = 0; con.present && i < n; i++)
+		uart16550_putc(&con.cfg.uart, s[i]);
 	con_unlock(locked);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch/x86/uart16550.h"
+#include "boot/bootinfo.h"
 #include "vmm/lib/log.h"
 
 /* Where the console writes: a 16550 at an I/O port or in MMIO, at a baud rate; or nowhere (console=none). */
@@ -29,13 +30,17 @@ enum console_spec_err {
 void console_init_early(void);
 /*
  * Apply console=, loglevel= from the command line; reports its own errors. An
- * MMIO console waits for console_late_init: its registers need a mapping.
+ * MMIO console waits for console_late_init: its registers need a mapping. One
+ * on the local APIC's page or its interrupt-message window, or on the I/O
+ * APIC's default page, is refused here already.
  */
 void console_apply_cmdline(const char *cmdline);
 /*
- * Boot CPU, once paging_init has run and before other CPUs start (the page
- * tables change with no TLB shootdown): switch to a waiting MMIO console, and
- * replay on it what was logged before. Later MMIO switches happen at once.
+ * Boot CPU, once paging_init and acpi_init have run and before other CPUs
+ * start (the page tables change with no TLB shootdown): switch to a waiting
+ * MMIO console, unless the memory map or the MADT says its address is
+ * memory or an APIC, and replay on it what was logged before. Later MMIO
+ * switches happen at once.
  */
 void console_late_init(void);
 /*
@@ -48,8 +53,20 @@ const char *console_spec_strerror(enum console_spec_err e);
 /* "port 0x2f8", "mmio32 0xfe032000", "none": the console's name in log lines. */
 void console_describe(const struct console_cfg *c, char *buf, size_t size);
 struct memmap;
-/* True if [base, base+len) touches anything in m but reserved ranges (RAM, ACPI, firmware): no UART lives there. */
-bool console_range_is_memory(const struct memmap *m, uint64_t base, uint64_t len);
+/*
+ * The first range of m but reserved ones (RAM, the hypervisor's image, boot
+ * modules, ACPI, firmware) that [base, base+len) touches, or NULL: no UART
+ * lives there.
+ */
+const struct boot_mem_range *console_range_memory(const struct memmap *m, uint64_t base, uint64_t len);
+/* A physical range where no console UART can be, and what it is, for the error line. */
+struct console_range {
+	uint64_t base, len;
+	const char *what;
+};
+/* The first of r[0..n) that [base, base+len) overlaps, or NULL. */
+const struct console_range *console_range_conflict(uint64_t base, uint64_t len, const struct console_range *r,
+                                                   size_t n);
 /* Parse a loglevel= value ("error", "warn", "info", "debug" or 0..3). */
 bool console_parse_level(const char *s, enum log_level *out);
 void console_set_level(enum log_level level);

@@ -9,6 +9,7 @@
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_log.h"
 #include "vmm/partition/guest_layout.h"
 #include "vmm/vdev/vuart.h"
 
@@ -132,7 +133,8 @@ static enum exit_action port_access(struct vcpu *v, struct io_access *a)
 		/* The PIC's mask registers and every absent device read all ones. */
 		a->value = 0xffffffffu;
 	} else if (a->port != PIC1_CMD && a->port != PIC1_DATA && a->port != PIC2_CMD && a->port != PIC2_DATA) {
-		pr_debug("io: guest %s wrote %#x to port %#x: no device; ignored", v->guest->name, a->value, a->port);
+		guest_log(v->guest, GUEST_LOG_PORT_NO_DEVICE, "io: guest %s wrote %#x to port %#x: no device; ignored",
+		          v->guest->name, a->value, a->port);
 	}
 	return EXIT_RESUME;
 }

@@ -4,6 +4,7 @@
 #include "vmm/irq/irq.h"
 #include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_log.h"
 #include "vmm/partition/guest_layout.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
@@ -113,8 +114,8 @@ bool irq_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 	} else
 		r = vlapic_msr_write(&v->lapic, msr, value, rdtsc(), &fx);
 	if (r != VLAPIC_OK) {
-		pr_debug("irq: guest %s: WRMSR %#x <- %#llx: #GP (%s)", v->guest->name, msr, (unsigned long long)value,
-		         vlapic_gp_name(fx.gp));
+		guest_log(v->guest, GUEST_LOG_APIC_MSR_GP, "irq: guest %s: WRMSR %#x <- %#llx: #GP (%s)",
+		          v->guest->name, msr, (unsigned long long)value, vlapic_gp_name(fx.gp));
 		return false;
 	}
 	irq_apply(v, &fx);

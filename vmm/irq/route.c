@@ -7,6 +7,7 @@
 #include "vmm/irq/irq.h"
 #include "vmm/lib/log.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_log.h"
 #include "vmm/partition/guest_layout.h"
 
 /*
@@ -21,7 +22,8 @@ static void send_signal(struct vcpu *t, enum pi_signal s)
 	uint32_t apic_id = per_cpu(t->cpu)->apic_id;
 
 	if (s == PI_SIGNAL_NOTIFY && !lapic_send_ipi(apic_id, APIC_ICR_DM_FIXED | t->inbox.desc->nv))
-		pr_warn("irq: notification to CPU %u: delivery status stuck", t->cpu);
+		guest_log(t->guest, GUEST_LOG_NOTIFY_STUCK, "irq: notification to CPU %u: delivery status stuck",
+		          t->cpu);
 	else if (s == PI_SIGNAL_KICK)
 		cpu_kick(t->cpu);
 }
@@ -141,9 +143,14 @@ static void route_ioapic(struct guest *g, const struct vioapic_msg *m)
 	const char *why = ioapic_undeliverable(m->delivery_mode);
 
 	if (why) {
-		if (m->first) /* once per entry, not per message: a pin can fire at any rate */
-			pr_warn("irq: guest %s: I/O APIC pin %u, delivery mode %u (%s): not delivered", g->name, m->pin,
-			        m->delivery_mode, why);
+		/*
+		 * Once per entry, not per message: a pin can fire at any rate. And
+		 * through the limiter: a guest can rewrite the entry as often.
+		 */
+		if (m->first)
+			guest_log(g, GUEST_LOG_IOAPIC_UNDELIVERABLE,
+			          "irq: guest %s: I/O APIC pin %u, delivery mode %u (%s): not delivered", g->name,
+			          m->pin, m->delivery_mode, why);
 		return;
 	}
 	for (uint32_t i = 0; i < g->nvcpus; i++) {
@@ -183,8 +190,9 @@ static void apic_moved(struct vcpu *v)
 		guest_apic_away(v->guest, away);
 	}
 	if (xapic && base != GUEST_LAPIC_BASE && ept_translate(&v->guest->ept, base, &hpa, &flags))
-		pr_warn("irq: guest %s moved its APIC base to %#llx, inside its memory: not trapped there",
-		        v->guest->name, (unsigned long long)base);
+		guest_log(v->guest, GUEST_LOG_APIC_BASE_IN_RAM,
+		          "irq: guest %s moved its APIC base to %#llx, inside its memory: not trapped there",
+		          v->guest->name, (unsigned long long)base);
 }
 
 void irq_apply(struct vcpu *v, const struct vlapic_effect *fx)

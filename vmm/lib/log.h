@@ -2,6 +2,10 @@
 #ifndef VMM_LIB_LOG_H
 #define VMM_LIB_LOG_H
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
 /*
  * Declared here, at the bottom, so that arch/x86/ and the models can log;
  * implemented by the console (vmm/core/console.c), which owns the UART, the
@@ -18,8 +22,16 @@ enum log_level {
 
 /* One log line: "[cpuN] " prefix, level tag, text; whole lines never interleave. */
 void hv_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hv_vlog(enum log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* True if a line of this level is printed at the current log level. */
+bool hv_log_enabled(enum log_level level);
 /* Unprefixed output for dumps and the ready line; still under the console lock. */
 void console_printf_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Exactly these bytes, no "\n" turned into "\r\n", no prefix: a guest's
+ * output with console=raw (docs/config.md). Under the console lock.
+ */
+void console_write_bytes(const void *buf, size_t n);
 /*
  * A block: what this core prints from begin to end (log lines and raw
  * output) comes out together; other cores' lines wait. Nothing between the

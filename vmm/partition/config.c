@@ -168,6 +168,24 @@ static bool is_name_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+/*
+ * The tags of the hypervisor's own console lines: [cpuN] (its log), [console]
+ * and [shell]. A guest's lines carry its name as their tag, so a guest with
+ * one of these names could print lines that pass for the hypervisor's.
+ */
+static bool is_reserved_name(const struct cfg_word *v)
+{
+	size_t i = 3;
+
+	if (v->len > i && hv_strncmp(v->s, "cpu", i) == 0) {
+		while (i < v->len && v->s[i] >= '0' && v->s[i] <= '9')
+			i++;
+		if (i == v->len)
+			return true; /* cpu followed by digits only */
+	}
+	return word_is(v, "console") || word_is(v, "shell");
+}
+
 static bool guest_name(struct guest_ctx *x, const struct cfg_pair *p)
 {
 	const struct cfg_word *v = &p->value;
@@ -180,6 +198,11 @@ static bool guest_name(struct guest_ctx *x, const struct cfg_pair *p)
 		if (!is_name_char(v->s[i]))
 			return failf(x->err, x->l->line, v->col + (unsigned)i,
 			             "invalid character '%c' in name (expected letters, digits, '-', '_')", v->s[i]);
+	if (is_reserved_name(v))
+		return failf(x->err, x->l->line, v->col,
+		             "guest name '%.*s' is reserved: the hypervisor's own lines are tagged [cpuN], [console], "
+		             "[shell]",
+		             WORD(v));
 	for (unsigned i = 0; i < x->c->nguests; i++) {
 		const struct cfg_guest *o = &x->c->guests[i];
 		if (hv_strlen(o->name) == v->len && hv_strncmp(o->name, v->s, v->len) == 0)
@@ -343,7 +366,29 @@ static bool guest_restart(struct guest_ctx *x, const struct cfg_pair *p)
 	return failf(x->err, x->l->line, p->value.col, "expected yes or no for restart, not '%.*s'", WORD(&p->value));
 }
 
-enum guest_key { GK_NAME, GK_IMAGE, GK_CPUS, GK_MEMORY, GK_CMDLINE, GK_MODULE, GK_INITRD, GK_RESTART, GK_COUNT };
+/* console=escaped (the default) or raw: what a guest writes to its COM1 is trusted with the terminal or not. */
+static bool guest_console(struct guest_ctx *x, const struct cfg_pair *p)
+{
+	if (word_is(&p->value, "escaped") || word_is(&p->value, "raw")) {
+		x->g->console_raw = word_is(&p->value, "raw");
+		return true;
+	}
+	return failf(x->err, x->l->line, p->value.col, "expected escaped or raw for console, not '%.*s'",
+	             WORD(&p->value));
+}
+
+enum guest_key {
+	GK_NAME,
+	GK_IMAGE,
+	GK_CPUS,
+	GK_MEMORY,
+	GK_CMDLINE,
+	GK_MODULE,
+	GK_INITRD,
+	GK_RESTART,
+	GK_CONSOLE,
+	GK_COUNT
+};
 
 static const struct {
 	const char *key;
@@ -354,6 +399,7 @@ static const struct {
         [GK_CPUS] = {"cpus", guest_cpus, false},          [GK_MEMORY] = {"memory", guest_memory, false},
         [GK_CMDLINE] = {"cmdline", guest_cmdline, false}, [GK_MODULE] = {"module", guest_module, true},
         [GK_INITRD] = {"initrd", guest_initrd, false},    [GK_RESTART] = {"restart", guest_restart, false},
+        [GK_CONSOLE] = {"console", guest_console, false},
 };
 
 /* The required keys, in the order their absence is reported. */
@@ -381,7 +427,7 @@ static bool guest_line(const struct cfg_line *l, struct hv_config *c, struct cfg
 		if (k == GK_COUNT)
 			return failf(err, l->line, p->key.col,
 			             "unknown key '%.*s' for 'guest' (expected name, image, cpus, memory, cmdline, "
-			             "module, initrd, restart)",
+			             "module, initrd, restart, console)",
 			             WORD(&p->key));
 		if (seen[k] && !guest_keys[k].repeats)
 			return failf(err, l->line, p->key.col, "key '%s' given twice (first at column %u)",

@@ -48,7 +48,7 @@ bool cfg_parse(const char *text, size_t len, cfg_line_fn fn, void *ctx, struct c
 
 /*
  * guest name=<id> image=<path> cpus=<list> [memory=<size>] [cmdline="..."]
- *       [module=<path>]... [initrd=<path>] [restart=yes|no]
+ *       [module=<path>]... [initrd=<path>] [restart=yes|no] [console=escaped|raw]
  * Checked here: syntax, limits, unique names, no CPU in two guests. Not here:
  * that the CPUs exist and the files are among the boot modules.
  */
@@ -69,7 +69,8 @@ struct cfg_guest {
 	char modules[CFG_MAX_GUEST_MODULES][BOOT_NAME_MAX]; /* in the order given */
 	char initrd[BOOT_NAME_MAX];                         /* a Linux guest's initial RAM disk; "" when not given */
 	bool restart;
-	unsigned line; /* where the guest line is, for later messages */
+	bool console_raw; /* console=raw: its COM1 output reaches the console byte for byte, unescaped, unprefixed */
+	unsigned line;    /* where the guest line is, for later messages */
 };
 
 /* What the directives set. */

@@ -198,7 +198,7 @@ bool guest_load(struct guest *g)
 	memset(g->ram.ram, 0, g->ram.size);
 	vioapic_reset(&g->ioapic, (uint8_t)g->nvcpus); /* the MADT gives it the ID after the vCPUs' */
 	vuart_reset(&g->uart);
-	g->uart_len = 0;
+	g->uart_out = (struct sanitize_line){0}; /* a partial line of the last start is dropped */
 	g->sleep_typ = 0;
 	g->sleep_status = 0;
 	g->sleep_typ_said = false;
@@ -507,16 +507,24 @@ bool guest_write_ram(struct guest *g, uint64_t gpa, const void *buf, uint64_t le
 	return true;
 }
 
+static void uart_line_out(void *ctx, const char *line)
+{
+	const struct guest *g = ctx;
+
+	console_printf_raw("[%s] %s\n", g->name, line);
+}
+
+/*
+ * A guest's bytes could drive the operator's terminal: erase a line and
+ * print a forged hypervisor line, reset it, set its title. So they are shown,
+ * not obeyed, unless the configuration trusts the guest (console=raw).
+ */
 void guest_uart_putc(struct guest *g, uint8_t c)
 {
 	spin_lock(&g->lock);
-	if (c != '\n' && c != '\r' && g->uart_len < GUEST_UART_LINE - 1)
-		g->uart_line[g->uart_len++] = (char)c;
-	bool flush = c == '\n' || g->uart_len == GUEST_UART_LINE - 1;
-	if (flush) {
-		g->uart_line[g->uart_len] = '\0';
-		console_printf_raw("[%s] %s\n", g->name, g->uart_line);
-		g->uart_len = 0;
-	}
+	if (g->cfg.console_raw)
+		console_write_bytes(&c, 1);
+	else
+		sanitize_line_feed(&g->uart_out, c, uart_line_out, g);
 	spin_unlock(&g->lock);
 }

@@ -11,12 +11,13 @@
 #include "lapic/vioapic.h"
 #include "vmm/partition/config.h"
 #include "vmm/partition/mbload.h"
+#include "vmm/lib/sanitize.h"
 #include "vmm/lib/spinlock.h"
+#include "vmm/partition/guest_log.h"
 #include "vmm/partition/vcpu.h"
 #include "vmm/vdev/vuart.h"
 
 #define GUEST_MAX_VCPUS 64
-#define GUEST_UART_LINE 200
 
 enum guest_state {
 	GUEST_LOADED = 0, /* memory and image ready, not yet entered */
@@ -58,12 +59,12 @@ struct guest {
 	bool shell_stopped;        /* the last stop was the shell's stop or reset: no exit report (stats has it) */
 	uint32_t exit_status;
 	char stop_reason[96];
-	uint8_t sleep_typ;    /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */
-	uint8_t sleep_status; /* the sleep status register: WAK_STS (under lock; ACPI 4.8.3.8) */
-	bool sleep_typ_said;  /* an unsupported sleep type was reported in this start */
-	struct vuart uart;    /* COM1 */
-	uint32_t uart_len;    /* the output line being collected for the console */
-	char uart_line[GUEST_UART_LINE];
+	uint8_t sleep_typ;             /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */
+	uint8_t sleep_status;          /* the sleep status register: WAK_STS (under lock; ACPI 4.8.3.8) */
+	bool sleep_typ_said;           /* an unsupported sleep type was reported in this start */
+	struct vuart uart;             /* COM1 */
+	struct sanitize_line uart_out; /* its output line being collected for the console, made visible */
+	struct guest_log log;          /* its rate-limited log lines (guest_log.h) */
 };
 
 /*
@@ -158,7 +159,11 @@ bool guest_start(struct guest *g, bool reset);
 bool guest_reboot(struct guest *g, const char *reason);
 /* The first VM entry of a guest worked; the last guest to get here prints the ready line. */
 void guest_mark_entered(struct guest *g);
-/* A byte the guest wrote to its UART. */
+/*
+ * A byte the guest wrote to its UART: collected into a line shown as
+ * "[name] <line>" with its control bytes made visible (vmm/lib/sanitize.h);
+ * with console=raw, written to the console at once as it is.
+ */
 void guest_uart_putc(struct guest *g, uint8_t c);
 
 #endif

@@ -26,6 +26,7 @@
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_log.h"
 
 /*
  * Every kick ends here, in root mode with this core's VMCS current: it also
@@ -208,6 +209,7 @@ static void after_stop(struct vcpu *v)
 		return;
 	}
 	guest_wait_stopped(g, v); /* its other vCPUs were kicked: their exit counts are final once they are out */
+	guest_log_flush(g);       /* what its vCPUs' limiters held back, now that none runs */
 	if (!g->shell_stopped) /* the shell's stop and reset: its stats command shows the same, without interleaving */
 		exit_report_guest(g);
 	guest_reported(g);
