@@ -1,4 +1,4 @@
-"""test_hostile_guest.py: a guest that attacks the operator (issue 18): its terminal escapes and a forged hypervisor
+"""test_console_attack.py: a guest that attacks the operator (issue 18): its terminal escapes and a forged hypervisor
 line reach the console as visible text under its own tag, its flood of a per-event warning is rate-limited with a
 count of the rest, and its neighbour on the other core is not disturbed. With console=raw its bytes pass as written.
 
@@ -19,7 +19,7 @@ SUPPRESSED = re.compile(r"^\[cpu0\] WARNING: guest hostile: (\d+) more suppresse
                         r"memory \(at most 10 at once, then one per 5 s\)$")
 SUMMARY = re.compile(r"^\[(hostile|benign)\] SUMMARY: (\d+) tests, (\d+) failures$")
 
-# What each attack line of guest/tests/hostile.c must look like, whole, in escaped mode.
+# What each attack line of guest/tests/console_attack.c must look like, whole, in escaped mode.
 SHOWN = [
     r"[hostile] reset:^[c",
     r"[hostile] title:^[]0;pwned^G",
@@ -32,11 +32,11 @@ SHOWN = [
 
 def boot(tmp_path, *, apicv=None, console="escaped", moves=MOVES, neighbour=True):
     """hostile on CPU 0, and (neighbour) the platform guest as benign on CPU 1; the serial bytes from the banner."""
-    config = f'guest name=hostile cpus=0 memory=16M image=hostile.elf console={console} cmdline="moves={moves}"\n'
+    config = f'guest name=hostile cpus=0 memory=16M image=console_attack.elf console={console} cmdline="moves={moves}"\n'
     if neighbour:
         config += "guest name=benign cpus=1 memory=16M image=platform.elf\n"
     cmdline = "onpanic=poweroff" + (f" apicv={apicv}" if apicv else "")
-    modules = {m: (BUILD / "guest" / m).read_bytes() for m in ("hostile.elf", "platform.elf")}
+    modules = {m: (BUILD / "guest" / m).read_bytes() for m in ("console_attack.elf", "platform.elf")}
     res = run_bochs(tmp_path, iso=make_iso(tmp_path, cmdline=cmdline, config=config, modules=modules),
                     cpus=2 if neighbour else 1, mem=512, timeout=300)
     raw = (tmp_path / "serial.log").read_bytes()

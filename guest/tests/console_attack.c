@@ -1,5 +1,5 @@
 /*
- * hostile.c: a guest that attacks the operator rather than the machine
+ * console_attack.c: a guest that attacks the operator rather than the machine
  * (issue 18). On its COM1 it writes what would drive a terminal: ESC c (a
  * full reset), an OSC title ending in BEL, an erase-line and a CR followed by
  * a forged hypervisor line, a form feed, DEL, a C1 CSI and UTF-8. Then it
