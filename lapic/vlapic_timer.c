@@ -157,11 +157,11 @@ uint32_t vlapic_timer_current(const struct vlapic *l, uint64_t now)
 uint64_t vlapic_timer_expire(struct vlapic *l, uint64_t now)
 {
 	struct vlapic_timer *t = &l->timer;
-	uint64_t next = vlapic_timer_next(l);
 
 	settle(l, now);
+	uint64_t next = vlapic_timer_next(l);
 	if (next == VLAPIC_NEVER || now < next)
-		return vlapic_timer_next(l);
+		return next;
 	vlapic_deliver_lvt(l, APIC_REG_LVT_TIMER);
 	if (timer_mode(l) == APIC_LVT_TIMER_PERIODIC && t->armed) {
 		schedule(l, now);
