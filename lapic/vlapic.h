@@ -26,10 +26,12 @@
 #define VLAPIC_VERSION 0x14u /* integrated APIC, the value KVM reports (the SDM fixes only 1xH) */
 #define VLAPIC_MAX_LVT 6     /* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
 #define VLAPIC_MAXPHYADDR_DEFAULT 36
+#define VLAPIC_TIMER_FLOOR_MAX (1ull << 32) /* a larger cfg.timer_floor counts as this (about 1 s at 4 GHz) */
 
 /* What the model was built to look like: fixed for the guest's lifetime (CPUID tells the guest). */
 struct vlapic_config {
 	uint64_t tsc_per_bus_tick; /* TSC ticks per timer input tick (divide by 1); 0 counts as 1 */
+	uint64_t timer_floor;      /* the shortest one-shot or periodic countdown, in TSC ticks; 0: none */
 	uint8_t maxphyaddr;        /* APIC base bits at and above it are reserved; 0: 36 */
 	bool x2apic;               /* CPUID.1:ECX.x2APIC: else APIC base EXTD is reserved */
 	bool tsc_deadline;         /* CPUID.1:ECX.TSC_Deadline: else LVT timer bit 18 is reserved */
@@ -40,7 +42,7 @@ struct vlapic_timer {
 	uint64_t start;        /* TSC when the current countdown began */
 	uint32_t first;        /* the count at start: the initial count, or what remained at a rebase */
 	bool armed;            /* a countdown runs (one-shot or periodic) */
-	uint64_t next;         /* when it is next due (TSC), VLAPIC_NEVER if never */
+	uint64_t next;         /* when it is next due (TSC), VLAPIC_NEVER if never; unused while masked */
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE; 0: disarmed */
 };
 
@@ -224,7 +226,8 @@ size_t vlapic_lowest_priority(struct vlapic *const *cands, size_t n);
 
 /* Timer (SDM Vol. 3, 11.5.4). */
 
-uint64_t vlapic_timer_next(const struct vlapic *l); /* when next due (TSC), or VLAPIC_NEVER */
+/* When next due (TSC), or VLAPIC_NEVER; a masked one-shot or periodic timer is never due (docs/vlapic.md). */
+uint64_t vlapic_timer_next(const struct vlapic *l);
 /* Raise the LVT timer interrupt if due at `now` (rearming periodic); returns the next due time. Never early. */
 uint64_t vlapic_timer_expire(struct vlapic *l, uint64_t now);
 /* IA32_TSC_DEADLINE (11.5.4.1): reads 0 and ignores writes outside TSC-deadline mode. */

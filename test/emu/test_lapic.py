@@ -8,7 +8,7 @@ import pytest
 from conftest import BUILD, assert_booted, exit_reports, make_iso, run_bochs
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
-SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8", "apicv", "apicv_smp")
+SUITES = ("apic", "apic_irq", "apic_timer", "apic_smp", "cr8", "apicv", "apicv_smp", "timer_floor")
 
 
 MODES = ["emulated", "tpr", "vid", "posted"]
@@ -69,6 +69,30 @@ def test_timer_suite(built, tmp_path, apicv):
     for name in ("timer", "timerx"):
         assert results[name][0] >= 20 and results[name][1] == 0, results
     assert "TSC-deadline checks skipped" not in res.log  # the virtual APIC offers TSC-deadline mode
+
+
+TIMER_FLOOR_NUMBERS = re.compile(r"^\[(\S+)\] # (\d+) interrupts in (\d+) TSC ticks: (\d+) floors of (\d+) ticks", re.M)
+MASKED_SPIN = re.compile(r"^\[(\S+)\] # masked, spinning: (\d+) exit\(s\)", re.M)
+
+
+@pytest.mark.parametrize("apicv", MODES)
+def test_timer_floor_and_masked_timer(built, tmp_path, apicv):
+    """The livelock of issue 18: a masked periodic timer with count 100 at divide 1 costs its vCPU no exits while
+    it spins, and unmasked it interrupts at most once per floor (100 us of the TSC); a one-shot count of 1 fires
+    once, not before the floor. One guest in x2APIC mode, one in xAPIC mode, each counting its own exits."""
+    res, results = run_suites(tmp_path, 2, [
+        'guest name=floor cpus=0 memory=16M image=timer_floor.elf cmdline="mode=x2apic"',
+        'guest name=floorx cpus=1 memory=16M image=timer_floor.elf cmdline="mode=xapic"',
+    ], apicv=apicv)
+    for name in ("floor", "floorx"):
+        assert results[name][0] >= 14 and results[name][1] == 0, results
+    masked = {name: int(n) for name, n in MASKED_SPIN.findall(res.log)}
+    assert set(masked) == {"floor", "floorx"} and max(masked.values()) <= 16, masked
+    numbers = TIMER_FLOOR_NUMBERS.findall(res.log)
+    assert sorted(n[0] for n in numbers) == ["floor", "floorx"], res.explain()
+    for name, fires, ticks, floors, floor in numbers:
+        # at most one interrupt per floor, and the floor is what the timer ran at, not a count of 100 ticks
+        assert 0 < int(fires) <= int(floors) + 1 and int(floor) > 100, (name, fires, floors, res.explain())
 
 
 @pytest.mark.parametrize("apicv", MODES)

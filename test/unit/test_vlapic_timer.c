@@ -1,6 +1,6 @@
 /* sources: lapic/vlapic.c lapic/vlapic_irq.c lapic/vlapic_timer.c */
-/* test_vlapic_timer.c: timer arithmetic: one-shot, periodic, current count, divide, TSC-deadline, masking, never early.
- */
+/* test_vlapic_timer.c: timer arithmetic: one-shot, periodic, current count, divide, TSC-deadline, masking, never early,
+ * the floor and lazy expiry while masked. */
 #include "test/unit/vlapic_fixture.h"
 
 #define VEC 0x30
@@ -103,23 +103,26 @@ static void test_periodic(void **state)
 	assert_int_equal(current(100), 7); /* reloaded at 90; 10 ticks later 3 whole counts gone */
 }
 
-/* A masked LVT: the count runs and rearms, but nothing is raised. */
+/* A masked LVT: the count runs and rearms, nothing is raised, and no expiry is asked for. */
 static void test_masked(void **state)
 {
 	(void)state;
 	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 10, 0);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
 	assert_int_equal(current(15), 5);
-	assert_int_equal(vlapic_timer_expire(&L, 30), 60);
+	assert_int_equal(vlapic_timer_expire(&L, 30), VLAPIC_NEVER);
 	assert_false(fired());
 	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_TIMER_PERIODIC, 40); /* unmask: same mode, count goes on */
 	assert_int_equal(vlapic_timer_next(&L), 60);
 	assert_int_equal(vlapic_timer_expire(&L, 60), 90);
 	assert_true(fired());
-	/* Software disable masks it too. */
+	/* Software disable masks it too: from then on nothing is due. */
 	clear_fired();
 	wr(APIC_REG_SVR, 0xff, 61);
-	assert_int_equal(vlapic_timer_expire(&L, 90), 120);
+	assert_int_equal(vlapic_timer_next(&L), VLAPIC_NEVER);
+	assert_int_equal(vlapic_timer_expire(&L, 90), VLAPIC_NEVER);
 	assert_false(fired());
+	assert_int_equal(current(105), 5); /* reloaded at 90 */
 }
 
 /* Initial count 0 stops the timer; a new count restarts it from now. */
@@ -277,18 +280,185 @@ static void test_x2apic_and_disable(void **state)
 	assert_int_equal(vlapic_timer_expire(&L, 1000), VLAPIC_NEVER);
 }
 
+/* The floor: 1000 counts' worth of TSC here (one count is 3 ticks at divide 1). */
+#define FLOOR 3000
+
+/* A periodic count below the floor: each period is the floor, and the count runs down evenly across it. */
+static void test_floor_periodic(void **state)
+{
+	(void)state;
+	L.cfg.timer_floor = FLOOR;
+	start(VEC | APIC_LVT_TIMER_PERIODIC, DIV_1, 100, 1000); /* 300 ticks asked */
+	assert_int_equal(fx.timer_next, 1000 + FLOOR);
+	assert_int_equal(current(1000), 100);
+	assert_int_equal(current(1000 + FLOOR / 2), 50);
+	assert_int_equal(current(1000 + FLOOR - 1), 1);
+	assert_int_equal(vlapic_timer_expire(&L, 1000 + 300), 1000 + FLOOR); /* not at the count's own time */
+	assert_false(fired());
+	assert_int_equal(vlapic_timer_expire(&L, 1000 + FLOOR), 1000 + 2 * FLOOR);
+	assert_true(fired());
+	assert_int_equal(current(1000 + FLOOR), 100); /* reloaded */
+	assert_int_equal(current(1000 + FLOOR + FLOOR / 4), 75);
+	/* Missed periods: one interrupt, the next on the floor's grid. */
+	clear_fired();
+	assert_int_equal(vlapic_timer_expire(&L, 1000 + 5 * FLOOR + 7), 1000 + 6 * FLOOR);
+	assert_true(fired());
+	/* A count above the floor keeps its own period. */
+	start(VEC | APIC_LVT_TIMER_PERIODIC, DIV_1, 2000, 50000);
+	assert_int_equal(fx.timer_next, 50000 + 6000);
+	assert_int_equal(current(50000 + 3), 1999);
+	/* A slower divide can lift a count over the floor: 100 counts at divide 16 are 4800 ticks. */
+	start(VEC | APIC_LVT_TIMER_PERIODIC, APIC_TIMER_DIVIDE_16, 100, 90000);
+	assert_int_equal(fx.timer_next, 90000 + 4800);
+}
+
+/* A one-shot count of 1 at divide 1 fires once, a floor after it was armed, never a tick sooner. */
+static void test_floor_one_shot(void **state)
+{
+	(void)state;
+	L.cfg.timer_floor = FLOOR;
+	start(VEC, DIV_1, 1, 500);
+	assert_int_equal(fx.timer_next, 500 + FLOOR);
+	assert_int_equal(current(500 + FLOOR - 1), 1);
+	assert_int_equal(vlapic_timer_expire(&L, 500 + FLOOR - 1), 500 + FLOOR);
+	assert_false(fired());
+	assert_int_equal(vlapic_timer_expire(&L, 500 + FLOOR), VLAPIC_NEVER);
+	assert_true(fired());
+	assert_int_equal(current(500 + FLOOR), 0);
+	/* A rewrite restarts from the write, floored again. */
+	clear_fired();
+	start(VEC, DIV_1, 10, 10000);
+	wr(APIC_REG_TIMER_INITIAL, 5, 10000 + FLOOR - 1);
+	assert_int_equal(fx.timer_next, 10000 + 2 * FLOOR - 1);
+	/* A floor beyond the model's bound counts as the bound. */
+	L.cfg.timer_floor = UINT64_MAX;
+	start(VEC, DIV_1, 1, 7);
+	assert_int_equal(fx.timer_next, 7 + VLAPIC_TIMER_FLOOR_MAX);
+	assert_int_equal(current(7 + VLAPIC_TIMER_FLOOR_MAX - 1), 1);
+}
+
+/* The livelock: a masked periodic count of 100 at divide 1 asks for no expiry at all, however long it runs. */
+static void test_masked_tiny_periodic_is_never_due(void **state)
+{
+	(void)state;
+	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 100, 0);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	assert_int_equal(vlapic_timer_next(&L), VLAPIC_NEVER);
+	for (uint64_t now = 0; now < 100000; now += 77)
+		assert_int_equal(vlapic_timer_expire(&L, now), VLAPIC_NEVER);
+	assert_false(fired());
+	/* A divide change while masked rebases the count, still asking for nothing. */
+	wr(APIC_REG_TIMER_DIVIDE, 0x0, 100001);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	assert_false(fired());
+}
+
+/* CCR read while masked: where the periodic count is now, with and without the floor. */
+static void test_masked_current_count(void **state)
+{
+	(void)state;
+	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 100, 1000); /* period 300 */
+	assert_int_equal(current(1000 + 123456), 100 - (123456 % 300) / 3);
+	assert_int_equal(current(1000 + 300 * 1000), 100);
+	assert_int_equal(current(1000 + 300 * 1000 - 1), 1);
+	L.cfg.timer_floor = FLOOR;
+	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 100, 1000); /* period FLOOR */
+	assert_int_equal(current(1000 + 7 * FLOOR + FLOOR / 10), 90);
+	assert_int_equal(current(1000 + 7 * FLOOR), 100);
+	assert_false(fired());
+}
+
+/* Unmasking a periodic timer resumes it in its phase: the next 0 is on the grid it kept while masked. */
+static void test_unmask_keeps_phase(void **state)
+{
+	(void)state;
+	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 10, 0); /* zeros at 30, 60, 90, ... */
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_TIMER_PERIODIC, 1000);
+	assert_int_equal(fx.timer_next, 1020);
+	assert_false(fired()); /* the zeros it passed while masked raised nothing */
+	assert_int_equal(vlapic_timer_expire(&L, 1019), 1020);
+	assert_false(fired());
+	assert_int_equal(vlapic_timer_expire(&L, 1020), 1050);
+	assert_true(fired());
+	/* Masked again, then unmasked exactly on a zero: that zero went by masked, the next one is due. */
+	clear_fired();
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, 1030);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_TIMER_PERIODIC, 1200);
+	assert_int_equal(fx.timer_next, 1230);
+	assert_false(fired());
+	/* Under the floor the phase is the floor's grid. */
+	L.cfg.timer_floor = FLOOR;
+	start(VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC, DIV_1, 10, 0);
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_TIMER_PERIODIC, 2 * FLOOR + 1);
+	assert_int_equal(fx.timer_next, 3 * FLOOR);
+	assert_int_equal(current(2 * FLOOR + FLOOR / 2), 5);
+}
+
+/* A masked one-shot counts down to 0 and ends there: no IRR, and unmasking afterwards raises nothing. */
+static void test_masked_one_shot_ends_silently(void **state)
+{
+	uint64_t v;
+	(void)state;
+	start(VEC | APIC_LVT_MASKED, DIV_1, 10, 0); /* its 0 at 30 */
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	assert_int_equal(current(15), 5);
+	assert_int_equal(current(29), 1);
+	assert_int_equal(current(30), 0);
+	assert_int_equal(vlapic_timer_expire(&L, 40), VLAPIC_NEVER);
+	assert_false(fired());
+	assert_int_equal(current(5000), 0);
+	wr(APIC_REG_LVT_TIMER, VEC, 5000);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	assert_int_equal(vlapic_timer_expire(&L, 99999), VLAPIC_NEVER);
+	assert_false(fired());
+	assert_int_equal(vlapic_reg(&L, APIC_REG_IRR0 + VEC / 32), 0);
+	assert_int_equal(current(99999), 0);
+	/* Ended, it does not restart by becoming periodic. */
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_TIMER_PERIODIC, 100000);
+	assert_int_equal(fx.timer_next, VLAPIC_NEVER);
+	assert_int_equal(current(100000), 0);
+	/* Unmasked before its 0, a masked one-shot fires on time. */
+	start(VEC | APIC_LVT_MASKED, DIV_1, 10, 200000);
+	wr(APIC_REG_LVT_TIMER, VEC, 200010);
+	assert_int_equal(fx.timer_next, 200030);
+	assert_int_equal(vlapic_timer_expire(&L, 200030), VLAPIC_NEVER);
+	assert_true(fired());
+	/* A masked TSC deadline still fires (raising nothing) and clears the MSR: once per write, no storm. */
+	clear_fired();
+	wr(APIC_REG_LVT_TIMER, VEC | APIC_LVT_MASKED | APIC_LVT_TIMER_TSC_DEADLINE, 300000);
+	assert_int_equal(vlapic_write_tsc_deadline(&L, 300100, 300000, &fx), VLAPIC_OK);
+	assert_int_equal(vlapic_timer_next(&L), 300100);
+	assert_int_equal(vlapic_timer_expire(&L, 300100), VLAPIC_NEVER);
+	assert_false(fired());
+	assert_int_equal(vlapic_read_tsc_deadline(&L, &v, &fx), VLAPIC_OK);
+	assert_int_equal(v, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        T(test_divide_values),      T(test_one_shot),
-	        T(test_periodic),           T(test_masked),
-	        T(test_stop_and_restart),   T(test_divide_change_rebases),
-	        T(test_mode_switch),        T(test_write_catches_up),
-	        T(test_tsc_deadline),       T(test_enter_deadline_disarms),
-	        T(test_reserved_mode),      T(test_saturation),
+	        T(test_divide_values),
+	        T(test_one_shot),
+	        T(test_periodic),
+	        T(test_masked),
+	        T(test_stop_and_restart),
+	        T(test_divide_change_rebases),
+	        T(test_mode_switch),
+	        T(test_write_catches_up),
+	        T(test_tsc_deadline),
+	        T(test_enter_deadline_disarms),
+	        T(test_reserved_mode),
+	        T(test_saturation),
 	        T(test_x2apic_and_disable),
+	        T(test_floor_periodic),
+	        T(test_floor_one_shot),
+	        T(test_masked_tiny_periodic_is_never_due),
+	        T(test_masked_current_count),
+	        T(test_unmask_keeps_phase),
+	        T(test_masked_one_shot_ends_silently),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@ struct trace_rec {
 	uint64_t qualification; /* EXIT_QUALIFICATION */
 	uint64_t guest_rip;     /* GUEST_RIP at the exit */
 	uint32_t reason;        /* basic exit reason */
-	uint32_t injected;      /* VM_ENTRY_INTR_INFO_FIELD of the entry that followed: 0 if nothing was injected */
+	uint32_t injected;      /* VM_ENTRY_INTR_INFO_FIELD of the entry that followed: injected only if valid */
 };
 
 /*

@@ -192,7 +192,8 @@ void shell_print_trace(uint32_t cpu, unsigned k)
 		out("%11lld %2u %-20s %#16llx %#16llx", (long long)(r->tsc - recs[0].tsc), r->reason,
 		    exit_reason_name(r->reason), (unsigned long long)r->qualification,
 		    (unsigned long long)r->guest_rip);
-		if (r->injected)
+		/* The raw field: a VM exit clears only its valid bit (SDM Vol. 3, 28.2), the rest stays from before. */
+		if (r->injected & INTR_INFO_VALID_MASK)
 			out("  vector %#x type %u\n", r->injected & INTR_INFO_VECTOR_MASK,
 			    (r->injected & INTR_INFO_INTR_TYPE_MASK) >> INTR_INFO_INTR_TYPE_SHIFT);
 		else

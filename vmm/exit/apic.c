@@ -48,7 +48,7 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e)
 {
 	uint64_t offset = e->qualification & APIC_ACCESS_OFFSET_MASK;
 	unsigned type = (unsigned)(e->qualification >> APIC_ACCESS_TYPE_SHIFT & APIC_ACCESS_TYPE_MASK);
-	char why[96];
+	char why[GUEST_STOP_REASON_MAX];
 
 	if (type == APIC_ACCESS_LINEAR_READ || type == APIC_ACCESS_LINEAR_WRITE)
 		return mmio_emulate(v, e, GUEST_LAPIC_BASE + offset);

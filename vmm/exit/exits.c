@@ -121,7 +121,7 @@ static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_i
 	    mmio_claims(v, e->guest_physical))
 		return mmio_emulate(v, e, e->guest_physical);
 
-	char why[96];
+	char why[GUEST_STOP_REASON_MAX];
 	const char *access = e->qualification & EPT_QUAL_WRITE   ? "write"
 	                     : e->qualification & EPT_QUAL_FETCH ? "instruction fetch"
 	                                                         : "read";

@@ -139,11 +139,16 @@ static uint64_t source_value(struct vcpu *v, const struct mmio_insn *in)
 	return (in->high_byte ? r >> 8 : r) & mask;
 }
 
+#define MMIO_FAIL_FORMAT "%s (MMIO at %#llx, RIP %#llx)"
+#define U64_HEX_MAX 16
+_Static_assert(MMIO_WHY_MAX - 1 + sizeof(MMIO_FAIL_FORMAT) + 2 * U64_HEX_MAX <= GUEST_STOP_REASON_MAX,
+               "a stop reason from mmio_fail fits whole in the guest's stop_reason");
+
 enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa)
 {
-	char why[160];
+	char why[GUEST_STOP_REASON_MAX];
 
-	hv_snprintf(why, sizeof(why), "%s (MMIO at %#llx, RIP %#llx)", what, (unsigned long long)gpa,
+	hv_snprintf(why, sizeof(why), MMIO_FAIL_FORMAT, what, (unsigned long long)gpa,
 	            (unsigned long long)vmcs_readl(GUEST_RIP));
 	guest_stop(v->guest, why, 0);
 	return EXIT_STOPPED;

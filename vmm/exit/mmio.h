@@ -28,6 +28,8 @@ void mmio_walk_ctx(struct vcpu *v, struct guest_walk_ctx *ctx);
 uint64_t mmio_gpr(struct vcpu *v, unsigned n);
 /* Load value (size bytes) into register n as a MOV of that size would (SDM Vol. 1, 3.4.1.1). */
 void mmio_load_gpr(struct vcpu *v, unsigned n, unsigned size, bool high_byte, uint64_t value);
+/* The longest `what` mmio_fail keeps whole, with its NUL: room is left for the address and RIP. */
+#define MMIO_WHY_MAX 192
 /* Stop the guest: what went wrong, with the address and RIP. Returns EXIT_STOPPED. */
 enum exit_action mmio_fail(struct vcpu *v, const char *what, uint64_t gpa);
 

@@ -66,8 +66,8 @@ struct run {
 	const struct mmio_insn *in;
 	struct guest_walk_ctx walk;
 	enum cpu_mode mode;
-	uint64_t amask; /* the address size's mask */
-	char why[128];  /* why the last element could not be done */
+	uint64_t amask;         /* the address size's mask */
+	char why[MMIO_WHY_MAX]; /* why the last element could not be done */
 };
 
 static uint64_t addr_mask(unsigned addr_size) { return addr_size >= 8 ? ~0ull : (1ull << (8 * addr_size)) - 1; }

@@ -71,14 +71,12 @@ static void take_inbox(struct vcpu *v)
 	}
 }
 
-static void run_timer(struct vcpu *v)
-{
-	uint64_t now = rdtsc();
-
-	if (v->timer_next != VLAPIC_NEVER && now >= v->timer_next)
-		vlapic_timer_expire(&v->lapic, now);
-	v->timer_next = vlapic_timer_next(&v->lapic);
-}
+/*
+ * Raise what is due now, from the model's own next time rather than the one
+ * armed at the last entry: a deadline or count the guest set in the past
+ * since then is raised before this entry, with no exit of its own.
+ */
+static void run_timer(struct vcpu *v) { v->timer_next = vlapic_timer_expire(&v->lapic, rdtsc()); }
 
 /*
  * Make sure the guest leaves when its timer is due: the VMX-preemption timer

@@ -18,6 +18,13 @@
 #include "vmm/vdev/vuart.h"
 
 #define GUEST_MAX_VCPUS 64
+/*
+ * Why a guest stopped, whole, with its NUL: the longest reason is an MMIO
+ * refusal (vmm/exit/mmio.c: up to MMIO_WHY_MAX of why, then the address and
+ * RIP in 64 bits). Code that builds a reason sizes its buffer with it; the
+ * shell's guests and stop show it.
+ */
+#define GUEST_STOP_REASON_MAX 256
 
 enum guest_state {
 	GUEST_LOADED = 0, /* memory and image ready, not yet entered */
@@ -58,7 +65,7 @@ struct guest {
 	volatile bool reported;    /* its exit report since it last stopped is printed (guest_reported) */
 	bool shell_stopped;        /* the last stop was the shell's stop or reset: no exit report (stats has it) */
 	uint32_t exit_status;
-	char stop_reason[96];
+	char stop_reason[GUEST_STOP_REASON_MAX];
 	uint8_t sleep_typ;             /* the sleep control register's SLP_TYP (under lock; ACPI 4.8.3.7) */
 	uint8_t sleep_status;          /* the sleep status register: WAK_STS (under lock; ACPI 4.8.3.8) */
 	bool sleep_typ_said;           /* an unsupported sleep type was reported in this start */

@@ -44,6 +44,14 @@
 #define GUEST_RESET_VECTOR 0xffff0ull
 #define GUEST_ACPI_SLP_TYP_S5 5 /* the DSDT's \_S5 package: soft off */
 
+/*
+ * The shortest one-shot or periodic local APIC timer countdown a vCPU
+ * gets, in microseconds of its TSC (the timer's input clock): at most
+ * 10 000 timer interrupts a second, so that a tiny count cannot keep its
+ * core in VM exits. A deviation from the SDM (docs/vlapic.md, "Timer floor").
+ */
+#define GUEST_APIC_TIMER_FLOOR_US 100
+
 /* Entry (Multiboot 0.6.96, 3.2). */
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002u
 #define GUEST_SEL_CODE 0x08

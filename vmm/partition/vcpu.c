@@ -2,12 +2,16 @@
 #include "vmm/partition/vcpu.h"
 
 #include "arch/x86/lapic.h"
+#include "arch/x86/tsc.h"
 #include "vmm/core/percpu.h"
 #include "vmm/core/vectors.h"
 #include "vmm/lib/cost_hist.h"
 #include "vmm/lib/panic.h"
 #include "vmm/mm/mm.h"
 #include "vmm/partition/guest.h"
+#include "vmm/partition/guest_layout.h"
+
+#define US_PER_S 1000000
 
 struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
 
@@ -18,9 +22,12 @@ static bool create_apic(struct vcpu *v)
 	v->pi_page = page_alloc(1);
 	if (!v->lapic_page || !v->pi_page)
 		return false;
-	/* The virtual timer counts TSC ticks (divided by its divide configuration). */
-	const struct vlapic_config cfg = {
-	        .tsc_per_bus_tick = 1, .maxphyaddr = 36, .x2apic = true, .tsc_deadline = true};
+	/* The virtual timer counts TSC ticks (divided by its divide configuration), with a floor (guest_layout.h). */
+	const struct vlapic_config cfg = {.tsc_per_bus_tick = 1,
+	                                  .timer_floor = tsc_hz() * GUEST_APIC_TIMER_FLOOR_US / US_PER_S,
+	                                  .maxphyaddr = 36,
+	                                  .x2apic = true,
+	                                  .tsc_deadline = true};
 	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
 	/* NDST as VT-d reads it in the host's APIC mode: the 32-bit x2APIC ID, or the xAPIC ID in bits 15:8. */
 	uint32_t apic_id = per_cpu(v->cpu)->apic_id;
