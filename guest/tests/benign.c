@@ -93,9 +93,24 @@ static void expect_memory(const char *what, uint32_t first, uint32_t n)
 	expect_eq(what, changed, 0);
 }
 
-static void count_error(uint8_t v) { b.errors++, apic_eoi(), (void)v; }
-static void count_spurious(uint8_t v) { b.spurious++, (void)v; }
-static void count_nmi(uint8_t v) { b.nmis++, (void)v; }
+static void count_error(uint8_t v)
+{
+	(void)v;
+	b.errors++;
+	apic_eoi();
+}
+
+static void count_spurious(uint8_t v)
+{
+	(void)v;
+	b.spurious++;
+}
+
+static void count_nmi(uint8_t v)
+{
+	(void)v;
+	b.nmis++;
+}
 
 /* Wait with interrupts on (HLT, bounded by HC_WAKE_AFTER) until vector has arrived n times or the time is up. */
 static bool await(uint8_t vector, uint32_t n, uint32_t us)

@@ -30,8 +30,17 @@ static void wait_for_stop(void)
 	}
 }
 
-static void ap_triple(unsigned cpu) { (void)cpu, triple_fault(); }
-static void ap_past_ram(unsigned cpu) { (void)cpu, (void)rd32((uint32_t)h.ram_end + 0x1000); }
+static void ap_triple(unsigned cpu)
+{
+	(void)cpu;
+	triple_fault();
+}
+
+static void ap_past_ram(unsigned cpu)
+{
+	(void)cpu;
+	(void)rd32((uint32_t)h.ram_end + 0x1000);
+}
 
 static void ap_init_bsp(unsigned cpu)
 {

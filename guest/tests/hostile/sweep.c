@@ -193,6 +193,8 @@ VMX_CASE(invept_hole, "invept (%0), %1", "r"(vmx_ptr), "r"(1))
 VMX_CASE(invvpid_ram, "invvpid %0, %1", "m"(vmx_region), "r"(2))
 VMX_CASE(vmfunc_, "vmfunc", "a"(0), "c"(0))
 VMX_CASE(getsec_, "getsec", "a"(0))
+VMX_CASE(monitor_, "monitor", "a"(&vmx_region), "c"(0), "d"(0))
+VMX_CASE(mwait_, "mwait", "a"(0), "c"(0))
 
 static void vmx(void)
 {
@@ -214,6 +216,8 @@ static void vmx(void)
 	        {"INVVPID", invvpid_ram},
 	        {"VMFUNC", vmfunc_},
 	        {"GETSEC", getsec_},
+	        {"MONITOR (hidden in CPUID)", monitor_},
+	        {"MWAIT (hidden in CPUID)", mwait_},
 	};
 	char what[80];
 
@@ -320,7 +324,8 @@ const struct attack sweep_attacks[] = {
          "RDMSR and WRMSR of every index in 0-0x1fff, 0x40000000-0x400000ff, 0xc0000000-0xc0001fff: works or #GP",
          msrs},
         {"cpuid", CONTAINED, 1, "CPUID across every range: no fault, the same answer twice, its own APIC ID", leaves},
-        {"vmx", CONTAINED, 1, "VMXON to VMFUNC, INVEPT, INVVPID and GETSEC, operands into holes: each #UD", vmx},
+        {"vmx", CONTAINED, 1,
+         "VMXON to VMFUNC, INVEPT, INVVPID, GETSEC, MONITOR and MWAIT, operands into holes: each #UD", vmx},
         {"hypercall", CONTAINED, 1,
          "every hypercall, buffers in holes, across the end of RAM, huge lengths: HC_EINVAL or HC_ENOSYS, no write",
          hypercalls},
