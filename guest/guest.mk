@@ -1,4 +1,5 @@
-# guest.mk: the test guests (32-bit multiboot kernels, guest/tests/NAME.c) and their library (guest/lib/).
+# guest.mk: the test guests (32-bit multiboot kernels, guest/tests/NAME.c or guest/tests/NAME/*.c) and their
+# library (guest/lib/).
 #
 #   make guests      every guest as $(BUILD)/guest/NAME.elf
 #
@@ -25,9 +26,13 @@ GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/obj/%.o,$(basename $(guest_lib)))
 GUEST_NAMES := $(patsubst guest/tests/%.c,%,$(wildcard guest/tests/*.c))
 GUEST_TEST_OBJS := $(GUEST_NAMES:%=$(BUILD)/guest/obj/guest/tests/%.o)
 GUEST_ELFS := $(GUEST_NAMES:%=$(BUILD)/guest/%.elf)
+# A guest too long for one file is a folder: guest/tests/NAME/*.c, linked together as NAME.elf.
+GUEST_DIR_NAMES := $(patsubst guest/tests/%/,%,$(sort $(dir $(wildcard guest/tests/*/*.c))))
+GUEST_DIR_OBJS = $(patsubst %.c,$(BUILD)/guest/obj/%.o,$(wildcard guest/tests/$(1)/*.c))
+GUEST_DIR_ELFS := $(GUEST_DIR_NAMES:%=$(BUILD)/guest/%.elf)
 
 .PHONY: guests
-guests: $(GUEST_ELFS)
+guests: $(GUEST_ELFS) $(GUEST_DIR_ELFS)
 
 $(BUILD)/guest/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -40,4 +45,11 @@ $(BUILD)/guest/obj/%.o: %.asm
 $(GUEST_ELFS): $(BUILD)/guest/%.elf: $(BUILD)/guest/obj/guest/tests/%.o $(GUEST_LIB_OBJS) guest/guest.ld
 	$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 
--include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_TEST_OBJS:.o=.d)
+define guest_dir_elf
+$(BUILD)/guest/$(1).elf: $(call GUEST_DIR_OBJS,$(1)) $(GUEST_LIB_OBJS) guest/guest.ld
+	$$(GUEST_LD) $$(GUEST_LDFLAGS) -o $$@ $(call GUEST_DIR_OBJS,$(1)) $$(GUEST_LIB_OBJS)
+endef
+$(foreach g,$(GUEST_DIR_NAMES),$(eval $(call guest_dir_elf,$(g))))
+
+-include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_TEST_OBJS:.o=.d) \
+	$(patsubst %.o,%.d,$(foreach g,$(GUEST_DIR_NAMES),$(call GUEST_DIR_OBJS,$(g))))

@@ -481,15 +481,24 @@ enum vlapic_result vlapic_write(struct vlapic *l, enum apic_reg reg, uint64_t va
 	return VLAPIC_OK;
 }
 
-/* 11.4.1: only 32-bit accesses at 16-byte boundaries are defined; the model refuses the rest. */
+/*
+ * 11.4.1 defines only 32-bit accesses at 16-byte boundaries, and leaves smaller ones model-specific. The model
+ * takes an access of 1, 2 or 4 bytes within the low 4 bytes of a register's 16, as APIC virtualization does
+ * (SDM Vol. 3, 30.4.2, 30.4.3.1: such reads are served from the virtual-APIC page, such writes merged into it),
+ * so that every APICv mode gives a guest the same answer; the rest (bytes 4-15, wider accesses) it refuses.
+ */
 static enum vlapic_result mmio_check(const struct vlapic *l, uint64_t offset, unsigned size)
 {
 	if (vlapic_mode(l) != VLAPIC_MODE_XAPIC)
 		return VLAPIC_NOT_APIC; /* 11.4.3, 11.12.1: disabled or x2APIC, the page is not an APIC */
-	if (size != 4 || (offset & 0xf) || offset >= VLAPIC_PAGE_SIZE)
+	if ((size != 1 && size != 2 && size != 4) || (offset & 0xf) + size > 4 || offset >= VLAPIC_PAGE_SIZE)
 		return VLAPIC_BAD_ACCESS;
 	return VLAPIC_OK;
 }
+
+/* The bits an access of size bytes at offset covers in its register, and where they start. */
+static uint32_t mmio_mask(unsigned size) { return size == 4 ? ~0u : (1u << (8 * size)) - 1; }
+static unsigned mmio_shift(uint64_t offset) { return (unsigned)(offset & 3) * 8; }
 
 enum vlapic_result vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned size, uint64_t now, uint32_t *value,
                                     struct vlapic_effect *fx)
@@ -502,19 +511,23 @@ enum vlapic_result vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned 
 	if (res != VLAPIC_OK)
 		return res;
 	res = vlapic_read(l, (enum apic_reg)(offset >> 4), false, now, &v, fx);
-	*value = (uint32_t)v;
+	*value = (uint32_t)(v >> mmio_shift(offset)) & mmio_mask(size);
 	return res;
 }
 
+/* A narrower write is merged into the register as the page holds it, then written whole, with its effects. */
 enum vlapic_result vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned size, uint32_t value, uint64_t now,
                                      struct vlapic_effect *fx)
 {
 	enum vlapic_result res = mmio_check(l, offset, size);
+	unsigned reg = (unsigned)(offset >> 4), shift = mmio_shift(offset);
 
 	*fx = (struct vlapic_effect){0};
 	if (res != VLAPIC_OK)
 		return res;
-	return vlapic_write(l, (enum apic_reg)(offset >> 4), value, false, now, fx);
+	uint32_t mask = mmio_mask(size) << shift;
+	value = (vlapic_reg(l, reg) & ~mask) | ((value << shift) & mask);
+	return vlapic_write(l, (enum apic_reg)reg, value, false, now, fx);
 }
 
 bool vlapic_is_x2apic_msr(uint32_t msr) { return msr >= APIC_X2APIC_MSR_FIRST && msr <= APIC_X2APIC_MSR_LAST; }

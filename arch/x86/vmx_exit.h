@@ -167,6 +167,7 @@ struct exit_info {
 	uint64_t guest_physical; /* EPT violations and misconfigurations */
 	uint64_t guest_linear;
 	uint32_t intr_info;
+	uint32_t idt_vectoring; /* EPT violations: the event being delivered when it came, if valid (28.2.4) */
 };
 
 /* Segment access rights in the VMCS (SDM Vol. 3, 25.4.1, Table 25-2). */

@@ -80,8 +80,11 @@ static inline void vmx_read_exit_info(struct exit_info *e)
 	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 	e->guest_physical = 0;
 	e->guest_linear = 0;
+	e->idt_vectoring = 0;
 	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
 		e->guest_physical = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	if (e->reason == EXIT_REASON_EPT_VIOLATION)
+		e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
 		e->guest_linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
 }

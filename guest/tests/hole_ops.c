@@ -375,8 +375,9 @@ static const struct rmw_case {
 /*
  * Each case on the device at a (read back through read) and on RAM that
  * holds what the device held before: the same EFLAGS; the device then reads
- * what expected() says of the CPU's result in RAM. An APIC's registers take
- * 32-bit accesses only (SDM Vol. 3, 11.4.1): dwords_only.
+ * what expected() says of the CPU's result in RAM. On an APIC's registers
+ * only the 32-bit forms (dwords_only), the ones the SDM defines (Vol. 3,
+ * 11.4.1); the hostile guest's mmio attack takes the narrower ones.
  */
 static void rmw_on(const char *where, uint32_t a, bool dwords_only, uint32_t (*read)(uint32_t a),
                    uint32_t (*expected)(uint32_t before, uint32_t ram_after), uint32_t (*reset)(uint32_t a))

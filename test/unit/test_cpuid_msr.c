@@ -355,6 +355,35 @@ static void test_leaf_7_subleaves_and_hypervisor_leaves(void **state)
 }
 
 /* Leaves 0x15 and 0x16 tell the TSC rate: crystal * EBX / EAX is it, to the kHz, and the max leaf reaches them. */
+/* Above the highest basic or extended leaf, the guest's highest basic leaf answers, filtered (SDM Vol. 2A, CPUID). */
+static void test_out_of_range_leaves(void **state)
+{
+	(void)state;
+	assert_int_equal(cpuid_answering_leaf(&o, MAX_BASIC), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, 0), 0);
+	assert_int_equal(cpuid_answering_leaf(&o, MAX_BASIC + 1), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, 0x3fffffffu), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, LEAF_HV_BASE), LEAF_HV_BASE);
+	assert_int_equal(cpuid_answering_leaf(&o, 0x4fffffffu), 0x4fffffffu); /* the hypervisor's range: read 0 */
+	assert_int_equal(cpuid_answering_leaf(&o, 0x50000000u), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, LEAF_EXT_BASE), LEAF_EXT_BASE);
+	assert_int_equal(cpuid_answering_leaf(&o, MAX_EXT), MAX_EXT);
+	assert_int_equal(cpuid_answering_leaf(&o, MAX_EXT + 1), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, 0xc0000000u), MAX_BASIC);
+	assert_int_equal(cpuid_answering_leaf(&o, UINT32_MAX), MAX_BASIC);
+	/* The host's highest leaf here is the hidden PMU leaf 0x23: its answer is filtered, not the host's. */
+	struct cpuid_regs r = guest(cpuid_answering_leaf(&o, 0xc0000000u), 0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	/* With a measured TSC rate on a host below 0x16, leaf 0x16 is the guest's highest: it answers above it. */
+	host.max_basic = 0xd;
+	h.tsc_hz = 2100000000ull;
+	cpuid_offer_init(&o, &h);
+	assert_int_equal(cpuid_answering_leaf(&o, 0x17), 0x16);
+	assert_int_equal(cpuid_answering_leaf(&o, 0x10), 0x10); /* below the highest: its own (zeros) */
+	assert_int_equal(cpuid_answering_leaf(&o, MAX_EXT + 1), 0x16);
+	h.tsc_hz = 0;
+}
+
 static void test_tsc_rate_leaves(void **state)
 {
 	struct cpuid_regs r;
@@ -512,6 +541,7 @@ int main(void)
 	        cmocka_unit_test_setup(test_vcpu_bits, full_host),
 	        cmocka_unit_test_setup(test_leaf_7_subleaves_and_hypervisor_leaves, full_host),
 	        cmocka_unit_test_setup(test_tsc_rate_leaves, full_host),
+	        cmocka_unit_test_setup(test_out_of_range_leaves, full_host),
 	        cmocka_unit_test_setup(test_topology_leaves, full_host),
 	        cmocka_unit_test_setup(test_xsave_size_follows_guest_xcr0, full_host),
 	        cmocka_unit_test_setup(test_misc_enable, full_host),

@@ -224,7 +224,7 @@ static void test_mmio_access_forms(void **state)
 	static const struct {
 		uint64_t offset;
 		unsigned size;
-	} bad[] = {{0x80, 1}, {0x80, 2}, {0x80, 8}, {0x84, 4}, {0x81, 4}, {0x8c, 4}, {0x1000, 4}};
+	} bad[] = {{0x80, 8}, {0x84, 4}, {0x84, 1}, {0x81, 4}, {0x82, 4}, {0x83, 2}, {0x8c, 4}, {0x80, 3}, {0x1000, 4}};
 	uint32_t v;
 	(void)state;
 	for (unsigned i = 0; i < ARRAY_LEN(bad); i++) {
@@ -235,6 +235,30 @@ static void test_mmio_access_forms(void **state)
 	assert_int_equal(vlapic_mmio_write(&L, 0x80, 4, 0x10, 0, &fx), VLAPIC_OK);
 	assert_int_equal(vlapic_mmio_read(&L, 0x80, 4, 0, &v, &fx), VLAPIC_OK);
 	assert_int_equal(v, 0x10);
+}
+
+/* Within a register's low 4 bytes, 1- and 2-byte accesses take their part of it, as APIC virtualization does. */
+static void test_mmio_narrow_accesses(void **state)
+{
+	uint32_t v;
+	(void)state;
+	assert_int_equal(vlapic_mmio_read(&L, 0x30, 1, 0, &v, &fx), VLAPIC_OK);
+	assert_int_equal(v, VLAPIC_VERSION);
+	assert_int_equal(vlapic_mmio_read(&L, 0x32, 2, 0, &v, &fx), VLAPIC_OK);
+	assert_int_equal(v, rd(APIC_REG_VERSION) >> 16);
+	assert_int_equal(vlapic_mmio_read(&L, 0x33, 1, 0, &v, &fx), VLAPIC_OK);
+	assert_int_equal(v, rd(APIC_REG_VERSION) >> 24);
+	/* A byte of the TPR: the rest of the register is kept, then the write's rules apply (bits 7:0 only). */
+	assert_int_equal(vlapic_mmio_write(&L, 0x80, 1, 0x20, 0, &fx), VLAPIC_OK);
+	assert_int_equal(rd(APIC_REG_TPR), 0x20);
+	assert_int_equal(vlapic_mmio_write(&L, 0x81, 1, 0x40, 0, &fx), VLAPIC_OK);
+	assert_int_equal(rd(APIC_REG_TPR), 0x20);
+	/* The vector byte of ICR low, merged with the rest as the page holds it: that whole ICR is sent. */
+	assert_int_equal(wr(APIC_REG_ICR_LOW, APIC_ICR_DEST_SELF | 0x54), VLAPIC_OK);
+	assert_int_equal(vlapic_mmio_write(&L, 0x300, 1, 0x55, 0, &fx), VLAPIC_OK);
+	assert_true(fx.flags & VLAPIC_FX_IPI);
+	assert_int_equal(fx.ipi.vector, 0x55);
+	assert_int_equal(fx.ipi.shorthand, VLAPIC_SH_SELF);
 }
 
 /* Table 11-1: reserved offsets read 0 and set ESR bit 7; APR and RRD read 0 without an error. */
@@ -444,6 +468,7 @@ int main(void)
 	        T(test_x2apic_switch_keeps_state),
 	        T(test_interface_by_mode),
 	        T(test_mmio_access_forms),
+	        T(test_mmio_narrow_accesses),
 	        T(test_xapic_reserved_registers),
 	        T(test_xapic_register_rules),
 	        T(test_x2apic_reserved_registers),

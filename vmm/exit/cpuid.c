@@ -47,6 +47,7 @@ static struct cpuid_regs for_vcpu(const struct vcpu *v, uint64_t cr4, uint32_t l
 	        .xcr0 = v->xcr0,
 	};
 
+	leaf = cpuid_answering_leaf(&offer, leaf);
 	return cpuid_guest(&offer, &s, leaf, subleaf, cpuid(leaf, subleaf));
 }
 

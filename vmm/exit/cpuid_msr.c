@@ -28,6 +28,7 @@
 #define CPUID_LEAF_PERFMON_EXT 0x23u
 #define CPUID_LEAF_HV_BASE 0x40000000u
 #define CPUID_LEAF_HV_FEATURES 0x40000001u
+#define CPUID_LEAF_HV_LAST 0x4fffffffu /* "no existing or future CPU" answers in 0x40000000-0x4fffffff (CPUID) */
 #define CPUID_LEAF_EXT_BASE 0x80000000u
 #define CPUID_LEAF_EXT_FEATURES_1 0x80000001u
 #define CPUID_LEAF_EXT_POWER 0x80000007u
@@ -495,7 +496,21 @@ void cpuid_offer_init(struct cpuid_offer *o, const struct cpuid_host *h)
 		o->msr_on_host[i] |= cpuid_msrs[i].always;
 	}
 	cpuid_platform_init(o, h->cpuid(0, 0).eax, h->tsc_hz);
+	o->host_max_ext = h->cpuid(CPUID_LEAF_EXT_BASE, 0).eax;
 	xsave_sizes_init(o, h);
+}
+
+uint32_t cpuid_answering_leaf(const struct cpuid_offer *o, uint32_t leaf)
+{
+	uint32_t max_basic = cpuid_platform_max_basic(o);
+
+	if (leaf < CPUID_LEAF_HV_BASE)
+		return leaf <= max_basic ? leaf : max_basic;
+	if (leaf <= CPUID_LEAF_HV_LAST)
+		return leaf;
+	if (leaf >= CPUID_LEAF_EXT_BASE && leaf <= o->host_max_ext)
+		return leaf;
+	return max_basic;
 }
 
 static struct cpuid_regs hv_leaf(uint32_t leaf)

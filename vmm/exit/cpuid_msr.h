@@ -173,6 +173,7 @@ struct cpuid_offer {
 	bool msr_present[CPUID_MAX_MSRS];       /* cpuid_msrs[i] may be used */
 	bool msr_on_host[CPUID_MAX_MSRS];       /* cpuid_msrs[i] exists on the host CPU */
 	uint32_t host_max_basic;                /* the host's leaf 0 EAX */
+	uint32_t host_max_ext;                  /* the host's leaf 0x80000000 EAX: the guest's too */
 	uint32_t tsc_crystal_hz;                /* leaf 0x15 ECX; 0: the rate is unknown, leaves 0x15/0x16 not made */
 	uint32_t tsc_ratio;                     /* leaf 0x15 EBX (EAX is 1) */
 	uint32_t tsc_mhz;                       /* leaf 0x16 EAX and EBX */
@@ -193,6 +194,14 @@ struct cpuid_vcpu {
 	uint32_t vcpus;    /* the guest's vCPU count: the cores of leaves 0xB and 0x1F */
 	uint64_t xcr0;     /* the guest's XCR0: leaf 0xD's EBX is the XSAVE area it needs */
 };
+
+/*
+ * The leaf whose answer a CPUID of leaf gets: leaf itself, or, for a leaf above the highest basic leaf (below the
+ * hypervisor's range, or in 0x50000000-0x7fffffff) or above the highest extended leaf, the guest's highest basic
+ * leaf (SDM Vol. 2A, CPUID). The caller asks the host and cpuid_guest for that leaf, so that what a guest reads
+ * there is filtered like the rest, never the host's own highest leaf.
+ */
+uint32_t cpuid_answering_leaf(const struct cpuid_offer *o, uint32_t leaf);
 
 /* CPUID as the guest sees it, from what the host answered for the same leaf and subleaf. */
 struct cpuid_regs cpuid_guest(const struct cpuid_offer *o, const struct cpuid_vcpu *s, uint32_t leaf, uint32_t subleaf,

@@ -30,6 +30,8 @@ static enum exit_action stop_with_dump(struct vcpu *v, const struct exit_info *e
 	                   first ? "" : " (after the guest had stopped: not its end)");
 	console_printf_raw("    exit reason %u (%s), qualification %#llx, instruction length %u\n", e->reason,
 	                   exit_reason_name(e->reason), (unsigned long long)e->qualification, e->instruction_len);
+	if (e->reason == EXIT_REASON_EPT_VIOLATION && (e->qualification & EPT_QUAL_GLA_VALID))
+		console_printf_raw("    guest-linear address %#llx\n", (unsigned long long)e->guest_linear);
 	vmx_dump_guest_state(&v->regs);
 	console_block_end();
 	return EXIT_STOPPED;
@@ -112,12 +114,18 @@ static enum exit_action inject_ud(struct vcpu *v, const struct exit_info *e)
 	return EXIT_RESUME;
 }
 
+/*
+ * Where the EPT maps no memory, or only reads: a data access of the instruction itself, not a fetch nor the
+ * guest's page walk (SDM Vol. 3, Table 28-7), goes to the device there; anything else stops the guest. So does
+ * an access the CPU made delivering an event (IDT-vectoring information valid, 28.2.4: its IDT, GDT or stack
+ * where no memory is): the instruction at RIP did not make it, and event delivery is not emulated.
+ */
 static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *e)
 {
-	/* A data access of the instruction itself, not a fetch nor the guest's page walk (SDM Vol. 3, Table 28-7). */
 	const uint64_t data = EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATED;
+	bool delivering = (e->idt_vectoring & INTR_INFO_VALID_MASK) != 0;
 
-	if (!(e->qualification & EPT_QUAL_FETCH) && (e->qualification & data) == data &&
+	if (!(e->qualification & EPT_QUAL_FETCH) && (e->qualification & data) == data && !delivering &&
 	    mmio_claims(v, e->guest_physical))
 		return mmio_emulate(v, e, e->guest_physical);
 
@@ -126,10 +134,13 @@ static enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_i
 	                     : e->qualification & EPT_QUAL_FETCH ? "instruction fetch"
 	                                                         : "read";
 
-	hv_snprintf(why, sizeof(why), "%s at guest-physical %#llx, outside its memory or not allowed there", access,
-	            (unsigned long long)e->guest_physical);
-	if (e->qualification & EPT_QUAL_GLA_VALID)
-		console_printf_raw("    guest-linear address %#llx\n", (unsigned long long)e->guest_linear);
+	if (delivering)
+		hv_snprintf(why, sizeof(why),
+		            "%s at guest-physical %#llx delivering vector %u (IDT, GDT or stack): not emulated", access,
+		            (unsigned long long)e->guest_physical, e->idt_vectoring & INTR_INFO_VECTOR_MASK);
+	else
+		hv_snprintf(why, sizeof(why), "%s at guest-physical %#llx, outside its memory or not allowed there",
+		            access, (unsigned long long)e->guest_physical);
 	return stop_with_dump(v, e, why);
 }
 

@@ -1,6 +1,7 @@
 /* vcpu.c: a vCPU's parts: its local APIC (register page, model, inbox, APICv state) and its exit accounting. */
 #include "vmm/partition/vcpu.h"
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/tsc.h"
 #include "vmm/core/percpu.h"
@@ -15,6 +16,20 @@
 
 struct vcpu *this_vcpu(void) { return this_cpu()->vcpu; }
 
+#define CPUID_LEAF_EXT_MAX 0x80000000u
+#define CPUID_LEAF_ADDR_SIZES 0x80000008u /* EAX[7:0]: MAXPHYADDR */
+
+/*
+ * The physical-address width the guest's CPUID reports (leaf 0x80000008 passes the host's on): the APIC base
+ * may hold any address below it (SDM Vol. 3, 11.4.4), as on the CPU; 0 lets the model take its default.
+ */
+static uint8_t guest_maxphyaddr(void)
+{
+	if (cpuid(CPUID_LEAF_EXT_MAX, 0).eax < CPUID_LEAF_ADDR_SIZES)
+		return 0;
+	return (uint8_t)cpuid(CPUID_LEAF_ADDR_SIZES, 0).eax;
+}
+
 /* Its local APIC: the register page the model (and APICv's virtual-APIC page) uses, and its inbox. */
 static bool create_apic(struct vcpu *v)
 {
@@ -25,7 +40,7 @@ static bool create_apic(struct vcpu *v)
 	/* The virtual timer counts TSC ticks (divided by its divide configuration), with a floor (guest_layout.h). */
 	const struct vlapic_config cfg = {.tsc_per_bus_tick = 1,
 	                                  .timer_floor = tsc_hz() * GUEST_APIC_TIMER_FLOOR_US / US_PER_S,
-	                                  .maxphyaddr = 36,
+	                                  .maxphyaddr = guest_maxphyaddr(),
 	                                  .x2apic = true,
 	                                  .tsc_deadline = true};
 	vlapic_setup(&v->lapic, phys_to_virt(v->lapic_page), &cfg);
