@@ -130,7 +130,7 @@ def bzimage(pm_len=0x600, version=0x20F, relocatable=1, pref=0x1000000, init_siz
     put(f, 0x258, u64(pref) + u32(init_size) + u32(0x190) + u32(0))
     pm = (setup_sects + 1) * 512
     put(f, pm, b"\xfc\xfa" + b"\x90" * 0x1FE + b"\xfa\xf4\xeb\xfd")  # 32-bit entry, then the 64-bit one at +0x200
-    return bytes(f)
+    return bytes(f[:pm + pm_len])
 
 
 def pvh_vmlinux(entry_size=4):
@@ -175,6 +175,9 @@ def loader_seeds():
     seed("mbload", "aout-kludge", mbload_input(aout_mb(), 3, (1, 0, 4097), b"x", ram=512))
     seed("linux_load", "bzimage", linux_input(bzimage(), 4096, b"console=ttyS0 init.checks=0"))
     seed("linux_load", "bzimage-fixed-no-initrd", linux_input(bzimage(relocatable=0, version=0x20C), 0, b""))
+    # A protected-mode kernel that ends where its 64-bit entry would be: refused (it once loaded, fuzz_linux_load's
+    # entry check found).
+    seed("linux_load", "bzimage-entry-at-end", linux_input(bzimage(pm_len=0x200, init_size=0x100), 0, b""))
     seed("linux_load", "pvh", linux_input(pvh_vmlinux(), 8192, b"console=ttyS0 quiet"))
     seed("linux_load", "pvh-entry64", linux_input(pvh_vmlinux(8), 0, b""))
     seed("linux_load", "multiboot", linux_input(elf32_mb(), 0, b""))
