@@ -12,9 +12,9 @@
 /*
  * Input: the text of an hv.conf (any bytes). It goes to hv_config_parse
  * (the hypervisor), to conf_scan (the UEFI loader, which finds the files
- * it names) and, as a boot command line, to cmdline_get with the options
- * the hypervisor reads; as UCS-2 it is the UEFI LoadOptions of
- * loadopt_to_cmdline.
+ * it names) and, as a boot command line (its first 511 bytes, what
+ * boot_info holds), to cmdline_get with the options the hypervisor reads;
+ * as UCS-2 it is the UEFI LoadOptions of loadopt_to_cmdline.
  *
  * Checked: a parsed configuration keeps every limit config.h states
  * (guests, names, paths, CPUs owned once, memory size and alignment,
@@ -149,6 +149,10 @@ static void check_config(const char *text, size_t len)
 }
 
 /* The options the hypervisor reads from its command line, as it reads them, into buffers of its sizes. */
+/*
+ * The options the hypervisor reads from its command line, as it reads them; each into a buffer of one of
+ * a few sizes (which one turns with the line's length), the value then parsed as a number and a size.
+ */
 static void check_cmdline(const char *cmdline)
 {
 	static const char *const keys[] = {"apicv",       "onpanic",           "mem", "console", "loglevel",
@@ -157,16 +161,16 @@ static void check_cmdline(const char *cmdline)
 	char val[64 + 1];
 	uint64_t v;
 
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-			memset(val, 'X', sizeof(val));
-			if (!cmdline_get(cmdline, keys[k], val, sizes[s]))
-				continue;
-			FZ_CHECK(memchr(val, 0, sizes[s]) != NULL && val[sizes[s]] == 'X',
-			         "%s= into %zu bytes: not terminated inside them", keys[k], sizes[s]);
-			cmdline_parse_size(val, &v);
-			parse_uint(val, UINT64_MAX, &v);
-		}
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t size = sizes[(k + strlen(cmdline)) % (sizeof(sizes) / sizeof(sizes[0]))];
+		memset(val, 'X', sizeof(val));
+		if (!cmdline_get(cmdline, keys[k], val, size))
+			continue;
+		FZ_CHECK(memchr(val, 0, size) != NULL && val[size] == 'X',
+		         "%s= into %zu bytes: not terminated inside them", keys[k], size);
+		cmdline_parse_size(val, &v);
+		parse_uint(val, UINT64_MAX, &v);
+	}
 	cmdline_get(cmdline, "vmx.raw", NULL, 0);
 }
 
@@ -192,15 +196,17 @@ static void check_loadopt(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	/* As a command line: at most what boot_info holds (BOOT_CMDLINE_MAX), as the boot paths cut it. */
+	size_t n = size < BOOT_CMDLINE_MAX - 1 ? size : BOOT_CMDLINE_MAX - 1;
+	char *cmdline = malloc(n + 1);
 
-	if (!text)
+	if (!cmdline)
 		abort();
-	memcpy(text, data, size);
-	text[size] = '\0';
+	memcpy(cmdline, data, n);
+	cmdline[n] = '\0';
 	check_config((const char *)data, size);
-	check_cmdline(text);
+	check_cmdline(cmdline);
 	check_loadopt(data, size);
-	free(text);
+	free(cmdline);
 	return 0;
 }

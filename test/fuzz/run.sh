@@ -25,7 +25,7 @@ for name in "$@"; do
 		printf 'fuzz %-12s ok: %s runs in %s s, %s exec/s, %s\n' "$name" "${runs:-?}" "$secs" "${rate:-?}" "$last"
 	else
 		printf 'fuzz %-12s FINDING (exit %d): %s\n' "$name" $rc "$log"
-		grep -E 'FUZZ FINDING|ERROR: |SUMMARY: |^  |Test unit written to' "$log" | head -20
+		{ grep -A1 'FUZZ FINDING' "$log"; grep -E 'ERROR: |SUMMARY: |Test unit written to' "$log"; } | head -8
 		fail="$fail $name"
 	fi
 done
