@@ -6,7 +6,8 @@
 #   make run      boot the ISO in Bochs, console on this terminal
 #   make linux    the Linux test guest: Debian's kernel and an initramfs with our init (build/linux/)
 #   make run-linux  two Linux guests (boot/linux.conf) in Bochs
-#   make test     every test: lint, host unit tests, then emulator tests
+#   make test     every test: lint, host unit tests, a short run of each fuzzer, then emulator tests
+#   make fuzz     each libFuzzer harness for FUZZ_SECONDS (30), from its seeds and what it found before
 #   make bench    the interrupt-delivery benchmark in every mode: build/bench/report.md
 #   make bench-iso  the benchmark as a boot menu for a real machine (build/apicvisor-bench.iso)
 #
@@ -63,7 +64,7 @@ boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) \
 	$(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu run-linux bench linux-boot bench-iso test unit emu deps clean format lint fuzz
+.PHONY: all iso usb run run-posted run-qemu run-linux bench linux-boot bench-iso test unit emu deps clean format lint fuzz fuzz-quick
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

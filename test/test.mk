@@ -41,6 +41,7 @@ emu: all iso usb linux
 test: deps
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) fuzz-quick
 	$(MAKE) emu
 
 run:
@@ -89,16 +90,26 @@ bench-iso:
 	$(MAKE) all
 	BUILD=$(abspath $(BUILD)) /usr/bin/python3 test/bench/bench.py iso $(BUILD)/apicvisor-bench.iso $(BENCH_ARGS)
 
-# libFuzzer harnesses (test/fuzz/fuzz_NAME.c, sources listed on the first line as for unit tests): make fuzz
-# runs each for FUZZ_SECONDS, from an empty corpus kept in build/fuzz/NAME.corpus.
+# libFuzzer harnesses (docs/debugging.md, "Fuzzing"): test/fuzz/fuzz_NAME.c, linked with the sources its first line
+# lists as a unit test's does, with ASan and UBSan. Each starts from its committed seeds (test/fuzz/corpus/NAME/,
+# written by test/fuzz/seeds.py) copied into build/fuzz/NAME.corpus; a finding's input lands in build/fuzz/.
+# make fuzz runs each for FUZZ_SECONDS, keeping what it found for the next run; make test runs each for
+# FUZZ_TEST_SECONDS from the seeds alone (fuzz-quick). FUZZ_NAMES picks harnesses: make fuzz FUZZ_NAMES=vlapic.
 FUZZ_SECONDS ?= 30
-FUZZ_SRCS := $(wildcard test/fuzz/fuzz_*.c)
-FUZZ_BINS := $(patsubst test/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_TEST_SECONDS ?= 3
+FUZZ_CFLAGS := -std=c11 -g -O1 -I. -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -DHOST_UNIT_TEST
+FUZZ_NAMES ?= $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
-$(BUILD)/fuzz/%: test/fuzz/%.c $$(call unit_sources,test/fuzz/%.c)
+$(BUILD)/fuzz/%: test/fuzz/%.c $$(call unit_sources,test/fuzz/%.c) $$(wildcard test/fuzz/*.h)
 	@mkdir -p $(dir $@)
-	clang -std=c11 -g -O1 -I. -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -DHOST_UNIT_TEST -o $@ $< $(call unit_sources,$<)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(call unit_sources,$<)
 
-fuzz: $(FUZZ_BINS)
-	@fail=0; for t in $(FUZZ_BINS); do mkdir -p $$t.corpus; echo "== $$t ($(FUZZ_SECONDS) s)"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$t.corpus || fail=1; done; exit $$fail
+fuzz:
+	@sh test/install-deps.sh fuzz
+	$(MAKE) $(FUZZ_BINS)
+	@sh test/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) keep $(FUZZ_NAMES)
+
+fuzz-quick: $(FUZZ_BINS)
+	@sh test/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_TEST_SECONDS) fresh $(FUZZ_NAMES)

@@ -187,6 +187,18 @@ static void test_bz_refusals_payload(void **state)
 	bz_hdr()->setup_sects = 17;
 	EXPECT_REFUSED(load(), res, "bzImage setup (17 sectors) ends at 0x2400, past the file (9216 bytes)");
 	bz_hdr()->setup_sects = BZ_SETUP_SECTS;
+	/* Found by test/fuzz/fuzz_linux_load.c's check that the entry lies inside the kernel it loads. */
+	bz_hdr()->syssize = SETUP_ENTRY_64 / 16;
+	bz_hdr()->init_size = 0;
+	EXPECT_REFUSED(load_with("", NULL, 0, BZ_PM_OFF + SETUP_ENTRY_64), res,
+	               "bzImage protected-mode kernel (0x200 bytes) ends before its 64-bit entry at +0x200");
+	bz_hdr()->syssize = SETUP_ENTRY_64 / 16 + 1;
+	assert_true(load_with("", NULL, 0, BZ_PM_OFF + SETUP_ENTRY_64 + 16));
+	assert_true(res.entry.rip < res.kernel_hi);
+	ram_free(NULL);
+	ram_new(RAM_SIZE);
+	bz_hdr()->syssize = BZ_PM_SIZE / 16;
+	bz_hdr()->init_size = BZ_INIT_SIZE;
 	EXPECT_REFUSED(load_with("", NULL, 0, BZ_SIZE - 1), res,
 	               "bzImage protected-mode kernel (syssize 0x200 paragraphs) from 0x400 ends past the file (9215 "
 	               "bytes)");

@@ -91,6 +91,11 @@ static bool check_payload(const struct linux_args *a, struct bz *bz, struct linu
 		                    "bzImage protected-mode kernel (syssize %#x paragraphs) from %#llx ends past the "
 		                    "file (%llu bytes)",
 		                    bz->h.syssize, (ull)bz->setup, (ull)a->size);
+	/* The 64-bit entry is at +0x200 (boot.rst, "64-bit Boot Protocol"): the kernel must reach past it. */
+	if (pm <= SETUP_ENTRY_64)
+		return linux_refuse(out,
+		                    "bzImage protected-mode kernel (%#llx bytes) ends before its 64-bit entry at +%#x",
+		                    (ull)pm, SETUP_ENTRY_64);
 	return true;
 }
 
