@@ -242,7 +242,9 @@ static void op_mmio(unsigned c, bool write, uint16_t off, unsigned size, uint32_
 
 	if (mode != VLAPIC_MODE_XAPIC)
 		FZ_CHECK(r == VLAPIC_NOT_APIC, "cpu %u: MMIO in mode %d: result %d", c, mode, r);
-	else if (size != 4 || (off & 0xf) || off >= VLAPIC_PAGE_SIZE)
+	else if ((size != 1 && size != 2 && size != 4) || (off & 0xf) + size > 4 || off >= VLAPIC_PAGE_SIZE)
+		/* 1, 2 or 4 bytes within a register's low 4 bytes, as APIC virtualization takes them (docs/vlapic.md)
+		 */
 		FZ_CHECK(r == VLAPIC_BAD_ACCESS, "cpu %u: MMIO of %u bytes at %#x: result %d", c, size, off, r);
 	else
 		FZ_CHECK(r == VLAPIC_OK, "cpu %u: MMIO at %#x: result %d", c, off, r);
