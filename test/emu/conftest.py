@@ -65,6 +65,19 @@ def exit_reports(res, name):
     return reports
 
 
+
+SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
+
+
+def summaries(res):
+    """{guest name: (tests, failures)} from the guests' SUMMARY lines; a guest that printed two fails the test."""
+    out = {}
+    for name, tests, failures in SUMMARY_RE.findall(res.log):
+        assert name not in out, f"guest {name} printed two SUMMARY lines"
+        out[name] = (int(tests), int(failures))
+    return out
+
+
 @pytest.fixture(scope="session")
 def built():
     """The build products the emulator tests boot; `make test` builds them first."""

@@ -3,22 +3,12 @@ import re
 
 import pytest
 
-from conftest import BUILD, assert_booted, exit_reports, make_iso, run_bochs, run_qemu
+from conftest import BUILD, assert_booted, exit_reports, make_iso, run_bochs, run_qemu, summaries
 
-SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
 
 
 def guest_elf(name):
     return (BUILD / "guest" / f"{name}.elf").read_bytes()
-
-
-def summaries(res):
-    """{guest name: (tests, failures)}; a guest that printed two summaries fails the test."""
-    out = {}
-    for name, tests, failures in SUMMARY_RE.findall(res.log):
-        assert name not in out, f"guest {name} printed two SUMMARY lines"
-        out[name] = (int(tests), int(failures))
-    return out
 
 
 def boot(tmp_path, *, cpus, config=None, modules=(), cmdline="onpanic=poweroff", mem=512):

@@ -8,9 +8,8 @@ import re
 
 import pytest
 
-from conftest import BUILD, exit_reports, make_iso, run_bochs
+from conftest import BUILD, exit_reports, make_iso, run_bochs, summaries
 
-SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
 ATTACK_RE = re.compile(r"^\[(\S+)\] # attack: (\S+): ", re.M)
 
 # Run one after another in one hostile guest; the APIC attacks twice, in xAPIC and then x2APIC mode.
@@ -98,21 +97,13 @@ def check_benign(res, beats, hostile):
         assert ends[0] < summary.start(), f"the benign guest ended before {name}: raise its beats\n" + res.explain()
 
 
-def results(res):
-    out = {}
-    for name, tests, failures in SUMMARY_RE.findall(res.log):
-        assert name not in out, f"{name} printed two SUMMARY lines"
-        out[name] = (int(tests), int(failures))
-    return out
-
-
 def check_contained(res, name, attacks):
     """Each attack announced in order, every check of the guest's own passed, its SUMMARY clean, status 0."""
     announced = [a for g, a in ATTACK_RE.findall(res.log) if g == name]
     assert announced == attacks.split(","), (announced, res.explain())
     failed = [line for line in res.log.splitlines() if line.startswith(f"[{name}] not ok")]
     assert not failed, "\n".join(failed) + "\n" + res.explain()
-    tests, failures = results(res).get(name, (0, 1))
+    tests, failures = summaries(res).get(name, (0, 1))
     assert tests > 0 and failures == 0, res.explain()
     assert f"guest {name}: exited with status 0" in res.log, res.explain()
 
@@ -132,7 +123,7 @@ def check_stopped(res, name, attack):
     if dump:
         assert re.search(rf"^\*\*\* guest {name}, vCPU \d on CPU \d+: {pattern.pattern}$", res.log, re.M), \
             res.explain()
-    assert name not in results(res), f"the stopped guest {name} must not get to its SUMMARY\n" + res.explain()
+    assert name not in summaries(res), f"the stopped guest {name} must not get to its SUMMARY\n" + res.explain()
     assert f"guest {name}: exited with status" not in res.log, res.explain()
     assert len(exit_reports(res, name)) == 1, res.explain()
 
@@ -146,7 +137,7 @@ def check_storm(res, name):
     if stuck:
         assert f"[{name}] # hostile: vCPU 0 made no progress for 50 ms in the timer storm" in res.log, res.explain()
     else:
-        assert len(storms) == 2 and results(res).get(name, (0, 1))[1] == 0, res.explain()
+        assert len(storms) == 2 and summaries(res).get(name, (0, 1))[1] == 0, res.explain()
         assert f"guest {name}: exited with status 0" in res.log, res.explain()
 
 
