@@ -92,7 +92,7 @@ bench-iso:
 
 # libFuzzer harnesses (docs/debugging.md, "Fuzzing"): test/fuzz/fuzz_NAME.c, linked with the sources its first line
 # lists as a unit test's does, with ASan and UBSan. Each starts from its committed seeds (test/fuzz/corpus/NAME/,
-# written by test/fuzz/seeds.py) copied into build/fuzz/NAME.corpus; a finding's input lands in build/fuzz/.
+# written by test/fuzz/seeds.py) copied into build/fuzz/ (test/fuzz/run.sh); a finding's input lands there too.
 # make fuzz runs each for FUZZ_SECONDS, keeping what it found for the next run; make test (fuzz-quick) shares
 # FUZZ_TEST_SECONDS among them, each from its seeds alone. FUZZ_NAMES picks harnesses: make fuzz FUZZ_NAMES=vlapic.
 FUZZ_SECONDS ?= 30

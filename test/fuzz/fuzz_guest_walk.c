@@ -18,9 +18,9 @@
  * alignment, at most five; a translation keeps the page offset, lies below
  * 2^MAXPHYADDR, is the linear address itself (32 bits) without paging, and
  * is the same walked twice; a write or a fetch allowed implies the read
- * allowed, to the same address. guest_read_linear gives, byte for byte, what a walk
- * of each byte's address and guest RAM there give, and fails only where
- * one of them does.
+ * allowed, to the same address. guest_read_linear gives, byte for byte,
+ * what a walk of each byte's address and guest RAM there give, and fails
+ * only where one of them does.
  */
 
 static const uint8_t *mem;
