@@ -92,11 +92,11 @@ bench-iso:
 
 # libFuzzer harnesses (docs/debugging.md, "Fuzzing"): test/fuzz/fuzz_NAME.c, linked with the sources its first line
 # lists as a unit test's does, with ASan and UBSan. Each starts from its committed seeds (test/fuzz/corpus/NAME/,
-# written by test/fuzz/seeds.py) copied into build/fuzz/NAME.corpus; a finding's input lands in build/fuzz/.
-# make fuzz runs each for FUZZ_SECONDS, keeping what it found for the next run; make test runs each for
-# FUZZ_TEST_SECONDS from the seeds alone (fuzz-quick). FUZZ_NAMES picks harnesses: make fuzz FUZZ_NAMES=vlapic.
+# written by test/fuzz/seeds.py) copied into build/fuzz/ (test/fuzz/run.sh); a finding's input lands there too.
+# make fuzz runs each for FUZZ_SECONDS, keeping what it found for the next run; make test (fuzz-quick) shares
+# FUZZ_TEST_SECONDS among them, each from its seeds alone. FUZZ_NAMES picks harnesses: make fuzz FUZZ_NAMES=vlapic.
 FUZZ_SECONDS ?= 30
-FUZZ_TEST_SECONDS ?= 3
+FUZZ_TEST_SECONDS ?= 30
 FUZZ_CFLAGS := -std=c11 -g -O1 -I. -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -DHOST_UNIT_TEST
 FUZZ_NAMES ?= $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
@@ -112,4 +112,5 @@ fuzz:
 	@sh test/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) keep $(FUZZ_NAMES)
 
 fuzz-quick: $(FUZZ_BINS)
-	@sh test/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_TEST_SECONDS) fresh $(FUZZ_NAMES)
+	@sh test/fuzz/run.sh $(BUILD)/fuzz $$(( $(FUZZ_TEST_SECONDS) / $(words $(FUZZ_NAMES)) > 0 ? \
+		$(FUZZ_TEST_SECONDS) / $(words $(FUZZ_NAMES)) : 1 )) fresh $(FUZZ_NAMES)

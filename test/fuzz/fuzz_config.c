@@ -18,11 +18,12 @@
  *
  * Checked: a parsed configuration keeps every limit config.h states
  * (guests, names, paths, CPUs owned once, memory size and alignment,
- * strings terminated); an error has a position inside the file and a
- * message; conf_scan agrees with the parser (a syntax error for one is
- * one for the other; on a good file it lists exactly the files the guests
- * name, in order); command-line values fit their buffers; the converted
- * LoadOptions are printable ASCII without blanks at either end.
+ * strings terminated); an error names a line of the file and a column of
+ * it (or just past its end), with a message; conf_scan agrees with the
+ * parser (what one takes the other's tokenizer takes; on a good file it
+ * lists exactly the files each guest names, its modules in order);
+ * command-line values fit their buffers; the converted LoadOptions are
+ * printable ASCII without blanks at either end.
  */
 
 static bool name_ok(const char *s)
@@ -110,6 +111,29 @@ static void check_scan_agrees(const struct hv_config *c, const char *text, size_
 	FZ_CHECK(k == count, "conf_scan lists %u files, the guests name %u", count, k);
 }
 
+/* The length of line n (1-based) of the text, without its newline. */
+static size_t line_length(const char *text, size_t len, unsigned n)
+{
+	size_t start = 0;
+
+	for (unsigned l = 1; l < n && start < len; start++)
+		l += text[start] == '\n';
+	size_t end = start;
+	while (end < len && text[end] != '\n')
+		end++;
+	return end - start;
+}
+
+/* An error's position: a line of the file, a column of that line or just past its end. */
+static void check_position(const char *text, size_t len, unsigned lines, const struct cfg_error *e, const char *who)
+{
+	FZ_CHECK_STR(e->msg);
+	FZ_CHECK(e->msg[0] != 0, "%s: an error without a message", who);
+	FZ_CHECK(e->line >= 1 && e->line <= lines && e->col >= 1 && e->col <= line_length(text, len, e->line) + 1,
+	         "%s: error at %u:%u, line %u of %u has %zu characters: %s", who, e->line, e->col, e->line, lines,
+	         line_length(text, len, e->line), e->msg);
+}
+
 static void check_config(const char *text, size_t len)
 {
 	static struct hv_config c;
@@ -128,16 +152,10 @@ static void check_config(const char *text, size_t len)
 		FZ_CHECK(paths[i].path[0] && paths[i].path[0] != '/' && paths[i].path[0] != '\\', "path \"%s\"",
 		         paths[i].path);
 	}
-	if (e != CONF_OK) {
-		FZ_CHECK_STR(serr.msg);
-		FZ_CHECK(serr.line >= 1 && serr.line <= lines && serr.col >= 1, "conf_scan error at %u:%u of %u lines",
-		         serr.line, serr.col, lines);
-	}
+	if (e != CONF_OK)
+		check_position(text, len, lines, &serr, "conf_scan");
 	if (!ok) {
-		FZ_CHECK_STR(err.msg);
-		FZ_CHECK(err.msg[0] != 0, "refused without a message");
-		FZ_CHECK(err.line >= 1 && err.line <= lines && err.col >= 1 && err.col <= CFG_MAX_LINE + 1,
-		         "error at %u:%u of %u lines: %s", err.line, err.col, lines, err.msg);
+		check_position(text, len, lines, &err, "hv_config_parse");
 		return;
 	}
 	FZ_CHECK(e != CONF_ERR_SYNTAX, "the hypervisor took it, conf_scan's tokenizer did not");

@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh: run libFuzzer harnesses one after the other, each from its committed seeds, and fail on any finding.
 # Usage: run.sh BUILD_FUZZ_DIR SECONDS_EACH fresh|keep NAME...
-#   fresh: the working corpus starts again from the seeds (make test); keep: it grows from run to run (make fuzz).
-# The working corpus is BUILD_FUZZ_DIR/NAME.corpus, a finding's input BUILD_FUZZ_DIR/NAME-crash-* (or -timeout-,
-# -oom-, -leak-), each run's whole output BUILD_FUZZ_DIR/NAME.log: nothing is written into the repository.
+#   keep (make fuzz): the working corpus BUILD_FUZZ_DIR/NAME.corpus grows from run to run;
+#   fresh (make test): BUILD_FUZZ_DIR/NAME.quick starts again from the seeds each time.
+# A finding's input is BUILD_FUZZ_DIR/NAME-crash-* (or -timeout-, -oom-, -leak-), each run's whole output
+# BUILD_FUZZ_DIR/NAME.log: nothing is written into the repository.
 set -u
 dir=$1 secs=$2 mode=$3
 shift 3
@@ -11,7 +12,10 @@ seeds=$(dirname "$0")/corpus
 fail=""
 for name in "$@"; do
 	bin=$dir/fuzz_$name corpus=$dir/$name.corpus log=$dir/$name.log
-	[ "$mode" = fresh ] && rm -rf "$corpus"
+	if [ "$mode" = fresh ]; then
+		corpus=$dir/$name.quick
+		rm -rf "$corpus"
+	fi
 	mkdir -p "$corpus"
 	[ -d "$seeds/$name" ] && cp "$seeds/$name"/* "$corpus"/ 2>/dev/null
 	# -timeout: an input that takes this long is a finding (a hang); -rss_limit_mb: so is a runaway allocation.

@@ -197,6 +197,8 @@ guest name=linux image=vmlinuz cpus=0,4-5,63 memory=0x10000000 initrd=initrd.cpi
 """)
     seed("config", "all-keys", b"guest\tname=a_b-1 image=k module=m1 module=dir/m2 initrd=i restart=no memory=2M "
          b"cmdline=\"\" cpus=7\n\n   # blank line above\nhypervisor cmdline=\"debug.fault=0 vmx.raw console=0x2f8\"\n")
+    # A line over 1024 characters with a control character past column 1024: the error names its real column.
+    seed("config", "long-line", b"guest name=a image=k cpus=0 cmdline=\"" + b"x" * 1100 + b"\x01\"\nhypervisor\n")
     seed("config", "loadoptions-ucs2", "fs0:\\EFI\\BOOT\\BOOTX64.EFI loglevel=debug apicv=posted\0".encode("utf-16-le"))
 
 
@@ -361,6 +363,41 @@ def insn_seeds(repo):
     assert found >= 40, found
 
 
+# ---- a guest's page tables: compact ones, every level's table in page 0 at a different index ----
+
+def walk_seed(ctl, cr3, linear, how, mem, pdptes=(0, 0, 0, 0), maxphy=0):
+    return u8(ctl) + u8(maxphy) + u64(cr3) + u64(linear) + u8(how) + b"".join(u64(p) for p in pdptes) + mem
+
+
+def entries(size, pairs, fill=b""):
+    m = bytearray(size)
+    for off, val, width in pairs:
+        put(m, off, u64(val) if width == 8 else u32(val))
+    return bytes(m[:len(m) - len(fill)]) + fill
+
+
+def guest_walk_seeds():
+    PW = 0x3  # present, writable
+    data = bytes(range(0x40, 0x80))
+    # 4-level: PML4 index 1, PDPT 2, PD 3, PT 4, all in page 0; a 2 MiB page at PD index 5; 16 bytes read at 0x28.
+    lin4 = (1 << 39) | (2 << 30) | (3 << 21) | (4 << 12) | 0x28
+    mem4 = entries(0x80, [(8, PW, 8), (16, PW, 8), (24, PW, 8), (32, PW, 8), (40, 0x200000 | PW | 0x80, 8)], data)
+    seed("guest_walk", "4-level", walk_seed(0x67, 0, lin4, (16 << 2) | 1, mem4))
+    # 5-level: PML5 index 6 above the same, and an execute-disabled leaf fetched.
+    mem5 = entries(0x80, [(8, PW, 8), (16, PW, 8), (24, PW, 8), (32, PW | (1 << 63), 8), (48, PW, 8)], data)
+    seed("guest_walk", "5-level-nx-fetch", walk_seed(0x6F, 0, lin4 | (6 << 48), (8 << 2) | 2, mem5, maxphy=2))
+    # PAE: the PDPTE at index 1 (no R/W bit there), PD index 2, PT index 3; once from CR3, once held by the CPU.
+    lin_pae = (1 << 30) | (2 << 21) | (3 << 12) | 0x30
+    mem_pae = entries(0x80, [(8, 0x1, 8), (16, PW, 8), (24, PW, 8)], data)
+    seed("guest_walk", "pae", walk_seed(0x63, 0, lin_pae, (32 << 2), mem_pae))
+    seed("guest_walk", "pae-held-pdptes", walk_seed(0xE3, 0, lin_pae, (4 << 2) | 1, mem_pae, pdptes=(0, 1, 0, 0)))
+    # 32-bit paging: PDE index 1 to a PT in page 0, PTE index 2; a 4 MiB page (PSE-36 bits) at PDE index 3.
+    lin32 = (1 << 22) | (2 << 12) | 0x20
+    mem32 = entries(0x40, [(4, PW, 4), (8, PW, 4), (12, 0x400000 | (0x3 << 13) | 0x80 | 0x1, 4)], data[:0x20])
+    seed("guest_walk", "32-bit-pse", walk_seed(0x31, 0, lin32, (8 << 2) | 1, mem32, maxphy=3))
+    seed("guest_walk", "no-paging", walk_seed(0x00, 0, 0x10, (16 << 2), data))
+
+
 # ---- the device models: operation sequences (each harness's header lists the opcodes) ----
 
 def vlapic_seeds():
@@ -429,6 +466,7 @@ def main():
     acpi_seeds()
     boot_seeds()
     insn_seeds(repo)
+    guest_walk_seeds()
     vlapic_seeds()
     vioapic_seeds()
     vuart_seeds()
