@@ -42,8 +42,7 @@ STOPS = {
     "init-bsp": ("reset by an INIT to vCPU 0 (its BSP)", False),
 }
 TWO_VCPUS = {"ap-mem", "triple-ap", "init-bsp", "timer-storm"}
-# vCPU 1 ends the storm guest with this status when vCPU 0 makes no progress in the storm (guest/tests/hostile/apic.c)
-STORM_STUCK = 3
+BASE_MOVES = 16  # APIC base moves into RAM per pass of the base attack (guest/tests/hostile/apic.c)
 IPIS_PER_BEAT, TIMERS_PER_BEAT = 17, 2  # guest/tests/benign.c: 16 self-IPIs and one through the ICR; two timers
 
 
@@ -129,16 +128,17 @@ def check_stopped(res, name, attack):
 
 
 def check_storm(res, name):
-    """timer-storm: vCPU 0 either came through both storms (SUMMARY, status 0) or made no progress in one and vCPU 1
-    ended the guest; either way the guest ended and the others did not notice."""
-    storms = re.findall(rf"^\[{name}\] # hostile: periodic, count 1(, masked)? for \d+ us: \d+ interrupts, (\d+) VM "
-                        r"exits$", res.log, re.M)
-    stuck = f"guest {name}: exited with status {STORM_STUCK}" in res.log
-    if stuck:
-        assert f"[{name}] # hostile: vCPU 0 made no progress for 50 ms in the timer storm" in res.log, res.explain()
-    else:
-        assert len(storms) == 2 and summaries(res).get(name, (0, 1))[1] == 0, res.explain()
-        assert f"guest {name}: exited with status 0" in res.log, res.explain()
+    """timer-storm: vCPU 0 came through both storms, the unmasked one at one interrupt per floor at most and the
+    masked one with no interrupt and almost no exits (the guest checks both bounds, guest/tests/hostile/apic.c);
+    vCPU 1 never found it stuck."""
+    storms = re.findall(rf"^\[{name}\] # hostile: periodic, count 1(, masked)? for (\d+) us: (\d+) interrupts, "
+                        r"(\d+) VM exits$", res.log, re.M)
+    assert f"[{name}] # hostile: vCPU 0 made no progress" not in res.log, res.explain()
+    assert [masked for masked, _, _, _ in storms] == ["", ", masked"], res.explain()
+    (_, us, irqs, _), (_, _, masked_irqs, _) = storms
+    assert 0 < int(irqs) <= int(us) // 100 + 1 and masked_irqs == "0", storms
+    assert summaries(res).get(name, (0, 1))[1] == 0, res.explain()
+    assert f"guest {name}: exited with status 0" in res.log, res.explain()
 
 
 # The attacks that stop a guest, spread over the runs so that each run's cores stay few; those through the APIC
@@ -176,9 +176,12 @@ def test_contained_attacks_and_the_apic_stops(built, tmp_path, apicv):
             check_storm(res, name)
         elif name != "hostile":
             check_stopped(res, name, attack)
-    # Said once per move into RAM (a rate limit on such lines would show here as fewer, and a "suppressed" line).
+    # A move into RAM is said, rate-limited per guest (vmm/partition/guest_log.c): a burst of 10, then one per 5 s,
+    # and what was held back is counted in "N more suppressed" lines; together they are every move, 16 in each of
+    # the two passes (guest/tests/hostile/apic.c, BASE_MOVES).
     moves = res.log.count("irq: guest hostile moved its APIC base to ")
-    assert moves >= 2, res.explain()
+    held = sum(int(n) for n in re.findall(r"guest hostile: (\d+) more suppressed: irq: APIC base moved", res.log))
+    assert 10 <= moves < 2 * BASE_MOVES and moves + held == 2 * BASE_MOVES, (moves, held, res.explain())
     smi = res.log.count("irq: guest hostile: vCPU 0 sends SMI IPIs: not delivered")
     assert smi >= 1, res.explain()
 
