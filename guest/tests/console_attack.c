@@ -7,7 +7,10 @@
  * moves=N times (default 2000) between two pages of its own RAM, where the
  * move cannot be trapped (docs/vlapic.md), and puts it back. The hypervisor
  * must show the first part as text under this guest's tag and say the
- * warning a bounded number of times, with a count of the rest.
+ * warning a bounded number of times, with a count of the rest. Last, with
+ * spew=N (default 0), it writes N long numbered lines as fast as it can: its
+ * own console output is not limited (it is the guest's console), but it must
+ * not keep a neighbour's lines or the hypervisor's off the console.
  */
 #include "guest/lib/guest.h"
 
@@ -17,6 +20,7 @@
 #define BASE_B 0x00a01000ull
 #define ESC "\x1b"
 #define BEL "\x07"
+#define SPEW_WIDTH 100
 
 /* Each attack on one line of its own, so that the test can find what became of it. */
 static const char *const attacks[] = {
@@ -54,6 +58,20 @@ static void move_apic_base(uint32_t n)
 	expect_eq("IA32_APIC_BASE back as it was", rdmsr(MSR_IA32_APICBASE), orig);
 }
 
+/* n lines of SPEW_WIDTH characters each, numbered, nothing between them. */
+static void spew(uint32_t n)
+{
+	char line[SPEW_WIDTH + 1];
+
+	for (unsigned i = 0; i < SPEW_WIDTH; i++)
+		line[i] = (char)('a' + i % 26);
+	line[SPEW_WIDTH] = 0;
+	for (uint32_t i = 0; i < n; i++)
+		guest_printf("spew %u: %s\n", i, line);
+	if (n)
+		guest_printf("# hostile: %u lines written\n", n);
+}
+
 void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	(void)magic;
@@ -61,5 +79,6 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 
 	write_attacks();
 	move_apic_base(cmdline_uint(cl, "moves", 2000));
+	spew(cmdline_uint(cl, "spew", 0));
 	guest_finish();
 }

@@ -103,3 +103,35 @@ def test_raw_console_passes_the_bytes_as_written(built, tmp_path):
     assert b"[hostile]" not in hv, res.explain()
     assert b"\nSUMMARY: 2 tests, 0 failures\n" in hv, res.explain()
     assert b"\n[cpu0] guest hostile: exited with status 0\r\n" in hv, res.explain()
+
+
+SPEW = 300  # lines of about 110 bytes: some 3 s of a 115200-baud line
+
+
+def test_a_guest_flooding_its_own_console_gets_its_turn_not_the_console(built, tmp_path):
+    """A guest that writes its COM1 as fast as it can: every line of its own comes out (a guest's console is not
+    rate-limited, docs/security.md), and its neighbour's heartbeats still come out while it writes, each within a
+    few of its lines of when it was due (the console lock serves cores in turn), with its counts exact."""
+    beats, beat_us = 30, 100000
+    config = (f'guest name=hostile cpus=0 memory=16M image=console_attack.elf cmdline="moves=0 spew={SPEW}"\n'
+              f'guest name=benign cpus=1 memory=4M image=benign.elf cmdline="beats={beats} beat_us={beat_us}"\n')
+    modules = {m: (BUILD / "guest" / m).read_bytes() for m in ("console_attack.elf", "benign.elf")}
+    res = run_bochs(tmp_path, iso=make_iso(tmp_path, cmdline="onpanic=poweroff", config=config, modules=modules),
+                    cpus=2, mem=512, timeout=300)
+    assert_booted(res, cpus=2)
+    lines = res.log.splitlines()
+    spew = [(i, int(m.group(1))) for i, m in enumerate(re.match(r"^\[hostile\] spew (\d+): [a-z]{100}$", line)
+                                                         for line in lines) if m]
+    assert [n for _, n in spew] == list(range(SPEW)), res.explain()
+    beat_at = [i for i, line in enumerate(lines) if re.match(r"^\[benign\] # benign: heartbeat \d+ of ", line)]
+    assert len(beat_at) == beats, res.explain()
+    first, last = spew[0][0], spew[-1][0]
+    during = [i for i in beat_at if first < i < last]
+    # Between two heartbeats inside the flood: the lines the flooder wrote in one beat, never a pile-up of beats.
+    gaps = [b - a for a, b in zip(during, during[1:])]
+    print(f"{len(during)} heartbeats during {SPEW} spew lines; lines between them: {gaps}")
+    assert len(during) >= 3, res.explain()
+    assert min(gaps) > 1 and max(gaps) < 3 * min(gaps) + 2, gaps
+    assert summaries(lines).get("benign", (0, 1))[1] == 0 and summaries(lines).get("hostile") == (1, 0), res.explain()
+    assert "[cpu0] guest hostile: exited with status 0" in lines, res.explain()
+    assert "[cpu1] guest benign: exited with status 0" in lines, res.explain()
