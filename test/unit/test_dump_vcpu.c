@@ -62,6 +62,11 @@ static void test_long_mode(void **state)
 	assert_string_equal(line("ds "), "ds   -        -                  -          -      ");
 	has(line("dr7"), "dr7     -    "); /* not read: "-", padded */
 	assert_string_equal(line("nmi pending"), "nmi pending 0, wake none, apic timer not armed");
+	s->timer_counting = true; /* a masked countdown: the model asks no exit for it, but it runs */
+	text_len = 0;
+	text[0] = 0;
+	dump_vcpu(s);
+	assert_string_equal(line("nmi pending"), "nmi pending 0, wake none, apic timer counting, masked: never due");
 }
 
 static void test_other_modes(void **state)

@@ -368,6 +368,8 @@ static void hv_state(const struct vcpu_snapshot *s)
 	out(", apic timer ");
 	if (s->timer_next != VLAPIC_NEVER)
 		tsc_from(s, s->timer_next);
+	else if (s->timer_counting) /* lazy masking (docs/vlapic.md): the count runs, nothing is due */
+		out("counting, masked: never due");
 	else
 		out("not armed");
 	out("\n");

@@ -41,6 +41,7 @@ static void fill(struct vcpu_snapshot *s)
 	s->nmi_pending = v->nmi_pending;
 	s->wake_tsc = v->wake_tsc;
 	s->timer_next = v->timer_next;
+	s->timer_counting = v->lapic.timer.armed;
 	s->regs = v->regs;
 	/* Between a VMCLEAR and the VMPTRLD that follows (a restart) no VMCS is current: say so, read nothing. */
 	s->vmcs_current = this_cpu()->vmx_state == VMX_CPU_ON && vmptrst() == v->vmcs;

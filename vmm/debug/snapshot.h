@@ -30,7 +30,8 @@ struct vcpu_snapshot {
 	bool launched;
 	uint8_t nmi_pending; /* NMIs the hypervisor holds until the guest can take them: 0-2 (vcpu.nmi_pending) */
 	uint64_t wake_tsc;   /* a halted vCPU's wake-up time (0: none) */
-	uint64_t timer_next; /* the virtual APIC timer's next expiry (TSC; VLAPIC_NEVER: not armed) */
+	uint64_t timer_next; /* the virtual APIC timer's next expiry (TSC; VLAPIC_NEVER: not armed, or masked) */
+	bool timer_counting; /* a one-shot or periodic countdown runs (masked, it raises nothing and asks no exit) */
 	struct guest_regs regs;
 	/* Every field of vmcs_fields[], by VMCS_IDX_*: vmcs_ok is 0 where VMREAD failed (a field this CPU lacks). */
 	bool vmcs_current; /* the vCPU's VMCS was current (VMPTRST): without it no field was read */
