@@ -22,8 +22,22 @@ def assert_booted(res, *, cpus=None):
     assert ready is not None, res.explain()
     if cpus is not None:
         assert ready["cpus"] == cpus, res.explain()
-    assert "HV PANIC" not in res.log and "HV STOPPED" not in res.log, res.explain()
+    assert not hv_stopped(res), res.explain()
     return ready
+
+
+GUEST_LINE_RE = re.compile(r"^\[(?!cpu\d+\])\S+\] ")
+
+
+def hv_lines(res):
+    """The hypervisor's own lines: a guest's console lines carry its name ("[name] ..."), the hypervisor's a
+    "[cpuN]" tag or none (a panic, a dump, the shell). A guest printing "HV PANIC" is no panic."""
+    return [line for line in res.log.splitlines() if not GUEST_LINE_RE.match(line)]
+
+
+def hv_stopped(res):
+    """The hypervisor's lines that say it panicked or stopped."""
+    return [line for line in hv_lines(res) if "HV PANIC" in line or "HV STOPPED" in line]
 
 
 EXIT_REPORT_RE = re.compile(r"guest (\S+): VM exits of this run \((\d+\.\d+) s since its first entry\), "
@@ -63,7 +77,6 @@ def exit_reports(res, name):
                 f"{name}'s exit report: the reasons of vcpu{col} do not add up to its exits"
         reports.append(rep)
     return reports
-
 
 
 SUMMARY_RE = re.compile(r"^\[(\S+)\] SUMMARY: (\d+) tests, (\d+) failures$", re.M)
