@@ -35,6 +35,13 @@ def hv_lines(res):
     return [line for line in res.log.splitlines() if not GUEST_LINE_RE.match(line)]
 
 
+def exit_statuses(res, name):
+    """The statuses guest `name` exited with through the exit port, from the hypervisor's own lines only (a guest
+    can print "guest x: exited with status 0" on its console, under its own tag)."""
+    return [int(m.group(1)) for m in (re.match(rf"^\[cpu\d+\] guest {re.escape(name)}: exited with status (\d+)$",
+                                               line) for line in hv_lines(res)) if m]
+
+
 def hv_stopped(res):
     """The hypervisor's lines that say it panicked or stopped."""
     return [line for line in hv_lines(res) if "HV PANIC" in line or "HV STOPPED" in line]
