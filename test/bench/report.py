@@ -30,6 +30,8 @@ MODES = ("posted", "vid", "tpr", "emulated")  # best first: the order the latenc
 FIGURE_RE = re.compile(r"BENCH op=(\S+) mode=(\S+) apic=(\S+) n=(\d+) median=(-?\d+) p90=(-?\d+) p99=(-?\d+) "
                        r"exits_tx=(\S+) exits_rx=(\S+)")
 ROOT_RE = re.compile(r"BENCH root cpu=(\d+) reason=(\d+) name=(\S+) count=(\d+) median=(\d+) p99=(\d+) max=(\d+)")
+PHASE_RE = re.compile(r"BENCH phase cpu=(\d+) reason=(\d+) name=\S+ count=\d+ exit=(\d+) handler=(\d+) entry=(\d+) "
+                      r"mean_exit=(\d+) mean_handler=(\d+) mean_entry=(\d+)")
 AGREE_RE = re.compile(r"BENCH tsc_agree=(yes|no) offset_bound=(\d+)")
 SUMMARY_RE = re.compile(r"SUMMARY: (\d+) tests, (\d+) failures")
 EXIT_REASON_APIC_ACCESS = 44
@@ -63,6 +65,7 @@ class RootCost:
     median: int
     p99: int
     max: int
+    phases: tuple = ()  # medians (exit to handler, handler, handler to entry), then their means; () if not given
 
 
 @dataclass
@@ -99,6 +102,9 @@ def parse(name, emulator, log):
         run.mode, run.apic = mode, apic
         run.figures[op] = Figure(op, int(n), int(med), int(p90), int(p99), _exits(tx), _exits(rx))
     run.root = [RootCost(*(int(v) if i != 2 else v for i, v in enumerate(m))) for m in ROOT_RE.findall(log)]
+    phases = {(int(m[0]), int(m[1])): tuple(int(v) for v in m[2:]) for m in PHASE_RE.findall(log)}
+    for c in run.root:
+        c.phases = phases.get((c.cpu, c.reason), ())
     m = AGREE_RE.search(log)
     if m:
         run.tsc_agree = m.group(1)
@@ -170,10 +176,16 @@ def op_table(runs, op):
     return "\n".join(lines)
 
 
+def _fmt_phase(c, i):
+    return f"{c.phases[i]} ({c.phases[i + 3]})" if c.phases else "-"
+
+
 def root_table(run):
-    lines = ["| cpu | exit reason | count | median | p99 | max |", "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines = ["| cpu | exit reason | count | median | p99 | max | exit to handler | handler | entry preparation |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for c in sorted(run.root, key=lambda c: (c.cpu, c.median)):
-        lines.append(f"| {c.cpu} | {c.reason} {c.name} | {c.count} | {c.median} | {c.p99} | {c.max} |")
+        lines.append(f"| {c.cpu} | {c.reason} {c.name} | {c.count} | {c.median} | {c.p99} | {c.max} | "
+                     f"{_fmt_phase(c, 0)} | {_fmt_phase(c, 1)} | {_fmt_phase(c, 2)} |")
     return "\n".join(lines)
 
 
@@ -268,10 +280,12 @@ def write_csv(runs, out):
                                 "" if f.exits_rx is None else f"{f.exits_rx:.2f}", "" if rt is None else f"{rt:.3f}"])
     with open(out / "root.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["configuration", "emulator", "mode", "cpu", "reason", "name", "count", "median", "p99", "max"])
+        w.writerow(["configuration", "emulator", "mode", "cpu", "reason", "name", "count", "median", "p99", "max",
+                    "exit_median", "handler_median", "entry_median", "exit_mean", "handler_mean", "entry_mean"])
         for r in runs:
             for c in r.root:
-                w.writerow([r.name, r.emulator, r.mode, c.cpu, c.reason, c.name, c.count, c.median, c.p99, c.max])
+                w.writerow([r.name, r.emulator, r.mode, c.cpu, c.reason, c.name, c.count, c.median, c.p99, c.max,
+                            *(c.phases or ("",) * 6)])
 
 
 NATIVE_RGB = 0x999999
@@ -341,7 +355,9 @@ def write_report(runs, out, *, title_note=""):
             md += ["", f"![{op}]({op}.png)"]
     md += ["", "## Root-mode cycles per exit reason", "",
            "From the VM exit to the next VM entry (or to the start of a wait), per CPU, over the whole run "
-           "(HC_ROOT_CYCLES)."]
+           "(HC_ROOT_CYCLES), and that time in its three phases (HC_ROOT_PHASES): from the exit to the handler, "
+           "the handler (or the fast path), and the preparation of the next entry; each a median, its mean in "
+           "parentheses. The phases have histograms of their own, so their medians need not add up to the whole."]
     for r in runs:
         if r.ok and r.root:
             md += ["", f"### {r.name} ({r.emulator})", "", root_table(r)]

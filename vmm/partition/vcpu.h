@@ -16,6 +16,14 @@
 struct guest;
 struct cost_hist;
 
+/* The phases of an exit's root-mode cycles (HC_ROOT_PHASES). */
+enum root_phase {
+	ROOT_PHASE_EXIT,    /* from the VM exit to its handler: SN, the interrupted event, the exit information */
+	ROOT_PHASE_HANDLER, /* the handler, or the fast path that took the exit */
+	ROOT_PHASE_ENTRY,   /* preparing the next entry (inbox, timer, injection, APICv state), or up to a wait */
+	ROOT_PHASES,
+};
+
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
 	VCPU_HALTED,    /* after HLT, until something is pending for it */
@@ -57,8 +65,17 @@ struct vcpu {
 	 * the next VM entry, or to the start of a wait (halted, wait-for-SIPI).
 	 */
 	struct cost_hist *root_cost; /* EXIT_REASON_MAX of them, on pages of their own */
-	uint64_t exit_tsc;           /* TSC at the last VM exit; 0 once its cost is recorded */
-	uint32_t exit_reason;        /* its basic exit reason */
+	/*
+	 * The same cycles in their phases (enum root_phase), per exit reason:
+	 * root_phase[reason * ROOT_PHASES + phase]. The two TSC readings between
+	 * the phases are all the accounting costs on the path; the histograms
+	 * are updated after the last reading.
+	 */
+	struct cost_hist *root_phase;
+	uint64_t exit_tsc;     /* TSC at the last VM exit; 0 once its cost is recorded */
+	uint64_t dispatch_tsc; /* TSC where its handler started */
+	uint64_t handled_tsc;  /* TSC where its handler returned and the entry's preparation began */
+	uint32_t exit_reason;  /* its basic exit reason */
 	struct apicv_vcpu apicv;
 	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
 	/*

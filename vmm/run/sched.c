@@ -81,13 +81,26 @@ static __attribute__((noreturn)) void idle_forever(void)
 		idle_once();
 }
 
-/* The root-mode cost of the last exit ends here: at the next entry, or where a wait begins. */
+/*
+ * The root-mode cost of the last exit ends here: at the next entry, or where
+ * a wait begins. Its phases come from the readings around the handler (an
+ * exit that never reached one, a failed entry, has no phases).
+ */
 static void root_cost_done(struct vcpu *v)
 {
+	uint64_t now = rdtsc();
+
 	if (!v->exit_tsc)
 		return;
-	cost_hist_add(&v->root_cost[v->exit_reason < EXIT_REASON_MAX ? v->exit_reason : 0], rdtsc() - v->exit_tsc);
-	v->exit_tsc = 0;
+	unsigned r = v->exit_reason < EXIT_REASON_MAX ? v->exit_reason : 0;
+	cost_hist_add(&v->root_cost[r], now - v->exit_tsc);
+	if (v->dispatch_tsc && v->handled_tsc) {
+		struct cost_hist *ph = &v->root_phase[r * ROOT_PHASES];
+		cost_hist_add(&ph[ROOT_PHASE_EXIT], v->dispatch_tsc - v->exit_tsc);
+		cost_hist_add(&ph[ROOT_PHASE_HANDLER], v->handled_tsc - v->dispatch_tsc);
+		cost_hist_add(&ph[ROOT_PHASE_ENTRY], now - v->handled_tsc);
+	}
+	v->exit_tsc = v->dispatch_tsc = v->handled_tsc = 0;
 }
 
 /*
@@ -164,8 +177,10 @@ static bool start_vcpu(struct vcpu *v)
 	v->wake_armed = false;
 	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
 	memset(v->exits, 0, sizeof(v->exits));
-	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
-	v->exit_tsc = 0;
+	/* and so do HC_ROOT_CYCLES and HC_ROOT_PHASES */
+	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost));
+	memset(v->root_phase, 0, EXIT_REASON_MAX * ROOT_PHASES * sizeof(*v->root_phase));
+	v->exit_tsc = v->dispatch_tsc = v->handled_tsc = 0;
 	vcpu_reset(v);
 	cpuid_cr_caps(v, &v->cr_caps);
 	exit_xcr0_reset(v);
@@ -265,7 +280,9 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			if (v->index == 0)
 				guest_mark_entered(v->guest);
 		}
+		v->dispatch_tsc = rdtsc();
 		exit_dispatch(v);
+		v->handled_tsc = rdtsc();
 		conin_poll(); /* input without an interrupt route: CPU 0 reads it at every exit */
 	}
 }

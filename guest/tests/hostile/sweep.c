@@ -258,8 +258,8 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 		canary_at = (uint32_t)gpa;
 		len = (uint32_t)(h.ram_end - gpa);
 	}
-	if (len > sizeof(struct hc_root_cycles))
-		len = sizeof(struct hc_root_cycles);
+	if (len > sizeof(struct hc_root_phases)) /* the largest struct a hypercall writes */
+		len = sizeof(struct hc_root_phases);
 	memset((void *)canary_at, CANARY, len);
 	bool kept = regs_kept(nr, (uint32_t)gpa, size, 0, &ret);
 	expect_eqf(ret, HC_EINVAL, "hypercall %u at %#llx (%s), %u bytes: HC_EINVAL", nr, (unsigned long long)gpa,
@@ -275,7 +275,7 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 static void buffer_calls(uint32_t nr, uint32_t size)
 {
 	uint32_t ret;
-	static uint8_t big[sizeof(struct hc_root_cycles) + 64];
+	static uint8_t big[sizeof(struct hc_root_phases) + 64]; /* the largest struct a hypercall writes */
 
 	refused_at(nr, GUEST_LEGACY_HOLE_BASE, size, "the VGA window");
 	refused_at(nr, GUEST_LOW_RAM_END - 16, size, "across the end of low RAM");
@@ -296,7 +296,7 @@ static void buffer_calls(uint32_t nr, uint32_t size)
 
 static void hypercalls(void)
 {
-	static const uint32_t unknown[] = {6, 7, 0x100, 0x7fffffffu, 0x80000000u, 0xffffffffu};
+	static const uint32_t unknown[] = {7, 8, 0x100, 0x7fffffffu, 0x80000000u, 0xffffffffu};
 	uint32_t ret;
 
 	expect_true("HC_VERSION keeps every other register", regs_kept(HC_VERSION, 1, 2, 3, &ret));
@@ -307,6 +307,7 @@ static void hypercalls(void)
 	}
 	buffer_calls(HC_EXIT_STATS, sizeof(struct hc_exit_stats));
 	buffer_calls(HC_ROOT_CYCLES, sizeof(struct hc_root_cycles));
+	buffer_calls(HC_ROOT_PHASES, sizeof(struct hc_root_phases));
 	expect_eq("HC_EXIT_STATS into its own RAM", vmcall(HC_EXIT_STATS, (uint32_t)&stats_buf, sizeof(stats_buf), 0),
 	          0);
 	expect_eq("HC_IOAPIC_LINE pin 24: HC_EINVAL", vmcall(HC_IOAPIC_LINE, 24, 1, 0), HC_EINVAL);
