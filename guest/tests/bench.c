@@ -733,7 +733,7 @@ static void root_lines(unsigned cpu)
 	expect_eqf(reasons > 0 && sane, true, "root cycles of vCPU %u: some reasons, 0 < median <= p99 <= max", cpu);
 }
 
-/* The phases of each reason's root cycles (HC_ROOT_PHASES): medians, and means from the totals. */
+/* The phases of each reason's root cycles (HC_ROOT_PHASES): the mean of each, from its total. */
 static void phase_lines(unsigned cpu)
 {
 	const struct hc_root_phases *c = &phases[cpu];
@@ -749,12 +749,8 @@ static void phase_lines(unsigned cpu)
 		if (!n)
 			continue;
 		sane &= n <= root[cpu].reason[r].count + 1; /* the HC_ROOT_CYCLES call itself is one more VMCALL */
-		guest_printf("BENCH phase cpu=%u reason=%u name=%s count=%llu exit=%llu handler=%llu entry=%llu "
-		             "mean_exit=%llu mean_handler=%llu mean_entry=%llu\n",
-		             cpu, r, reason_name(r), (unsigned long long)n,
-		             (unsigned long long)x->median[HC_ROOT_PHASE_EXIT],
-		             (unsigned long long)x->median[HC_ROOT_PHASE_HANDLER],
-		             (unsigned long long)x->median[HC_ROOT_PHASE_ENTRY],
+		guest_printf("BENCH phase cpu=%u reason=%u name=%s count=%llu exit=%llu handler=%llu entry=%llu\n", cpu,
+		             r, reason_name(r), (unsigned long long)n,
 		             (unsigned long long)(x->total[HC_ROOT_PHASE_EXIT] / n),
 		             (unsigned long long)(x->total[HC_ROOT_PHASE_HANDLER] / n),
 		             (unsigned long long)(x->total[HC_ROOT_PHASE_ENTRY] / n));

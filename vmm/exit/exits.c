@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/core/percpu.h"
+#include "vmm/exit/fastpath.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
@@ -218,8 +219,12 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	if (e.reason >= EXIT_REASON_MAX || !handlers[e.reason]) {
 		if (e.reason < EXIT_REASON_MAX)
 			v->exits[e.reason]++;
+		v->hazard = VCPU_HZ_ALL;
 		return exit_unhandled(v, &e);
 	}
 	v->exits[e.reason]++;
+	if (exit_fastpath(v, &e))
+		return EXIT_RESUME;
+	v->hazard = VCPU_HZ_ALL; /* a general handler may change anything */
 	return handlers[e.reason](v, &e);
 }

@@ -78,8 +78,8 @@ _Static_assert(sizeof(struct hc_root_cycles) == 16 + 40 * HC_EXIT_REASONS, "no p
  * HC_ROOT_PHASES: the cycles of HC_ROOT_CYCLES in three phases, per basic
  * exit reason: from the VM exit to the handler, the handler (or the fast
  * path that took the exit), and from the handler to the next entry (or to
- * the start of a wait). Each phase has its own histogram, so the medians of
- * the phases need not add up to the median of the whole.
+ * the start of a wait). Sums, cheap enough to keep on: total / count is a
+ * phase's mean.
  */
 #define HC_ROOT_PHASES_VERSION 1
 #define HC_ROOT_PHASE_EXIT 0
@@ -87,8 +87,7 @@ _Static_assert(sizeof(struct hc_root_cycles) == 16 + 40 * HC_EXIT_REASONS, "no p
 #define HC_ROOT_PHASE_ENTRY 2
 #define HC_ROOT_NPHASES 3
 struct hc_root_phase {
-	uint64_t median[HC_ROOT_NPHASES]; /* cycles, per phase */
-	uint64_t total[HC_ROOT_NPHASES];  /* cycles, summed, per phase */
+	uint64_t total[HC_ROOT_NPHASES]; /* cycles, summed, per phase */
 };
 struct hc_root_phases {
 	uint32_t version;                /* HC_ROOT_PHASES_VERSION */
@@ -96,6 +95,6 @@ struct hc_root_phases {
 	uint64_t count[HC_EXIT_REASONS]; /* exits with their phases recorded */
 	struct hc_root_phase reason[HC_EXIT_REASONS];
 };
-_Static_assert(sizeof(struct hc_root_phases) == 8 + 56 * HC_EXIT_REASONS, "no padding: guests of any width agree");
+_Static_assert(sizeof(struct hc_root_phases) == 8 + 32 * HC_EXIT_REASONS, "no padding: guests of any width agree");
 
 #endif

@@ -245,6 +245,11 @@ static bool regs_kept(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32
 	return b == a1 && c == a2 && d == a3 && si == 0x5151u && di == 0xd1d1u;
 }
 
+/* The largest struct a hypercall writes (HC_EXIT_STATS, HC_ROOT_CYCLES, HC_ROOT_PHASES). */
+#define HC_STRUCT_MAX                                                                                  \
+	(sizeof(struct hc_root_cycles) > sizeof(struct hc_root_phases) ? sizeof(struct hc_root_cycles) \
+	                                                               : sizeof(struct hc_root_phases))
+
 /* A buffer call aimed at gpa with size bytes: HC_EINVAL, and the RAM it would have reached unchanged. */
 static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *where)
 {
@@ -258,8 +263,8 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 		canary_at = (uint32_t)gpa;
 		len = (uint32_t)(h.ram_end - gpa);
 	}
-	if (len > sizeof(struct hc_root_phases)) /* the largest struct a hypercall writes */
-		len = sizeof(struct hc_root_phases);
+	if (len > HC_STRUCT_MAX)
+		len = HC_STRUCT_MAX;
 	memset((void *)canary_at, CANARY, len);
 	bool kept = regs_kept(nr, (uint32_t)gpa, size, 0, &ret);
 	expect_eqf(ret, HC_EINVAL, "hypercall %u at %#llx (%s), %u bytes: HC_EINVAL", nr, (unsigned long long)gpa,
@@ -275,7 +280,7 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 static void buffer_calls(uint32_t nr, uint32_t size)
 {
 	uint32_t ret;
-	static uint8_t big[sizeof(struct hc_root_phases) + 64]; /* the largest struct a hypercall writes */
+	static uint8_t big[HC_STRUCT_MAX + 64];
 
 	refused_at(nr, GUEST_LEGACY_HOLE_BASE, size, "the VGA window");
 	refused_at(nr, GUEST_LOW_RAM_END - 16, size, "across the end of low RAM");
