@@ -246,7 +246,7 @@ def targets(runs):
         why = ""
         if ("tpr", "emulated") in wrong:
             why = ("; tpr takes the same exits per IPI as emulated (a TPR shadow removes TPR exits only) and "
-                   "computes the TPR threshold at every entry")
+                   "finds the highest IRR vector again for the TPR threshold whenever IRR changed")
         out.append(Target("one-way IPI latency, as a ratio to native: posted < vid < tpr < emulated",
                           not wrong if len(known) >= 2 else None,
                           (", ".join(f"{m} {v:.1f}x" for m, v in known) or "no baseline") + why))

@@ -63,7 +63,7 @@ static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_i
  * local APIC and its vector is in the exit information (SDM Vol. 3, 28.2.2):
  * run the hypervisor's handler for it, which ends it with an EOI.
  */
-static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
+enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
 {
 	unsigned vector = e->intr_info & INTR_INFO_VECTOR_MASK;
 

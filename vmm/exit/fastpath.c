@@ -6,6 +6,7 @@
 #include "arch/x86/vmx_vcpu.h"
 #include "lapic/vlapic.h"
 #include "vmm/exit/cpuid_msr.h"
+#include "vmm/exit/exits.h"
 #include "vmm/irq/irq.h"
 
 static bool fastpath_off;
@@ -70,6 +71,20 @@ static bool timer_expired(struct vcpu *v)
 }
 
 /*
+ * A host interrupt (the notification vector outside mode posted, a kick,
+ * the console's input): the general handler runs as it is, but sets no
+ * hazard. Nothing a host interrupt's handler does needs the entry's full
+ * preparation: what it posts to this vCPU comes through the inbox, or,
+ * accepted at once on this core, marks its own hazard (route.c:
+ * post_vector), and the timer's due time is checked at every entry.
+ */
+static bool host_interrupt(struct vcpu *v, const struct exit_info *e)
+{
+	handle_external_interrupt(v, e);
+	return true;
+}
+
+/*
  * The one place that decides: by exit reason, the fast path that may take
  * it. Each takes the exit whole or leaves it untouched to the general
  * handler; the general path sets every hazard, a fast path only its own.
@@ -83,6 +98,7 @@ bool exit_fastpath(struct vcpu *v, const struct exit_info *e)
 	switch (e->reason) {
 	case EXIT_REASON_MSR_WRITE: taken = icr_write(v, e) || deadline_write(v, e); break;
 	case EXIT_REASON_PREEMPTION_TIMER: taken = timer_expired(v); break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT: taken = host_interrupt(v, e); break;
 	default: return false;
 	}
 	v->fastpaths += taken;

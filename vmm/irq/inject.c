@@ -55,7 +55,8 @@ static void take_inbox(struct vcpu *v)
 
 	if (!pi_pending(&v->inbox) || !pi_take(&v->inbox, &in))
 		return;
-	v->hazard = VCPU_HZ_ALL;
+	/* Vectors alone only add to IRR (and TMR); mail (NMI, INIT, SIPI) may change anything. */
+	v->hazard |= in.mail ? VCPU_HZ_ALL : VCPU_HZ_IRR;
 	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
 		v->nmi_pending = (uint8_t)pi_nmi_pending(v->nmi_pending, in.nmis, nmi_in_service());
@@ -79,11 +80,12 @@ static void take_inbox(struct vcpu *v)
  */
 static void run_timer(struct vcpu *v, uint64_t now)
 {
-	bool due = now >= vlapic_timer_next(&v->lapic);
+	/* Due by the time last seen, or maybe (its registers changed): its vector may be in IRR now. */
+	bool due = (v->hazard & VCPU_HZ_TIMER) || now >= v->timer_next;
 
 	v->timer_next = vlapic_timer_expire(&v->lapic, now);
 	if (due)
-		v->hazard |= VCPU_HZ_IRR; /* its vector into IRR (a fixed one: the model's LVTs deliver no NMI) */
+		v->hazard |= VCPU_HZ_IRR; /* a fixed vector: the model's LVTs deliver no NMI */
 }
 
 /*
@@ -91,8 +93,9 @@ static void run_timer(struct vcpu *v, uint64_t now)
  * where the CPU has it (SDM Vol. 3, 26.5.1), else this core's own APIC timer,
  * whose interrupt makes an external-interrupt exit.
  */
-static void arm_exit_timer(struct vcpu *v, uint64_t now)
+static void arm_exit_timer(struct vcpu *v)
 {
+	uint64_t now = rdtsc(); /* after the model's timer ran: a reading from before would arm it late */
 	uint64_t delta = v->timer_next == VLAPIC_NEVER ? ~0ull : v->timer_next > now ? v->timer_next - now : 0;
 
 	if (vmx_set_preemption_timer(delta, cpus_vmx_caps()->preemption_timer_rate))
@@ -158,7 +161,7 @@ bool irq_before_entry(struct vcpu *v)
 	uint64_t now = rdtsc();
 	if ((v->hazard & VCPU_HZ_TIMER) || now >= v->timer_next)
 		run_timer(v, now);
-	arm_exit_timer(v, now);
+	arm_exit_timer(v);
 	inject_events(v);
 	apicv_before_entry(&v->apicv, (v->hazard & VCPU_HZ_APIC) != 0, (v->hazard & VCPU_HZ_IRR) != 0);
 	return true;
