@@ -160,6 +160,7 @@ void apicv_vcpu_setup(struct apicv_vcpu *a)
 	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, a->cfg.virtual_apic_page); /* the model's page: one source of truth */
 	vmcs_write64(APIC_ACCESS_ADDR, a->cfg.apic_access_page);
 	vmcs_write32(TPR_THRESHOLD, 0);
+	a->tpr_threshold = 0;
 	if (apicv_mode() >= VMX_APICV_VID)
 		vmcs_write16(GUEST_INTR_STATUS, 0);
 	if (apicv_mode() == VMX_APICV_POSTED) {
@@ -201,20 +202,55 @@ static void save_registers(struct apicv_vcpu *a)
 		a->before[r] = vlapic_reg(a->cfg.lapic, r);
 }
 
-void apicv_before_entry(struct apicv_vcpu *a)
+/*
+ * The TPR threshold from the highest IRR vector and VTPR, which the guest
+ * may have changed without an exit (MOV to CR8, the TPR through the page):
+ * read every time; the IRR only when the hypervisor changed it.
+ */
+static void write_tpr_threshold(struct apicv_vcpu *a, bool apic_changed)
+{
+	struct vlapic *l = a->cfg.lapic;
+
+	if (apic_changed)
+		a->highest_irr = vlapic_highest_irr(l);
+	uint32_t threshold = apicv_tpr_threshold(a->highest_irr, vlapic_reg(l, APIC_REG_TPR));
+	if (threshold != a->tpr_threshold) {
+		vmcs_write32(TPR_THRESHOLD, threshold);
+		a->tpr_threshold = threshold;
+	}
+}
+
+/*
+ * Only IRR grew, by the hypervisor's hand: RVI is the highest IRR vector
+ * (30.1.1); VISR, hence SVI, and PPR are as the CPU keeps them, in step.
+ */
+static void raise_rvi(struct vlapic *l)
+{
+	int rvi = vlapic_highest_irr(l);
+	uint16_t status = vmcs_read16(GUEST_INTR_STATUS);
+
+	vmcs_write16(GUEST_INTR_STATUS, (uint16_t)((status & ~GUEST_INTR_STATUS_RVI_MASK) | (rvi < 0 ? 0 : rvi)));
+}
+
+void apicv_before_entry(struct apicv_vcpu *a, bool apic_changed, bool irr_raised)
 {
 	struct vlapic *l = a->cfg.lapic;
 
 	if (apicv_mode() < VMX_APICV_TPR)
 		return;
 	if (!a->vid) {
-		vmcs_write32(TPR_THRESHOLD, apicv_tpr_threshold(vlapic_highest_irr(l), vlapic_reg(l, APIC_REG_TPR)));
-	} else {
-		write_eoi_exit_bitmap(a);
-		write_intr_status(l);
-		if (register_virt() && vlapic_mode(l) == VLAPIC_MODE_XAPIC)
-			save_registers(a);
+		write_tpr_threshold(a, apic_changed || irr_raised);
+		return;
 	}
+	write_eoi_exit_bitmap(a);
+	if (!apic_changed) {
+		if (irr_raised)
+			raise_rvi(l);
+		return;
+	}
+	write_intr_status(l);
+	if (register_virt() && vlapic_mode(l) == VLAPIC_MODE_XAPIC)
+		save_registers(a);
 }
 
 bool apicv_apic_write(struct apicv_vcpu *a, uint64_t qualification, uint64_t now, struct vlapic_effect *fx)

@@ -105,9 +105,10 @@ static enum pi_signal mail_signal(const struct pi_inbox *in)
 	return !(control & PI_SN) || in->blocked ? PI_SIGNAL_KICK : PI_SIGNAL_NONE;
 }
 
+/* Level vectors and mail are stored atomically, for the owner's look without the lock (pi_pending). */
 enum pi_signal pi_post_level(struct pi_inbox *in, uint8_t vector)
 {
-	in->level[vector / 64] |= 1ull << (vector % 64);
+	__atomic_fetch_or(&in->level[vector / 64], 1ull << (vector % 64), __ATOMIC_SEQ_CST);
 	return mail_signal(in);
 }
 
@@ -117,7 +118,7 @@ enum pi_signal pi_post_mail(struct pi_inbox *in, uint32_t mail, uint8_t sipi_vec
 		in->sipi_vector = sipi_vector;
 	if ((mail & PI_MAIL_NMI) && in->nmis < PI_NMI_MAX)
 		in->nmis++; /* a third before the take is lost in any state: the CPU latches two at most */
-	in->mail |= mail;
+	__atomic_fetch_or(&in->mail, mail, __ATOMIC_SEQ_CST);
 	return mail_signal(in);
 }
 
@@ -130,6 +131,26 @@ unsigned pi_nmi_pending(unsigned pending, unsigned arrived, bool in_service)
 }
 
 void pi_suppress(struct pi_inbox *in) { __atomic_or_fetch(&in->desc->control, PI_SN, __ATOMIC_SEQ_CST); }
+
+static bool inbox_has_level_or_mail(const struct pi_inbox *in)
+{
+	return __atomic_load_n(&in->mail, __ATOMIC_SEQ_CST) ||
+	       (__atomic_load_n(&in->level[0], __ATOMIC_SEQ_CST) | __atomic_load_n(&in->level[1], __ATOMIC_SEQ_CST) |
+	        __atomic_load_n(&in->level[2], __ATOMIC_SEQ_CST) | __atomic_load_n(&in->level[3], __ATOMIC_SEQ_CST));
+}
+
+/*
+ * The owner's look before it takes the lock to take: at most every entry
+ * skips the lock when nothing is there. A post this look misses (not yet
+ * visible, or made after it) is not lost: the poster wrote under the lock,
+ * and pi_allow, under the same lock, sees its ON, level bit or mail and
+ * refuses to clear SN, so the owner takes again. (I) holds as before:
+ * SN is still cleared only under the lock, with ON, level and mail clear.
+ */
+bool pi_pending(const struct pi_inbox *in)
+{
+	return (__atomic_load_n(&in->desc->control, __ATOMIC_SEQ_CST) & PI_ON) || inbox_has_level_or_mail(in);
+}
 
 /*
  * SN is set: posters do not notify and the CPU does not process (the owner
@@ -172,8 +193,7 @@ bool pi_allow(struct pi_inbox *in)
 	bool clear;
 
 	spin_lock(&in->lock);
-	clear = !(__atomic_load_n(&d->control, __ATOMIC_SEQ_CST) & PI_ON) && !in->mail &&
-	        !(in->level[0] | in->level[1] | in->level[2] | in->level[3]);
+	clear = !(__atomic_load_n(&d->control, __ATOMIC_SEQ_CST) & PI_ON) && !inbox_has_level_or_mail(in);
 	if (clear)
 		__atomic_and_fetch(&d->control, (uint16_t)~PI_SN, __ATOMIC_SEQ_CST);
 	spin_unlock(&in->lock);

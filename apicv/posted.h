@@ -104,6 +104,12 @@ unsigned pi_nmi_pending(unsigned pending, unsigned arrived, bool in_service);
 
 /* Owner, right after a VM exit: posters stop notifying (an atomic OR; no lock). */
 void pi_suppress(struct pi_inbox *in);
+/*
+ * Owner, outside its guest, without the lock: might anything be posted (ON,
+ * a level vector, mail)? False means nothing was as this looked; whatever
+ * comes later, pi_allow sees under the lock.
+ */
+bool pi_pending(const struct pi_inbox *in);
 /* Owner, outside its guest: take everything posted (ON cleared). Returns whether anything was there. */
 bool pi_take(struct pi_inbox *in, struct pi_taken *out);
 /*

@@ -7,6 +7,7 @@
 #include "lapic/vlapic.h"
 
 /* Guest interrupt status (SDM Vol. 3, 25.4.2): RVI in bits 7:0, SVI in bits 15:8. */
+#define GUEST_INTR_STATUS_RVI_MASK 0xffu
 #define GUEST_INTR_STATUS_SVI_SHIFT 8
 
 /*

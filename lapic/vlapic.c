@@ -322,6 +322,20 @@ static void send_ipi(struct vlapic *l, struct vlapic_ipi ipi, struct vlapic_effe
 	fx->ipi = ipi;
 }
 
+bool vlapic_x2apic_icr_fixed(struct vlapic *l, uint64_t icr, uint8_t *vector, uint32_t *dest)
+{
+	uint32_t lo = (uint32_t)icr;
+
+	if (vlapic_mode(l) != VLAPIC_MODE_X2APIC || (lo & ~(APIC_ICR_VECTOR_MASK | APIC_ICR_LEVEL_ASSERT)) ||
+	    (lo & APIC_ICR_VECTOR_MASK) < VEC_ILLEGAL_BELOW)
+		return false;
+	vlapic_set_reg(l, APIC_REG_ICR_LOW, lo);
+	vlapic_set_reg(l, APIC_REG_ICR_HIGH, (uint32_t)(icr >> APIC_X2APIC_DEST_SHIFT));
+	*vector = (uint8_t)(lo & APIC_ICR_VECTOR_MASK);
+	*dest = (uint32_t)(icr >> APIC_X2APIC_DEST_SHIFT);
+	return true;
+}
+
 /* SELF IPI (11.12.11): a fixed, edge-triggered IPI to self; an illegal vector is a send and a receive error. */
 static void self_ipi(struct vlapic *l, uint32_t vector, struct vlapic_effect *fx)
 {

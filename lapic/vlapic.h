@@ -177,6 +177,16 @@ enum vlapic_result vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now,
                                    struct vlapic_effect *fx);
 enum vlapic_result vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t value, uint64_t now,
                                     struct vlapic_effect *fx);
+/*
+ * The common x2APIC ICR write, for the exit's fast path: in x2APIC mode, a
+ * fixed, edge-triggered IPI with a legal vector to a physical destination,
+ * no shorthand (ICR bits 31:8 all clear but level assert). Stores what
+ * vlapic_msr_write(ICR) would and gives the vector and destination it would
+ * send to; false, with nothing done, for any other write, which takes the
+ * general path. Storing twice is harmless: the general path after this one
+ * stores the same.
+ */
+bool vlapic_x2apic_icr_fixed(struct vlapic *l, uint64_t icr, uint8_t *vector, uint32_t *dest);
 
 /* Delivery (SDM Vol. 3, 11.8). */
 

@@ -331,7 +331,8 @@ static volatile struct {
 
 static struct hc_exit_stats ap_before, ap_after;
 static struct hc_root_cycles root[2];
-static uint32_t root_rc[2];
+static struct hc_root_phases phases[2];
+static uint32_t root_rc[2], phases_rc[2];
 
 static bool ap_tsc_exchange(void)
 {
@@ -396,6 +397,9 @@ static void ap_run(unsigned cpu)
 			cli();
 			if (under_hv)
 				root_rc[1] = vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&root[1], sizeof(root[1]), 0);
+			if (under_hv)
+				phases_rc[1] =
+				        vmcall(HC_ROOT_PHASES, (uint32_t)(uintptr_t)&phases[1], sizeof(phases[1]), 0);
 			box.ok = 1;
 			break;
 		default: box.ok = 0;
@@ -729,6 +733,31 @@ static void root_lines(unsigned cpu)
 	expect_eqf(reasons > 0 && sane, true, "root cycles of vCPU %u: some reasons, 0 < median <= p99 <= max", cpu);
 }
 
+/* The phases of each reason's root cycles (HC_ROOT_PHASES): the mean of each, from its total. */
+static void phase_lines(unsigned cpu)
+{
+	const struct hc_root_phases *c = &phases[cpu];
+	bool sane = true;
+
+	if (!expect_eqf(phases_rc[cpu] == 0 && c->version == HC_ROOT_PHASES_VERSION, true,
+	                "HC_ROOT_PHASES of vCPU %u answers version 1", cpu))
+		return;
+	for (unsigned r = 0; r < HC_EXIT_REASONS; r++) {
+		const struct hc_root_phase *x = &c->reason[r];
+		uint64_t n = c->count[r];
+
+		if (!n)
+			continue;
+		sane &= n <= root[cpu].reason[r].count + 1; /* the HC_ROOT_CYCLES call itself is one more VMCALL */
+		guest_printf("BENCH phase cpu=%u reason=%u name=%s count=%llu exit=%llu handler=%llu entry=%llu\n", cpu,
+		             r, reason_name(r), (unsigned long long)n,
+		             (unsigned long long)(x->total[HC_ROOT_PHASE_EXIT] / n),
+		             (unsigned long long)(x->total[HC_ROOT_PHASE_HANDLER] / n),
+		             (unsigned long long)(x->total[HC_ROOT_PHASE_ENTRY] / n));
+	}
+	expect_eqf(sane, true, "root phases of vCPU %u: no more exits than HC_ROOT_CYCLES counted", cpu);
+}
+
 /* ---- the end ---- */
 
 __attribute__((noreturn)) static void bench_finish(void)
@@ -803,9 +832,13 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 		ap_done(ap_post(CMD_DONE), "the end");
 	if (under_hv) {
 		root_rc[0] = vmcall(HC_ROOT_CYCLES, (uint32_t)(uintptr_t)&root[0], sizeof(root[0]), 0);
+		phases_rc[0] = vmcall(HC_ROOT_PHASES, (uint32_t)(uintptr_t)&phases[0], sizeof(phases[0]), 0);
 		root_lines(0);
-		if (smp)
+		phase_lines(0);
+		if (smp) {
 			root_lines(1);
+			phase_lines(1);
+		}
 	}
 	expect_eq("no stray interrupts on vCPU 0", irq_stray(suite.madt.apic_ids[0]), 0);
 	if (smp)

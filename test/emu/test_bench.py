@@ -72,6 +72,9 @@ def test_make_bench_short(built, tmp_path):
     for mode in PROMISES:
         icr = [r for r in root if r["configuration"] == mode and r["cpu"] == "0" and r["name"] == "wrmsr"]
         assert len(icr) == 1 and 0 < int(icr[0]["median"]) <= int(icr[0]["p99"]) <= int(icr[0]["max"]), icr
+        # its phases: the handler and the entry preparation take time, and no phase is longer than the longest exit
+        phases = [int(icr[0][f"{p}_mean"]) for p in ("exit", "handler", "entry")]
+        assert phases[1] > 0 and phases[2] > 0 and max(phases) <= int(icr[0]["max"]), icr
 
     md = (out / "report.md").read_text()
     for name in CONFIGS:

@@ -305,7 +305,7 @@ static void take_and_deliver(void)
 {
 	struct pi_taken t;
 
-	if (pi_take(&cin, &t)) {
+	if (pi_pending(&cin) && pi_take(&cin, &t)) { /* the look without the lock, as take_inbox does */
 		deliver_bits(t.edge);
 		deliver_bits(t.level);
 		if (t.mail & PI_MAIL_NMI)

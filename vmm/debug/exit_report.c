@@ -78,5 +78,10 @@ void exit_report_guest(const struct guest *g)
 	        (unsigned long long)(ms / MS_PER_S), (unsigned long long)(ms % MS_PER_S));
 	for (uint32_t first = 0; first < g->nvcpus; first += REPORT_COLUMNS)
 		report_columns(g, first, first + REPORT_COLUMNS < g->nvcpus ? first + REPORT_COLUMNS : g->nvcpus);
+	uint64_t fast = 0;
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		fast += g->vcpus[i]->fastpaths;
+	pr_info("guest %s: %llu of these exits taken whole by a fast path (vmm/exit/fastpath.c)", g->name,
+	        (unsigned long long)fast);
 	spin_unlock(&report_lock);
 }

@@ -3,6 +3,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx_vcpu.h"
+#include "vmm/exit/fastpath.h"
 #include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/log.h"
@@ -58,6 +59,11 @@ void debug_switches_apply(const char *cmdline)
 	if (cmdline_get(cmdline, "debug.no_preemption_timer", 0, 0)) {
 		pr_warn("debug: the VMX-preemption timer stays off: guest timers use the host APIC timer");
 		vmx_vcpu_disable_preemption_timer();
+	}
+
+	if (cmdline_get(cmdline, "debug.no_fastpath", 0, 0)) {
+		pr_warn("debug: no fast paths: every VM exit takes its general handler");
+		exit_fastpath_disable();
 	}
 
 	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))

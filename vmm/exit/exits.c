@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/core/percpu.h"
+#include "vmm/exit/fastpath.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
@@ -62,7 +63,7 @@ static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_i
  * local APIC and its vector is in the exit information (SDM Vol. 3, 28.2.2):
  * run the hypervisor's handler for it, which ends it with an EOI.
  */
-static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
+enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e)
 {
 	unsigned vector = e->intr_info & INTR_INFO_VECTOR_MASK;
 
@@ -218,8 +219,12 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	if (e.reason >= EXIT_REASON_MAX || !handlers[e.reason]) {
 		if (e.reason < EXIT_REASON_MAX)
 			v->exits[e.reason]++;
+		v->hazard = VCPU_HZ_ALL;
 		return exit_unhandled(v, &e);
 	}
 	v->exits[e.reason]++;
+	if (exit_fastpath(v, &e))
+		return EXIT_RESUME;
+	v->hazard = VCPU_HZ_ALL; /* a general handler may change anything */
 	return handlers[e.reason](v, &e);
 }

@@ -33,6 +33,8 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_eoi_induced(struct vcpu *v, const struct exit_info *e);
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *e);
+/* exits.c's own, which vmm/exit/fastpath.c runs too. */
+enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *e);
 
 /*
  * What the guests' CPUID offers on this machine (cpuid.c), decided once on the

@@ -14,6 +14,7 @@
 #define HC_ROOT_CYCLES 0x4 /* EBX = guest-physical address, ECX = bytes: a struct hc_root_cycles is written there */
 #define HC_START_COUNT \
 	0x5 /* EAX <- the guest's starts before this one: 0 at the first, 1 after one reboot or restart */
+#define HC_ROOT_PHASES 0x6 /* EBX = guest-physical address, ECX = bytes: a struct hc_root_phases is written there */
 #define HC_INTERFACE_VERSION 1
 #define HC_ENOSYS 0xffffffffu
 #define HC_EINVAL 0xfffffffeu
@@ -72,5 +73,28 @@ struct hc_root_cycles {
 	struct hc_root_cost reason[HC_EXIT_REASONS];
 };
 _Static_assert(sizeof(struct hc_root_cycles) == 16 + 40 * HC_EXIT_REASONS, "no padding: guests of any width agree");
+
+/*
+ * HC_ROOT_PHASES: the cycles of HC_ROOT_CYCLES in three phases, per basic
+ * exit reason: from the VM exit to the handler, the handler (or the fast
+ * path that took the exit), and from the handler to the next entry (or to
+ * the start of a wait). Sums, cheap enough to keep on: total / count is a
+ * phase's mean.
+ */
+#define HC_ROOT_PHASES_VERSION 1
+#define HC_ROOT_PHASE_EXIT 0
+#define HC_ROOT_PHASE_HANDLER 1
+#define HC_ROOT_PHASE_ENTRY 2
+#define HC_ROOT_NPHASES 3
+struct hc_root_phase {
+	uint64_t total[HC_ROOT_NPHASES]; /* cycles, summed, per phase */
+};
+struct hc_root_phases {
+	uint32_t version;                /* HC_ROOT_PHASES_VERSION */
+	uint32_t nreasons;               /* HC_EXIT_REASONS */
+	uint64_t count[HC_EXIT_REASONS]; /* exits with their phases recorded */
+	struct hc_root_phase reason[HC_EXIT_REASONS];
+};
+_Static_assert(sizeof(struct hc_root_phases) == 8 + 32 * HC_EXIT_REASONS, "no padding: guests of any width agree");
 
 #endif

@@ -53,8 +53,10 @@ static void take_inbox(struct vcpu *v)
 {
 	struct pi_taken in;
 
-	if (!pi_take(&v->inbox, &in))
+	if (!pi_pending(&v->inbox) || !pi_take(&v->inbox, &in))
 		return;
+	/* Vectors alone only add to IRR (and TMR); mail (NMI, INIT, SIPI) may change anything. */
+	v->hazard |= in.mail ? VCPU_HZ_ALL : VCPU_HZ_IRR;
 	apicv_merge_posted(&v->lapic, in.edge, in.level);
 	if (in.mail & PI_MAIL_NMI)
 		v->nmi_pending = (uint8_t)pi_nmi_pending(v->nmi_pending, in.nmis, nmi_in_service());
@@ -76,7 +78,15 @@ static void take_inbox(struct vcpu *v)
  * armed at the last entry: a deadline or count the guest set in the past
  * since then is raised before this entry, with no exit of its own.
  */
-static void run_timer(struct vcpu *v) { v->timer_next = vlapic_timer_expire(&v->lapic, rdtsc()); }
+static void run_timer(struct vcpu *v, uint64_t now)
+{
+	/* Due by the time last seen, or maybe (its registers changed): its vector may be in IRR now. */
+	bool due = (v->hazard & VCPU_HZ_TIMER) || now >= v->timer_next;
+
+	v->timer_next = vlapic_timer_expire(&v->lapic, now);
+	if (due)
+		v->hazard |= VCPU_HZ_IRR; /* a fixed vector: the model's LVTs deliver no NMI */
+}
 
 /*
  * Make sure the guest leaves when its timer is due: the VMX-preemption timer
@@ -85,7 +95,7 @@ static void run_timer(struct vcpu *v) { v->timer_next = vlapic_timer_expire(&v->
  */
 static void arm_exit_timer(struct vcpu *v)
 {
-	uint64_t now = rdtsc();
+	uint64_t now = rdtsc(); /* after the model's timer ran: a reading from before would arm it late */
 	uint64_t delta = v->timer_next == VLAPIC_NEVER ? ~0ull : v->timer_next > now ? v->timer_next - now : 0;
 
 	if (vmx_set_preemption_timer(delta, cpus_vmx_caps()->preemption_timer_rate))
@@ -95,6 +105,40 @@ static void arm_exit_timer(struct vcpu *v)
 
 /* Interrupts on for one instruction: the host interrupts pending at this core are taken here. */
 static void host_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+
+/*
+ * An NMI, or an interrupt when the CPU does not deliver it itself, then the
+ * windows for what waits. With virtual-interrupt delivery, no NMI pending
+ * and nothing changed since (VCPU_HZ_EVENT), the windows are as the last
+ * entry left them, closed, and there is nothing to do.
+ */
+static void inject_events(struct vcpu *v)
+{
+	if (apicv_vid_active(&v->apicv) && !v->nmi_pending && !(v->hazard & VCPU_HZ_EVENT))
+		return;
+	bool busy = vmx_event_queued() || vmx_single_step_pending();
+	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
+		vmx_inject_nmi();
+		v->nmi_pending--;
+		busy = true;
+	}
+	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
+	int vector = apicv_vid_active(&v->apicv) ? -1 : vlapic_highest_pending(&v->lapic);
+	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
+		vlapic_ack(&v->lapic, (uint8_t)vector);
+		vmx_inject_interrupt((uint8_t)vector);
+		v->interrupts++;
+		v->hazard |= VCPU_HZ_APIC; /* IRR to ISR */
+		vector = vlapic_highest_pending(&v->lapic);
+	}
+	/*
+	 * A second NMI waits for the NMI window, which opens at the first one's
+	 * IRET (SDM Vol. 3, 26.7.6; the injected NMI blocks virtual NMIs as it
+	 * is delivered). Without virtual NMIs there is no such window: it waits
+	 * for the guest's next exit of any kind.
+	 */
+	vmx_request_windows(vector >= 0, v->nmi_pending != 0);
+}
 
 bool irq_before_entry(struct vcpu *v)
 {
@@ -109,30 +153,17 @@ bool irq_before_entry(struct vcpu *v)
 			return false; /* an INIT: wait for a SIPI, or the guest's reset; SN stays set */
 		host_interrupt_window();
 	} while (!pi_allow(&v->inbox));
-	run_timer(v);
-	arm_exit_timer(v);
-	bool busy = vmx_event_queued() || vmx_single_step_pending();
-	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
-		vmx_inject_nmi();
-		v->nmi_pending--;
-		busy = true;
-	}
-	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
-	int vector = apicv_vid_active(&v->apicv) ? -1 : vlapic_highest_pending(&v->lapic);
-	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
-		vlapic_ack(&v->lapic, (uint8_t)vector);
-		vmx_inject_interrupt((uint8_t)vector);
-		v->interrupts++;
-		vector = vlapic_highest_pending(&v->lapic);
-	}
 	/*
-	 * A second NMI waits for the NMI window, which opens at the first one's
-	 * IRET (SDM Vol. 3, 26.7.6; the injected NMI blocks virtual NMIs as it
-	 * is delivered). Without virtual NMIs there is no such window: it waits
-	 * for the guest's next exit of any kind.
+	 * The timer runs when due, or when its registers may have changed; it
+	 * is always armed again, since the VMX-preemption timer counts from the
+	 * value written at each entry.
 	 */
-	vmx_request_windows(vector >= 0, v->nmi_pending != 0);
-	apicv_before_entry(&v->apicv);
+	uint64_t now = rdtsc();
+	if ((v->hazard & VCPU_HZ_TIMER) || now >= v->timer_next)
+		run_timer(v, now);
+	arm_exit_timer(v);
+	inject_events(v);
+	apicv_before_entry(&v->apicv, (v->hazard & VCPU_HZ_APIC) != 0, (v->hazard & VCPU_HZ_IRR) != 0);
 	return true;
 }
 
@@ -144,7 +175,7 @@ void irq_unblock(struct vcpu *v) { pi_unblock(&v->inbox); }
 bool irq_wakes_halt(struct vcpu *v)
 {
 	take_inbox(v);
-	run_timer(v);
+	run_timer(v, rdtsc());
 	if (v->state != VCPU_HALTED)
 		return true; /* INIT moved it to wait-for-SIPI, or reset its guest */
 	/* An NMI wakes HLT only when it can be delivered: not inside an NMI handler (6.7.1). */

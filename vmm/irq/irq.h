@@ -28,6 +28,14 @@ void irq_ioapic_line(struct guest *g, unsigned pin, bool asserted);
 void irq_route_ioapic(struct guest *g, const struct vioapic_msg *msgs, unsigned n);
 /* The shell's inject and nmi: a fixed edge-triggered vector or an NMI for v, posted as any other source posts. */
 void irq_post(struct vcpu *v, uint8_t vector);
+/*
+ * The fast path's IPI (vmm/exit/fastpath.c): a fixed, edge-triggered vector
+ * from sender to the x2APIC physical destination dest, posted as route_ipi
+ * would post it, when it reaches exactly one vCPU and not the sender. False,
+ * with nothing sent, otherwise (a broadcast, no such vCPU, the sender, an
+ * APIC that takes nothing): the general path routes those.
+ */
+bool irq_ipi_fixed_physical(struct vcpu *sender, uint32_t dest, uint8_t vector);
 void irq_post_nmi(struct vcpu *v);
 
 /*

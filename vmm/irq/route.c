@@ -40,6 +40,7 @@ static void post_vector(struct vcpu *t, uint8_t vector, bool level)
 		__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED); /* delivery itself is the CPU's, unseen */
 	if (t->cpu == this_cpu()->cpu_id) {
 		vlapic_accept(&t->lapic, vector, level);
+		t->hazard |= VCPU_HZ_APIC | VCPU_HZ_EVENT; /* from the console's input too, between exits */
 		return;
 	}
 	pi_lock(&t->inbox);
@@ -59,6 +60,21 @@ static void post_mail(struct vcpu *t, uint32_t mail, uint8_t sipi_vector)
 
 void irq_post(struct vcpu *v, uint8_t vector) { post_vector(v, vector, false); }
 void irq_post_nmi(struct vcpu *v) { post_mail(v, PI_MAIL_NMI, 0); }
+
+/*
+ * route_ipi, for the one case: without a shorthand, a physical x2APIC
+ * destination other than the broadcast matches only the APIC whose ID it is
+ * (vlapic_match), and that APIC's vCPU is found by its ID without a search.
+ */
+bool irq_ipi_fixed_physical(struct vcpu *sender, uint32_t dest, uint8_t vector)
+{
+	struct vcpu *t = guest_vcpu_by_apic_id(sender->guest, dest);
+
+	if (!t || t == sender || !vlapic_match(&t->lapic, dest, VLAPIC_DEST_PHYSICAL, true))
+		return false;
+	post_vector(t, vector, false);
+	return true;
+}
 
 static void deliver(struct vcpu *t, const struct vlapic_ipi *ipi)
 {

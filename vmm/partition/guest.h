@@ -114,6 +114,17 @@ bool guest_restart(struct guest *g);
 void guest_apic_away(struct guest *g, bool away);
 /* An EPT mapping of v's guest was removed since v last entered: flush this core's translations (INVEPT). */
 void guest_ept_flush(struct vcpu *v);
+/*
+ * The vCPU whose local APIC has ID id, or NULL: the table from APIC ID to
+ * vCPU is g->vcpus itself, since a vCPU's APIC ID is its index (vcpu_reset
+ * gives it to the model, where it is read-only in both modes, 11.4.6 and
+ * 11.12.5.1) and below 256, so the same in xAPIC's 8 bits.
+ */
+static inline struct vcpu *guest_vcpu_by_apic_id(const struct guest *g, uint32_t id)
+{
+	return id < g->nvcpus ? g->vcpus[id] : 0;
+}
+
 /* Before every entry of v, on its core. */
 static inline void guest_ept_sync(struct vcpu *v)
 {

@@ -65,10 +65,12 @@ void vcpu_create(struct vcpu *v, struct guest *g, uint32_t index, uint32_t cpu)
 	if (!create_apic(v))
 		panic("guest %s: out of memory for a virtual-APIC page", g->name);
 	vcpu_reset(v);
-	uint64_t cost = page_alloc((EXIT_REASON_MAX * sizeof(struct cost_hist) + PAGE_SIZE - 1) / PAGE_SIZE);
+	size_t bytes = EXIT_REASON_MAX * (sizeof(struct cost_hist) + sizeof(struct root_phase_sum));
+	uint64_t cost = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!cost)
 		panic("guest %s: out of memory for exit accounting", g->name);
 	v->root_cost = phys_to_virt(cost);
+	v->root_phase = (struct root_phase_sum *)(v->root_cost + EXIT_REASON_MAX);
 }
 
 void vcpu_reset(struct vcpu *v)
@@ -82,4 +84,5 @@ void vcpu_reset(struct vcpu *v)
 		guest_apic_away(v->guest, false);
 	}
 	v->timer_next = VLAPIC_NEVER;
+	v->hazard = VCPU_HZ_ALL;
 }

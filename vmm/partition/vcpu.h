@@ -16,12 +16,39 @@
 struct guest;
 struct cost_hist;
 
+/* The phases of an exit's root-mode cycles (HC_ROOT_PHASES). */
+enum root_phase {
+	ROOT_PHASE_EXIT,    /* from the VM exit to its handler: SN, the interrupted event, the exit information */
+	ROOT_PHASE_HANDLER, /* the handler, or the fast path that took the exit */
+	ROOT_PHASE_ENTRY,   /* preparing the next entry (inbox, timer, injection, APICv state), or up to a wait */
+	ROOT_PHASES,
+};
+struct root_phase_sum {
+	uint64_t count;               /* exits with their phases recorded */
+	uint64_t cycles[ROOT_PHASES]; /* summed, per phase */
+};
+
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
 	VCPU_HALTED,    /* after HLT, until something is pending for it */
 	VCPU_WAIT_SIPI, /* after INIT (and at start for all but vCPU 0), until a SIPI */
 	VCPU_STOPPED,   /* its guest ended */
 };
+
+/*
+ * What must be done before the vCPU's next entry (struct vcpu's hazard), in
+ * the NOVA manner: irq_before_entry checks one word and does only what is
+ * flagged. A general exit handler may change anything, so exit_dispatch
+ * sets every bit before one runs; a fast path (vmm/exit/fastpath.c) sets
+ * only what it touched; so do the steps of the entry itself. What other
+ * cores post is not a hazard: the inbox says itself whether it holds any.
+ */
+#define VCPU_HZ_APIC (1u << 0)  /* IRR, ISR, TPR or the mode of its vLAPIC: RVI/SVI, TPR threshold, the page's copy */
+#define VCPU_HZ_TIMER (1u << 1) /* its timer's registers: the model's timer runs, whether due or not */
+#define VCPU_HZ_EVENT (1u << 2) /* NMIs, injection, interrupt and NMI windows */
+#define VCPU_HZ_VMCS (1u << 3)  /* guest state the VMCS does not keep in step itself (EFER.LMA, the entry control) */
+#define VCPU_HZ_IRR (1u << 4)   /* only IRR gained vectors (the timer's): RVI again, ISR, TPR and SVI as they were */
+#define VCPU_HZ_ALL (VCPU_HZ_APIC | VCPU_HZ_TIMER | VCPU_HZ_EVENT | VCPU_HZ_VMCS | VCPU_HZ_IRR)
 
 /*
  * Owned by the core it runs on (cpu). Other cores touch only its inbox,
@@ -49,7 +76,9 @@ struct vcpu {
 	bool smi_ipi_said;   /* it sent an SMI IPI since its guest started, and the hypervisor said so */
 	uint32_t ept_seen;   /* its guest's ept_gen at its last EPT flush (guest_ept_sync) */
 	uint64_t timer_next; /* TSC when the virtual APIC timer is next due (VLAPIC_NEVER: not armed) */
+	uint32_t hazard;     /* VCPU_HZ_*: what the next entry must do */
 	uint64_t exits_total;
+	uint64_t fastpaths; /* exits a fast path took whole (vmm/exit/fastpath.c), counted in exits[] too */
 	uint64_t exits[EXIT_REASON_MAX];
 	uint64_t interrupts; /* delivered to it by the hypervisor (HC_EXIT_STATS) */
 	/*
@@ -57,8 +86,17 @@ struct vcpu {
 	 * the next VM entry, or to the start of a wait (halted, wait-for-SIPI).
 	 */
 	struct cost_hist *root_cost; /* EXIT_REASON_MAX of them, on pages of their own */
-	uint64_t exit_tsc;           /* TSC at the last VM exit; 0 once its cost is recorded */
-	uint32_t exit_reason;        /* its basic exit reason */
+	/*
+	 * The same cycles in their phases (enum root_phase), per exit reason, as
+	 * sums: two TSC readings between the phases and four additions are all
+	 * they cost (a histogram per phase cost about 75 instructions an exit,
+	 * which every interrupt's latency paid).
+	 */
+	struct root_phase_sum *root_phase; /* EXIT_REASON_MAX of them, after root_cost */
+	uint64_t exit_tsc;                 /* TSC at the last VM exit; 0 once its cost is recorded */
+	uint64_t dispatch_tsc;             /* TSC where its handler started */
+	uint64_t handled_tsc;              /* TSC where its handler returned and the entry's preparation began */
+	uint32_t exit_reason;              /* its basic exit reason */
 	struct apicv_vcpu apicv;
 	struct cr_caps cr_caps; /* the CR4, EFER and XCR0 bits its CPUID offers (cpuid_cr_caps, at each start) */
 	/*

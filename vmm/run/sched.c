@@ -81,13 +81,27 @@ static __attribute__((noreturn)) void idle_forever(void)
 		idle_once();
 }
 
-/* The root-mode cost of the last exit ends here: at the next entry, or where a wait begins. */
+/*
+ * The root-mode cost of the last exit ends here: at the next entry, or where
+ * a wait begins. Its phases come from the readings around the handler (an
+ * exit that never reached one, a failed entry, has no phases).
+ */
 static void root_cost_done(struct vcpu *v)
 {
+	uint64_t now = rdtsc();
+
 	if (!v->exit_tsc)
 		return;
-	cost_hist_add(&v->root_cost[v->exit_reason < EXIT_REASON_MAX ? v->exit_reason : 0], rdtsc() - v->exit_tsc);
-	v->exit_tsc = 0;
+	unsigned r = v->exit_reason < EXIT_REASON_MAX ? v->exit_reason : 0;
+	cost_hist_add(&v->root_cost[r], now - v->exit_tsc);
+	if (v->dispatch_tsc && v->handled_tsc) {
+		struct root_phase_sum *ph = &v->root_phase[r];
+		ph->count++;
+		ph->cycles[ROOT_PHASE_EXIT] += v->dispatch_tsc - v->exit_tsc;
+		ph->cycles[ROOT_PHASE_HANDLER] += v->handled_tsc - v->dispatch_tsc;
+		ph->cycles[ROOT_PHASE_ENTRY] += now - v->handled_tsc;
+	}
+	v->exit_tsc = v->dispatch_tsc = v->handled_tsc = 0;
 }
 
 /*
@@ -109,6 +123,7 @@ static bool vcpu_may_run(const struct vcpu *v)
 static void wait_halted(struct vcpu *v)
 {
 	root_cost_done(v);
+	v->hazard = VCPU_HZ_ALL; /* the wait takes the inbox and runs the timer */
 	while (v->state == VCPU_HALTED && vcpu_may_run(v)) {
 		if ((v->wake_tsc && rdtsc() >= v->wake_tsc) || irq_wakes_halt(v)) {
 			if (v->state == VCPU_HALTED)
@@ -124,6 +139,7 @@ static void wait_halted(struct vcpu *v)
 static void wait_sipi(struct vcpu *v)
 {
 	root_cost_done(v);
+	v->hazard = VCPU_HZ_ALL;
 	while (v->state == VCPU_WAIT_SIPI && vcpu_may_run(v)) {
 		if (irq_block(v)) {
 			irq_wakes_halt(v); /* takes the inbox: a SIPI makes it runnable */
@@ -162,10 +178,12 @@ static bool start_vcpu(struct vcpu *v)
 	v->run_gen = __atomic_load_n(&v->guest->run_gen, __ATOMIC_ACQUIRE);
 	v->wake_after_us = 0;
 	v->wake_armed = false;
-	v->exits_total = v->interrupts = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
+	v->exits_total = v->interrupts = v->fastpaths = 0; /* HC_EXIT_STATS counts from the guest's (re)start */
 	memset(v->exits, 0, sizeof(v->exits));
-	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost)); /* and so does HC_ROOT_CYCLES */
-	v->exit_tsc = 0;
+	/* and so do HC_ROOT_CYCLES and HC_ROOT_PHASES */
+	memset(v->root_cost, 0, EXIT_REASON_MAX * sizeof(*v->root_cost));
+	memset(v->root_phase, 0, EXIT_REASON_MAX * sizeof(*v->root_phase));
+	v->exit_tsc = v->dispatch_tsc = v->handled_tsc = 0;
 	vcpu_reset(v);
 	cpuid_cr_caps(v, &v->cr_caps);
 	exit_xcr0_reset(v);
@@ -247,7 +265,9 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 		if (!irq_before_entry(v))
 			continue;
 		guest_ept_sync(v);
-		vmx_vcpu_sync_before_entry();
+		if (v->hazard & VCPU_HZ_VMCS)
+			vmx_vcpu_sync_before_entry();
+		v->hazard = 0;
 		trace_note_entry(&this_cpu()->trace, vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));
 		root_cost_done(v);
 		enum vmx_run_result r = vmx_run(&v->regs, v->launched);
@@ -265,7 +285,9 @@ static __attribute__((noreturn)) void run_vcpu(struct vcpu *v)
 			if (v->index == 0)
 				guest_mark_entered(v->guest);
 		}
+		v->dispatch_tsc = rdtsc();
 		exit_dispatch(v);
+		v->handled_tsc = rdtsc();
 		conin_poll(); /* input without an interrupt route: CPU 0 reads it at every exit */
 	}
 }

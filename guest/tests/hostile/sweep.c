@@ -245,6 +245,11 @@ static bool regs_kept(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32
 	return b == a1 && c == a2 && d == a3 && si == 0x5151u && di == 0xd1d1u;
 }
 
+/* The largest struct a hypercall writes (HC_EXIT_STATS, HC_ROOT_CYCLES, HC_ROOT_PHASES). */
+#define HC_STRUCT_MAX                                                                                  \
+	(sizeof(struct hc_root_cycles) > sizeof(struct hc_root_phases) ? sizeof(struct hc_root_cycles) \
+	                                                               : sizeof(struct hc_root_phases))
+
 /* A buffer call aimed at gpa with size bytes: HC_EINVAL, and the RAM it would have reached unchanged. */
 static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *where)
 {
@@ -258,8 +263,8 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 		canary_at = (uint32_t)gpa;
 		len = (uint32_t)(h.ram_end - gpa);
 	}
-	if (len > sizeof(struct hc_root_cycles))
-		len = sizeof(struct hc_root_cycles);
+	if (len > HC_STRUCT_MAX)
+		len = HC_STRUCT_MAX;
 	memset((void *)canary_at, CANARY, len);
 	bool kept = regs_kept(nr, (uint32_t)gpa, size, 0, &ret);
 	expect_eqf(ret, HC_EINVAL, "hypercall %u at %#llx (%s), %u bytes: HC_EINVAL", nr, (unsigned long long)gpa,
@@ -275,7 +280,7 @@ static void refused_at(uint32_t nr, uint64_t gpa, uint32_t size, const char *whe
 static void buffer_calls(uint32_t nr, uint32_t size)
 {
 	uint32_t ret;
-	static uint8_t big[sizeof(struct hc_root_cycles) + 64];
+	static uint8_t big[HC_STRUCT_MAX + 64];
 
 	refused_at(nr, GUEST_LEGACY_HOLE_BASE, size, "the VGA window");
 	refused_at(nr, GUEST_LOW_RAM_END - 16, size, "across the end of low RAM");
@@ -296,7 +301,7 @@ static void buffer_calls(uint32_t nr, uint32_t size)
 
 static void hypercalls(void)
 {
-	static const uint32_t unknown[] = {6, 7, 0x100, 0x7fffffffu, 0x80000000u, 0xffffffffu};
+	static const uint32_t unknown[] = {7, 8, 0x100, 0x7fffffffu, 0x80000000u, 0xffffffffu};
 	uint32_t ret;
 
 	expect_true("HC_VERSION keeps every other register", regs_kept(HC_VERSION, 1, 2, 3, &ret));
@@ -307,6 +312,7 @@ static void hypercalls(void)
 	}
 	buffer_calls(HC_EXIT_STATS, sizeof(struct hc_exit_stats));
 	buffer_calls(HC_ROOT_CYCLES, sizeof(struct hc_root_cycles));
+	buffer_calls(HC_ROOT_PHASES, sizeof(struct hc_root_phases));
 	expect_eq("HC_EXIT_STATS into its own RAM", vmcall(HC_EXIT_STATS, (uint32_t)&stats_buf, sizeof(stats_buf), 0),
 	          0);
 	expect_eq("HC_IOAPIC_LINE pin 24: HC_EINVAL", vmcall(HC_IOAPIC_LINE, 24, 1, 0), HC_EINVAL);
