@@ -1,0 +1,130 @@
+/* ipi.c: the workloads whose cost is an IPI: a futex token between two CPUs, and TLB shootdowns. */
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lxbench.h"
+
+#define WARMUP 8     /* rounds not recorded: page faults, first wake-ups */
+#define TLB_PAGES 16 /* the mapping each mprotect changes */
+#define PAGE 4096u
+
+static _Atomic uint32_t token;
+static _Atomic int stop;
+static int rounds;
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
+
+/* Sleep in the kernel until *w == want: each wait that blocks leaves the CPU idle (HLT), so waking it is an IPI. */
+static void wait_for(_Atomic uint32_t *w, uint32_t want)
+{
+	uint32_t v;
+
+	while ((v = atomic_load(w)) != want)
+		futex_wait(w, v);
+}
+
+/* CPU 1's side: answers each odd token with the next even one. */
+static void *pong(void *arg)
+{
+	(void)arg;
+	lx_pin(1);
+	for (uint32_t i = 0; i < (uint32_t)rounds; i++) {
+		wait_for(&token, 2 * i + 1);
+		atomic_store(&token, 2 * i + 2);
+		futex_wake(&token);
+	}
+	return NULL;
+}
+
+/*
+ * ipi_pingpong: CPU 0 passes the token to a thread blocked on CPU 1 and waits
+ * for it to come back; a sample is one round trip: two wake-ups of a sleeping
+ * CPU, each a reschedule IPI, and two returns from idle.
+ */
+void wl_ipi_pingpong(int n, struct result *r)
+{
+	struct samples s;
+	pthread_t t;
+
+	samples_init(&s, n);
+	rounds = n + WARMUP;
+	atomic_store(&token, 0);
+	lx_pin(0);
+	if (pthread_create(&t, NULL, pong, NULL))
+		lx_die("pthread_create failed");
+	for (uint32_t i = 0; i < (uint32_t)rounds; i++) {
+		uint64_t t0 = rdtsc();
+
+		atomic_store(&token, 2 * i + 1);
+		futex_wake(&token);
+		wait_for(&token, 2 * i + 2);
+		if (i >= WARMUP)
+			s.v[s.n++] = rdtsc() - t0;
+	}
+	pthread_join(t, NULL);
+	r->s = s;
+}
+
+/* CPU 1's side: keeps reading the mapping, so that its TLB holds it and its CPU stays in the mm. */
+static void *toucher(void *arg)
+{
+	volatile const uint8_t *p = arg;
+	unsigned sum = 0;
+
+	lx_pin(1);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed))
+		for (unsigned i = 0; i < TLB_PAGES; i++)
+			sum += p[i * PAGE];
+	return (void *)(uintptr_t)sum;
+}
+
+/*
+ * tlb_shootdown: CPU 0 takes write permission away from pages CPU 1 is
+ * reading; a sample is one mprotect(PROT_READ), which must flush CPU 1's TLB
+ * through a function-call IPI and wait for it. The pages are made writable
+ * and written again between samples, so that each call changes their entries.
+ */
+void wl_tlb_shootdown(int n, struct result *r)
+{
+	size_t len = TLB_PAGES * PAGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct samples s;
+	pthread_t t;
+
+	if (p == MAP_FAILED)
+		lx_die("mmap: %m");
+	memset(p, 1, len);
+	samples_init(&s, n);
+	atomic_store(&stop, 0);
+	lx_pin(0);
+	if (pthread_create(&t, NULL, toucher, p))
+		lx_die("pthread_create failed");
+	for (int i = 0; i < n + WARMUP; i++) {
+		uint64_t t0 = rdtsc();
+
+		if (mprotect(p, len, PROT_READ) < 0)
+			lx_die("mprotect: %m");
+		uint64_t t1 = rdtsc();
+
+		if (mprotect(p, len, PROT_READ | PROT_WRITE) < 0)
+			lx_die("mprotect: %m");
+		for (unsigned k = 0; k < TLB_PAGES; k++)
+			p[k * PAGE] = (uint8_t)i;
+		if (i >= WARMUP)
+			s.v[s.n++] = t1 - t0;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	munmap(p, len);
+	r->s = s;
+}
