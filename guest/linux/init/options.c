@@ -1,4 +1,5 @@
-/* options.c: init.cpus=, init.end=, init.checks=, init.shell=, init.bench= and init.idle= from the kernel command line. */
+/* options.c: init.cpus=, init.end=, init.checks=, init.shell=, init.bench= and init.idle= from the kernel command line.
+ */
 #include "options.h"
 
 #include <stdio.h>

@@ -117,7 +117,8 @@ void lx_stats_print(const char *op, int ncpus, long ops)
 		const struct hc_exit_stats *a = &after[c], *b = &before[c];
 
 		printf("LXEXITS op=%s cpu=%d ops=%ld mode=%u total=%llu interrupts=%llu", op, c, ops, a->apicv_mode,
-		       (unsigned long long)(a->total - b->total - 1), (unsigned long long)(a->interrupts - b->interrupts));
+		       (unsigned long long)(a->total - b->total - 1),
+		       (unsigned long long)(a->interrupts - b->interrupts));
 		for (uint32_t r = 0; r < HC_EXIT_REASONS && r < EXIT_REASON_MAX; r++) {
 			uint64_t d = a->exits[r] - b->exits[r] - (r == EXIT_REASON_VMCALL);
 
