@@ -1,6 +1,7 @@
 /* ipi.c: the workloads whose cost is an IPI: a futex token between two CPUs, and TLB shootdowns. */
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,7 +15,7 @@
 #define PAGE 4096u
 
 static _Atomic uint32_t token;
-static _Atomic int stop;
+static _Atomic int stop, touching;
 static int rounds;
 
 static void futex_wait(_Atomic uint32_t *w, uint32_t val)
@@ -23,6 +24,23 @@ static void futex_wait(_Atomic uint32_t *w, uint32_t val)
 }
 
 static void futex_wake(_Atomic uint32_t *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
+
+/*
+ * A thread born on CPU 1: created from a thread pinned to CPU 0, it would
+ * otherwise start there and wait for CPU 0's busy loop to let it move.
+ */
+static void start_on_cpu1(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	if (pthread_attr_init(&attr) || pthread_attr_setaffinity_np(&attr, sizeof(one), &one) ||
+	    pthread_create(t, &attr, fn, arg))
+		lx_die("cannot start a thread on CPU 1");
+	pthread_attr_destroy(&attr);
+}
 
 /* Sleep in the kernel until *w == want: each wait that blocks leaves the CPU idle (HLT), so waking it is an IPI. */
 static void wait_for(_Atomic uint32_t *w, uint32_t want)
@@ -60,8 +78,7 @@ void wl_ipi_pingpong(int n, struct result *r)
 	rounds = n + WARMUP;
 	atomic_store(&token, 0);
 	lx_pin(0);
-	if (pthread_create(&t, NULL, pong, NULL))
-		lx_die("pthread_create failed");
+	start_on_cpu1(&t, pong, NULL);
 	for (uint32_t i = 0; i < (uint32_t)rounds; i++) {
 		uint64_t t0 = rdtsc();
 
@@ -82,9 +99,11 @@ static void *toucher(void *arg)
 	unsigned sum = 0;
 
 	lx_pin(1);
-	while (!atomic_load_explicit(&stop, memory_order_relaxed))
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		for (unsigned i = 0; i < TLB_PAGES; i++)
 			sum += p[i * PAGE];
+		atomic_store_explicit(&touching, 1, memory_order_relaxed);
+	}
 	return (void *)(uintptr_t)sum;
 }
 
@@ -92,7 +111,8 @@ static void *toucher(void *arg)
  * tlb_shootdown: CPU 0 takes write permission away from pages CPU 1 is
  * reading; a sample is one mprotect(PROT_READ), which must flush CPU 1's TLB
  * through a function-call IPI and wait for it. The pages are made writable
- * and written again between samples, so that each call changes their entries.
+ * (untimed, but also a shootdown: an operation's exits count two) and written
+ * again between samples, so that each call changes their entries.
  */
 void wl_tlb_shootdown(int n, struct result *r)
 {
@@ -106,9 +126,11 @@ void wl_tlb_shootdown(int n, struct result *r)
 	memset(p, 1, len);
 	samples_init(&s, n);
 	atomic_store(&stop, 0);
+	atomic_store(&touching, 0);
 	lx_pin(0);
-	if (pthread_create(&t, NULL, toucher, p))
-		lx_die("pthread_create failed");
+	start_on_cpu1(&t, toucher, p);
+	while (!atomic_load(&touching)) /* every sample with CPU 1 in the mm, its TLB holding the pages */
+		sched_yield();
 	for (int i = 0; i < n + WARMUP; i++) {
 		uint64_t t0 = rdtsc();
 
