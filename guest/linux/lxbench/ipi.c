@@ -13,8 +13,9 @@
 #define WARMUP 8     /* rounds not recorded: page faults, first wake-ups */
 #define TLB_PAGES 16 /* the mapping each mprotect changes */
 #define PAGE 4096u
+#define SETTLE_NS 300000 /* after CPU 1 blocks: time for it to reach its idle HLT */
 
-static _Atomic uint32_t token;
+static _Atomic uint32_t token, asleep;
 static _Atomic int stop, touching;
 static int rounds;
 
@@ -57,6 +58,7 @@ static void *pong(void *arg)
 	(void)arg;
 	lx_pin(1);
 	for (uint32_t i = 0; i < (uint32_t)rounds; i++) {
+		atomic_store(&asleep, i + 1);
 		wait_for(&token, 2 * i + 1);
 		atomic_store(&token, 2 * i + 2);
 		futex_wake(&token);
@@ -64,10 +66,24 @@ static void *pong(void *arg)
 	return NULL;
 }
 
+/* Spin (untimed) until CPU 1's thread has said it blocks, and then long enough for its CPU to go idle. */
+static void settle(uint32_t round)
+{
+	uint64_t end;
+
+	while (atomic_load(&asleep) != round + 1)
+		;
+	end = rdtsc() + (uint64_t)SETTLE_NS * lx_tsc_khz() / 1000000u;
+	while (rdtsc() < end)
+		;
+}
+
 /*
  * ipi_pingpong: CPU 0 passes the token to a thread blocked on CPU 1 and waits
  * for it to come back; a sample is one round trip: two wake-ups of a sleeping
- * CPU, each a reschedule IPI, and two returns from idle.
+ * CPU, each a reschedule IPI, and two returns from idle. Each round starts
+ * once CPU 1 sleeps: two threads that happen to be awake at once would pass
+ * the token without either sleeping, a different (and much shorter) path.
  */
 void wl_ipi_pingpong(int n, struct result *r)
 {
@@ -77,9 +93,11 @@ void wl_ipi_pingpong(int n, struct result *r)
 	samples_init(&s, n);
 	rounds = n + WARMUP;
 	atomic_store(&token, 0);
+	atomic_store(&asleep, 0);
 	lx_pin(0);
 	start_on_cpu1(&t, pong, NULL);
 	for (uint32_t i = 0; i < (uint32_t)rounds; i++) {
+		settle(i);
 		uint64_t t0 = rdtsc();
 
 		atomic_store(&token, 2 * i + 1);
