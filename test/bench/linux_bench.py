@@ -13,6 +13,7 @@ and `make bench` after the micro-benchmark.
 import argparse
 import concurrent.futures
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ BOCHS27 = "Bochs 2.7"
 BOCHS30 = "Bochs 3.0"
 IPS = 50_000_000  # emulators.py's Bochs configuration: the TSC rate of Bochs's virtual time
 KCMD = "console=ttyS0 quiet retbleed=off init.cpus=2"
+# A guest kernel that panics stays up with nothing more to say: the run ends there instead of at its timeout.
+PANIC_RE = r"Kernel panic - not syncing"
 CPUS = 2
 # (name, emulator, mode): baselines first on each emulator, the order of the report's columns.
 CONFIGS = (("native-3.0", BOCHS30, "native"), ("posted", BOCHS30, "posted"), ("native-2.7", BOCHS27, "native"),
@@ -107,7 +110,7 @@ def boot(tmp, cfg, *, iters, idle, timeout, user_stats=True, progress=None):
     cmdline = bench_cmdline(iters, idle)
     iso = native_iso(tmp, cmdline) if mode == "native" else guest_iso(tmp, cmdline, mode, user_stats=user_stats)
     return run_bochs(tmp, iso=iso, cpus=CPUS, mem=1024, timeout=timeout, bochs3=emulator == BOCHS30,
-                     progress=progress)
+                     until=PANIC_RE, progress=progress)
 
 
 def run_one(cfg, *, iters, idle, work, progress, timeout):
@@ -127,7 +130,10 @@ def run_one(cfg, *, iters, idle, work, progress, timeout):
     (work / f"{name}.log").write_text(res.log)
     run = linux_report.parse(name, emulator, mode, res.log)
     run.seconds = res.seconds
-    if res.timed_out:
+    panic = re.search(rf"^.*{PANIC_RE}.*$", res.log, re.M)
+    if panic:
+        run.error = f"Linux panicked ({panic.group(0).strip()})" + (f"; {run.error}" if run.error else "")
+    elif res.timed_out:
         run.error = f"timed out after {timeout} s" + (f" ({run.error})" if run.error else "")
     elif mode != "native" and f"apicv={mode} " not in res.log:
         run.error = f"apicvisor did not run in mode {mode}"
