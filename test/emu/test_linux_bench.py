@@ -4,9 +4,9 @@ the mode (an IPI to a running vCPU is one external-interrupt exit there; EOIs co
 linux.md, the CSV, the plots and report.md's section. And the CPL check of the statistics hypercalls: without
 user_stats=yes in its hv.conf line, lxbench (CPL 3) gets HC_EPERM and runs its workloads without statistics.
 
-Mode vid under Bochs 2.7, not posted: in 2 of 8 posted runs under Bochs 3.0 Linux panicked as tlb_shootdown
-began (docs/benchmarks.md, "A crash seen"), which no vid, tpr or emulated run did. About 2 minutes of Bochs
-each (a 2-vCPU Linux boot is most of it)."""
+Under Bochs 2.7, not posted under 3.0: in 3 of 13 posted and 1 of 6 vid runs under Bochs 3.0 Linux panicked
+as tlb_shootdown began (docs/benchmarks.md, "A crash under Bochs 3.0"), which no run under Bochs 2.7 did. About
+2 minutes of Bochs each (a 2-vCPU Linux boot is most of it)."""
 import csv
 import os
 import re
