@@ -8,7 +8,8 @@
 #   make run-linux  two Linux guests (boot/linux.conf) in Bochs
 #   make test     every test: lint, host unit tests, a short run of each fuzzer, then emulator tests
 #   make fuzz     each libFuzzer harness for FUZZ_SECONDS (30), from its seeds and what it found before
-#   make bench    the interrupt-delivery benchmark in every mode: build/bench/report.md
+#   make bench    the interrupt-delivery benchmark in every mode, then bench-linux: build/bench/report.md
+#   make bench-linux  Linux workloads natively and in every mode (LINUX_BENCH_ITERS=1000, LINUX_BENCH_IDLE=5)
 #   make bench-iso  the benchmark as a boot menu for a real machine (build/apicvisor-bench.iso)
 #
 # Options: CONSOLE_PORT=0x2f8 (build-time console), CMDLINE="..." (added to the ISO's
@@ -51,7 +52,7 @@ partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/gu
 	vmm/partition/guest.o vmm/partition/builtin_guest.o vmm/partition/guest_dsdt.o vmm/partition/vtsc.o vmm/partition/kernel_kind.o \
 	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o vmm/partition/guest_log.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
-exit_objs := vmm/exit/exits.o vmm/exit/fastpath.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o \
+exit_objs := vmm/exit/exits.o vmm/exit/fastpath.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o vmm/exit/hc_policy.o \
 	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o \
 	vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o \
@@ -64,7 +65,7 @@ boot_objs := boot/entry/mb2_start.o boot/entry/entry64.o boot/entry/entry.o boot
 HV_OBJS := $(addprefix $(BUILD)/hv/,$(boot_objs) $(lib_objs) $(mm_objs) $(arch_objs) $(lapic_objs) $(apicv_objs) \
 	$(core_objs) $(vdev_objs) $(partition_objs) $(irq_objs) $(exit_objs) $(debug_objs) $(run_objs) $(vmm_objs))
 
-.PHONY: all iso usb run run-posted run-qemu run-linux bench linux-boot bench-iso test unit emu deps clean format lint fuzz fuzz-quick
+.PHONY: all iso usb run run-posted run-qemu run-linux bench bench-linux linux-boot bench-iso test unit emu deps clean format lint fuzz fuzz-quick
 all: $(BUILD)/hv.elf $(BUILD)/BOOTX64.EFI guests
 
 # Commands are echoed in short form; make V=1 shows them whole.

@@ -2,7 +2,8 @@
 #
 #   make linux    $(LINUX_DIR)/vmlinuz            the bzImage of linux-image-$(LINUX_FLAVOUR)
 #                 $(LINUX_DIR)/vmlinux            the kernel ELF from inside it, stripped (PVH entry)
-#                 $(LINUX_DIR)/initramfs.cpio.gz  /init (guest/linux/init/), busybox, /dev nodes
+#                 $(LINUX_DIR)/initramfs.cpio.gz  /init (guest/linux/init/), /bin/lxbench (guest/linux/lxbench/),
+#                                                 busybox, /dev nodes
 #
 # Options: LINUX_FLAVOUR=cloud-amd64 (default) or amd64; LINUX_CACHE=folder of the downloaded .debs.
 #
@@ -18,6 +19,8 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio.gz
 
 INIT_SRCS := $(wildcard guest/linux/init/*.c)
+# The workloads of make bench-linux: the exit-reason names and the hypercall ABI are the hypervisor's own.
+LXBENCH_SRCS := $(wildcard guest/linux/lxbench/*.c) arch/x86/vmx_exit_names.c
 INIT_CFLAGS := -static -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes
 
@@ -48,6 +51,12 @@ $(LINUX_DIR)/init: $(INIT_SRCS) $(wildcard guest/linux/init/*.h) guest/linux/lin
 	@mkdir -p $(dir $@)
 	$(CC) $(INIT_CFLAGS) -o $@ $(INIT_SRCS)
 
-$(LINUX_DIR)/initramfs.cpio.gz: guest/linux/initramfs.list guest/linux/mkcpio.py $(LINUX_DIR)/init $(LINUX_DIR)/busybox
+$(LINUX_DIR)/lxbench: $(LXBENCH_SRCS) $(wildcard guest/linux/lxbench/*.h) vmm/exit/hypercall.h arch/x86/vmx_exit.h \
+		guest/linux/linux.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(INIT_CFLAGS) -I. -pthread -o $@ $(LXBENCH_SRCS)
+
+$(LINUX_DIR)/initramfs.cpio.gz: guest/linux/initramfs.list guest/linux/mkcpio.py $(LINUX_DIR)/init $(LINUX_DIR)/busybox \
+		$(LINUX_DIR)/lxbench
 	sed 's|@BUILD@|$(LINUX_DIR)|g' $< > $@.list
 	/usr/bin/python3 guest/linux/mkcpio.py $@.list $@

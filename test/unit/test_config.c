@@ -444,7 +444,8 @@ static void test_config_guests(void **state)
 	        "hypervisor cmdline=\"loglevel=info\"\n"
 	        "# two guests and a third\n"
 	        "guest name=linux-1 image=guests/linux.elf cpus=1-3 memory=64M cmdline=\"console=ttyS0 quiet\" "
-	        "module=initrd.img module=\"my mod.bin\" initrd=\"boot/initrd 1.img\" restart=yes console=raw\n"
+	        "module=initrd.img module=\"my mod.bin\" initrd=\"boot/initrd 1.img\" restart=yes console=raw "
+	        "user_stats=yes\n"
 	        "\tguest cpus=0,4-5,63 image=t.elf name=test_2 # the defaults\n"
 	        "guest name=X image=x cpus=7-7 memory=0x200000 restart=no console=escaped\n";
 
@@ -464,6 +465,7 @@ static void test_config_guests(void **state)
 	assert_string_equal(g->initrd, "boot/initrd 1.img");
 	assert_true(g->restart);
 	assert_true(g->console_raw);
+	assert_true(g->user_stats);
 	assert_int_equal(g->line, 3);
 
 	g = &cfg.guests[1];
@@ -477,6 +479,7 @@ static void test_config_guests(void **state)
 	assert_string_equal(g->initrd, ""); /* none */
 	assert_false(g->restart);
 	assert_false(g->console_raw); /* escaped by default */
+	assert_false(g->user_stats);  /* the statistics hypercalls from CPL 0 only by default */
 	assert_int_equal(g->line, 4);
 
 	g = &cfg.guests[2];
@@ -687,6 +690,10 @@ static void test_config_guest_cmdline_restart(void **state)
 	             "expected escaped or raw for console, not 'RAW'");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=raw console=raw\n"), 1, 41,
 	             "key 'console' given twice (first at column 29)");
+	EXPECT_ERROR(config("guest name=a image=k cpus=0 user_stats=on\n"), 1, 40,
+	             "expected yes or no for user_stats, not 'on'");
+	assert_true(config("guest name=a image=k cpus=0 user_stats=no\n"));
+	assert_false(cfg.guests[0].user_stats);
 }
 
 static void test_config_guest_keys(void **state)
@@ -694,14 +701,14 @@ static void test_config_guest_keys(void **state)
 	(void)state;
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 cores=2\n"), 1, 29,
 	             "unknown key 'cores' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
-	             "restart, console)");
+	             "restart, console, user_stats)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 Name=b\n"), 1, 29,
 	             "unknown key 'Name' for 'guest' (expected name, image, cpus, memory, cmdline, module, initrd, "
-	             "restart, console)");
+	             "restart, console, user_stats)");
 	/* A 40-character key still fits the message whole. */
 	EXPECT_ERROR(config("guest abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz=1\n"), 1, 7,
 	             "unknown key 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn' for 'guest' (expected name, image, cpus, "
-	             "memory, cmdline, module, initrd, restart, console)");
+	             "memory, cmdline, module, initrd, restart, console, user_stats)");
 	EXPECT_ERROR(config("guest name=a image=k name=b cpus=0\n"), 1, 22,
 	             "key 'name' given twice (first at column 7)");
 	/* One initial RAM disk per guest: a second initrd= is refused, not appended. */

@@ -97,10 +97,22 @@ static uint32_t root_phases(struct vcpu *v, uint64_t gpa, uint32_t size)
 	return r;
 }
 
+/*
+ * The caller's privilege: CPL is SS.DPL (SDM Vol. 3, 5.5 and 27.3.1.2, which
+ * requires the two to agree in the guest state). VMCALL exits at any CPL in
+ * VMX non-root operation (SDM Vol. 3, 26.1.2), so the check is ours to make.
+ */
+static unsigned guest_cpl(void) { return (vmcs_read32(GUEST_SS_AR_BYTES) & VMX_AR_DPL_MASK) >> VMX_AR_DPL_SHIFT; }
+
 enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *e)
 {
 	uint32_t nr = (uint32_t)v->regs.rax;
 
+	if (!hc_permitted(nr, guest_cpl(), v->guest->cfg.user_stats)) {
+		v->regs.rax = HC_EPERM;
+		vmx_complete_instruction(e);
+		return EXIT_RESUME;
+	}
 	switch (nr) {
 	case HC_VERSION: v->regs.rax = HC_INTERFACE_VERSION; break;
 	case HC_WAKE_AFTER:

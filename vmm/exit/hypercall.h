@@ -18,8 +18,18 @@
 #define HC_INTERFACE_VERSION 1
 #define HC_ENOSYS 0xffffffffu
 #define HC_EINVAL 0xfffffffeu
+#define HC_EPERM 0xfffffffdu /* called from CPL > 0, which the call (or the guest's configuration) does not allow */
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * Who may call: CPL 0 may make every call. CPL 1-3 (user space) gets HC_EPERM,
+ * except HC_VERSION, HC_EXIT_STATS, HC_ROOT_CYCLES and HC_ROOT_PHASES in a guest whose hv.conf
+ * line says user_stats=yes (a benchmark's own process reads them; off by default:
+ * the counts tell one process what other processes and the kernel do).
+ */
+bool hc_permitted(uint32_t nr, unsigned cpl, bool user_stats);
 
 /*
  * HC_EXIT_STATS: the calling vCPU's VM exits since its guest (re)started,

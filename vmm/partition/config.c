@@ -377,6 +377,17 @@ static bool guest_console(struct guest_ctx *x, const struct cfg_pair *p)
 	             WORD(&p->value));
 }
 
+/* user_stats=yes: the guest's user space may make the statistics hypercalls (docs/hypercalls.md); no by default. */
+static bool guest_user_stats(struct guest_ctx *x, const struct cfg_pair *p)
+{
+	if (word_is(&p->value, "yes") || word_is(&p->value, "no")) {
+		x->g->user_stats = word_is(&p->value, "yes");
+		return true;
+	}
+	return failf(x->err, x->l->line, p->value.col, "expected yes or no for user_stats, not '%.*s'",
+	             WORD(&p->value));
+}
+
 enum guest_key {
 	GK_NAME,
 	GK_IMAGE,
@@ -387,6 +398,7 @@ enum guest_key {
 	GK_INITRD,
 	GK_RESTART,
 	GK_CONSOLE,
+	GK_USER_STATS,
 	GK_COUNT
 };
 
@@ -399,7 +411,7 @@ static const struct {
         [GK_CPUS] = {"cpus", guest_cpus, false},          [GK_MEMORY] = {"memory", guest_memory, false},
         [GK_CMDLINE] = {"cmdline", guest_cmdline, false}, [GK_MODULE] = {"module", guest_module, true},
         [GK_INITRD] = {"initrd", guest_initrd, false},    [GK_RESTART] = {"restart", guest_restart, false},
-        [GK_CONSOLE] = {"console", guest_console, false},
+        [GK_CONSOLE] = {"console", guest_console, false}, [GK_USER_STATS] = {"user_stats", guest_user_stats, false},
 };
 
 /* The required keys, in the order their absence is reported. */
@@ -427,7 +439,7 @@ static bool guest_line(const struct cfg_line *l, struct hv_config *c, struct cfg
 		if (k == GK_COUNT)
 			return failf(err, l->line, p->key.col,
 			             "unknown key '%.*s' for 'guest' (expected name, image, cpus, memory, cmdline, "
-			             "module, initrd, restart, console)",
+			             "module, initrd, restart, console, user_stats)",
 			             WORD(&p->key));
 		if (seen[k] && !guest_keys[k].repeats)
 			return failf(err, l->line, p->key.col, "key '%s' given twice (first at column %u)",

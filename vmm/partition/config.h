@@ -49,6 +49,7 @@ bool cfg_parse(const char *text, size_t len, cfg_line_fn fn, void *ctx, struct c
 /*
  * guest name=<id> image=<path> cpus=<list> [memory=<size>] [cmdline="..."]
  *       [module=<path>]... [initrd=<path>] [restart=yes|no] [console=escaped|raw]
+ *       [user_stats=yes|no]
  * Checked here: syntax, limits, unique names, no CPU in two guests. Not here:
  * that the CPUs exist and the files are among the boot modules.
  */
@@ -70,6 +71,7 @@ struct cfg_guest {
 	char initrd[BOOT_NAME_MAX];                         /* a Linux guest's initial RAM disk; "" when not given */
 	bool restart;
 	bool console_raw; /* console=raw: its COM1 output reaches the console byte for byte, unescaped, unprefixed */
+	bool user_stats;  /* user_stats=yes: its user space (CPL 3) may read the exit statistics (hypercall.h) */
 	unsigned line;    /* where the guest line is, for later messages */
 };
 

@@ -22,6 +22,11 @@ void check_ipis(int ncpus);
 /* (c) The kernel log has no warning, bug or unchecked MSR access. */
 void check_klog(void);
 
+/*
+ * The workloads of `make bench-linux` instead of (a)-(c): runs /bin/lxbench all <iters> <idle_s>, whose
+ * LXBENCH and LXEXITS lines go to the console, and checks that it ended well.
+ */
+void check_bench(int iters, int idle_s);
 /* Shared by the checks: pins the calling thread to cpu (-1: every CPU); dies if the kernel refuses. */
 void pin_to(int cpu);
 

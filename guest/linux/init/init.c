@@ -110,12 +110,19 @@ int main(void)
 		die("cannot read /proc/cmdline: %m");
 	bad = options_parse(cmdline, &o);
 	if (bad)
-		die("bad option %s (init.cpus=N, init.end=poweroff|reboot|shell, init.checks=0|1, init.shell=0|1)",
+		die("bad option %s (init.cpus=N, init.end=poweroff|reboot|shell, init.checks=0|1, init.shell=0|1, "
+		    "init.bench=N, init.idle=S)",
 		    bad);
 	if (o.shell_only)
 		finish(END_SHELL);
 	if (!o.checks) {
 		report_summary(); /* SUMMARY: 0 tests, 0 failures: a boot and nothing else */
+		finish(o.end);
+	}
+	if (o.bench) {
+		check_cpus(o.cpus);
+		check_bench(o.bench, o.idle);
+		report_summary();
 		finish(o.end);
 	}
 	ncpus = check_cpus(o.cpus);

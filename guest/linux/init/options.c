@@ -1,21 +1,35 @@
-/* options.c: init.cpus=, init.end=, init.checks= and init.shell= from the kernel command line. */
+/* options.c: init.cpus=, init.end=, init.checks=, init.shell=, init.bench= and init.idle= from the kernel command line.
+ */
 #include "options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One word; returns 0 if it is an init.* word with a bad value. */
-static int option_word(const char *w, size_t len, struct init_options *o)
+/* The number after a prefix of len p in the word w (len bytes), from lo to hi; 0 if it is not one. */
+static int number(const char *w, size_t len, size_t p, long lo, long hi, int *out)
 {
 	char *stop;
 	long n;
 
-	if (len > 10 && strncmp(w, "init.cpus=", 10) == 0) {
-		n = strtol(w + 10, &stop, 10);
-		if (stop != w + len || n < 1 || n > 4096)
-			return 0;
-		o->cpus = (int)n;
+	if (len <= p)
+		return 0;
+	n = strtol(w + p, &stop, 10);
+	if (stop != w + len || n < lo || n > hi)
+		return 0;
+	*out = (int)n;
+	return 1;
+}
+
+/* One word; returns 0 if it is an init.* word with a bad value. */
+static int option_word(const char *w, size_t len, struct init_options *o)
+{
+	if (strncmp(w, "init.cpus=", 10) == 0) {
+		return number(w, len, 10, 1, 4096, &o->cpus);
+	} else if (strncmp(w, "init.bench=", 11) == 0) {
+		return number(w, len, 11, 0, 100000, &o->bench);
+	} else if (strncmp(w, "init.idle=", 10) == 0) {
+		return number(w, len, 10, 1, 3600, &o->idle);
 	} else if (strncmp(w, "init.end=", 9) == 0) {
 		if (len == 17 && strncmp(w + 9, "poweroff", 8) == 0)
 			o->end = END_POWEROFF;
@@ -48,6 +62,8 @@ const char *options_parse(const char *cmdline, struct init_options *o)
 	o->end = END_POWEROFF;
 	o->shell_only = 0;
 	o->checks = 1;
+	o->bench = 0;
+	o->idle = 2;
 	bad[0] = '\0';
 	while (*p) {
 		size_t len = strcspn(p, " \t\n");

@@ -9,6 +9,8 @@ struct init_options {
 	enum init_end end; /* init.end=poweroff|reboot|shell */
 	int shell_only;    /* init.shell=1: a shell instead of the checks */
 	int checks;        /* init.checks=0: none, straight to the end (a boot-time measurement: make linux-boot) */
+	int bench;         /* init.bench=N: the workloads (lxbench) with N samples each instead of the checks; 0: off */
+	int idle;          /* init.idle=S: the idle workload's seconds (default 2) */
 };
 
 /*
