@@ -4,9 +4,8 @@
 
 #include "vmm/exit/hypercall.h"
 
-static const uint32_t all_calls[] = {HC_VERSION,     HC_WAKE_AFTER,  HC_IOAPIC_LINE, HC_EXIT_STATS,
-                                     HC_ROOT_CYCLES, HC_START_COUNT, HC_ROOT_PHASES, 0x1234,
-                                     0xffffffffu};
+static const uint32_t all_calls[] = {HC_VERSION,     HC_WAKE_AFTER,  HC_IOAPIC_LINE, HC_EXIT_STATS, HC_ROOT_CYCLES,
+                                     HC_START_COUNT, HC_ROOT_PHASES, 0x1234,         0xffffffffu};
 
 static void test_cpl0_may_make_every_call(void **state)
 {
