@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_VMX_EXIT_H
 #define ARCH_X86_VMX_EXIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* clang-format off */
@@ -85,11 +86,25 @@ const char *exit_reason_name(uint32_t reason);
 #define INTR_TYPE_NMI_INTR (2u << 8)
 #define INTR_TYPE_HARD_EXCEPTION (3u << 8)
 #define INTR_TYPE_SOFT_INTR (4u << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION (5u << 8) /* INT1 (ICEBP) */
 #define INTR_TYPE_SOFT_EXCEPTION (6u << 8)
 #define INTR_INFO_INTR_TYPE_SHIFT 8
 #define INTR_INFO_INTR_TYPE_MASK (7u << INTR_INFO_INTR_TYPE_SHIFT)
 #define INTR_INFO_DELIVER_CODE_MASK (1u << 11)
 #define INTR_INFO_VALID_MASK (1u << 31)
+
+/*
+ * An event of this interruption information, injected at VM entry, needs the
+ * VM-entry instruction length: software interrupts (INT n), privileged
+ * software exceptions (INT1) and software exceptions (INT3, INTO) push the
+ * address after their instruction (SDM Vol. 3, 25.8.3 and 27.6.1.1).
+ */
+static inline bool intr_info_needs_instruction_length(uint32_t info)
+{
+	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	return type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SOFT_EXCEPTION;
+}
 
 /* Exit qualification for I/O instructions (SDM Vol. 3, Table 28-5). */
 #define IO_QUAL_SIZE_MASK 0x7u /* size - 1 */

@@ -348,8 +348,7 @@ void vmx_requeue_interrupted_event(void)
 	                                               INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK));
 	if (info & INTR_INFO_DELIVER_CODE_MASK)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	uint32_t type = info & INTR_INFO_INTR_TYPE_MASK;
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION)
+	if (intr_info_needs_instruction_length(info)) /* INT1 too: it was left out, and went back with length 0 */
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
