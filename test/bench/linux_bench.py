@@ -26,11 +26,11 @@ sys.path.insert(0, str(HERE.parent / "emu"))
 sys.path.insert(0, str(HERE))
 
 import linux_report  # noqa: E402
-from emulators import BUILD, ROOT, EmulatorError, make_iso, run_bochs  # noqa: E402
+from emulators import (BOCHS_IPS, BUILD, ROOT, EmulatorError, make_linux_guest_iso,  # noqa: E402
+                       make_native_linux_iso, run_bochs)
 
 BOCHS27 = "Bochs 2.7"
 BOCHS30 = "Bochs 3.0"
-IPS = 50_000_000  # emulators.py's Bochs configuration: the TSC rate of Bochs's virtual time
 KCMD = "console=ttyS0 quiet retbleed=off init.cpus=2"
 # A guest kernel that panics stays up with nothing more to say: the run ends there instead of at its timeout.
 PANIC_RE = r"Kernel panic - not syncing"
@@ -39,43 +39,13 @@ CPUS = 2
 CONFIGS = (("native-3.0", BOCHS30, "native"), ("posted", BOCHS30, "posted"), ("native-2.7", BOCHS27, "native"),
            ("vid", BOCHS27, "vid"), ("tpr", BOCHS27, "tpr"), ("emulated", BOCHS27, "emulated"))
 
-BARE_GRUB = """serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-set timeout=0
-menuentry "linux native" {{
-	linux /boot/vmlinuz {cmdline}
-	initrd /boot/initrd
-	boot
-}}
-"""
-
-
 def bench_cmdline(iters, idle):
     return f"{KCMD} init.bench={iters} init.idle={idle}"
 
 
-def native_iso(tmp, cmdline):
-    """GRUB boots the bzImage on the bare emulator. Bochs's CPUID claims a 3.5 GHz TSC while its TSC counts
-    virtual time at ips, so the bare kernel is told the rate (tsc_early_khz), as the hypervisor's CPUID does."""
-    tree = tmp / "iso"
-    (tree / "boot/grub").mkdir(parents=True)
-    shutil.copy(BUILD / "linux/vmlinuz", tree / "boot/vmlinuz")
-    shutil.copy(BUILD / "linux/initramfs.cpio.gz", tree / "boot/initrd")
-    (tree / "boot/grub/grub.cfg").write_text(BARE_GRUB.format(cmdline=f"{cmdline} tsc_early_khz={IPS // 1000}"))
-    iso = tmp / "native.iso"
-    subprocess.run(["grub-mkrescue", "-o", str(iso), str(tree)], check=True, capture_output=True)
-    return iso
-
-
 def guest_iso(tmp, cmdline, mode, *, user_stats=True):
     """apicvisor in one mode with the Linux guest on both CPUs; user_stats=yes lets lxbench read the exits."""
-    config = ('hypervisor cmdline="loglevel=info"\n'
-              f'guest name=lx image=vmlinux initrd=initrd cpus=0-{CPUS - 1} memory=256M '
-              f'{"user_stats=yes " if user_stats else ""}cmdline="{cmdline}"\n')
-    mods = {"vmlinux": (BUILD / "linux/vmlinux").read_bytes(),
-            "initrd": (BUILD / "linux/initramfs.cpio.gz").read_bytes()}
-    return make_iso(tmp, cmdline=f"onpanic=poweroff apicv={mode}", config=config, modules=mods)
+    return make_linux_guest_iso(tmp, apicv=mode, cpus=CPUS, cmdline=cmdline, keys="user_stats=yes" if user_stats else "")
 
 
 class Progress:
@@ -108,7 +78,7 @@ def boot(tmp, cfg, *, iters, idle, timeout, user_stats=True, progress=None):
     """Boot one configuration; returns (its serial log, the RunResult)."""
     name, emulator, mode = cfg
     cmdline = bench_cmdline(iters, idle)
-    iso = native_iso(tmp, cmdline) if mode == "native" else guest_iso(tmp, cmdline, mode, user_stats=user_stats)
+    iso = make_native_linux_iso(tmp, cmdline) if mode == "native" else guest_iso(tmp, cmdline, mode, user_stats=user_stats)
     return run_bochs(tmp, iso=iso, cpus=CPUS, mem=1024, timeout=timeout, bochs3=emulator == BOCHS30,
                      until=PANIC_RE, progress=progress)
 
@@ -174,7 +144,7 @@ def main(argv=None):
     rev = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
                          text=True).stdout.strip() or "unknown"
     note = (f"`make bench-linux` at {rev}: {args.iters} samples per workload, idle {args.idle} s, Linux on "
-            f"{CPUS} CPUs, Bochs CPU model corei7_skylake_x at {IPS // 1_000_000} M instructions per second.")
+            f"{CPUS} CPUs, Bochs CPU model corei7_skylake_x at {BOCHS_IPS // 1_000_000} M instructions per second.")
     linux_report.write_report(runs, args.out, note=note)
     print()
     print(linux_report.main_table(runs))

@@ -15,7 +15,6 @@ import argparse
 import concurrent.futures
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,9 +22,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "emu"))
 
 from conftest import exit_reports  # noqa: E402
-from emulators import BUILD, make_iso, run_bochs  # noqa: E402
+from emulators import BUILD, make_linux_guest_iso, make_native_linux_iso, run_bochs  # noqa: E402
 
-IPS = 50_000_000  # emulators.py's Bochs configuration: the TSC rate of Bochs's virtual time
 KCMD = "console=ttyS0 quiet retbleed=off init.checks=0"
 INIT_RE = re.compile(r"^(?:\[\S+\] )?init: started at ([\d.]+) s uptime", re.M)
 # (name, emulator, apicv= or None for bare)
@@ -33,40 +31,13 @@ CONFIGS = [("bare-3.0", True, None), ("posted", True, "posted"), ("bare-2.7", Fa
            ("vid", False, "vid"), ("tpr", False, "tpr"), ("emulated", False, "emulated")]
 
 
-def bare_iso(tmp, cpus):
-    tree = tmp / "iso"
-    (tree / "boot/grub").mkdir(parents=True)
-    shutil.copy(BUILD / "linux/vmlinuz", tree / "boot/vmlinuz")
-    shutil.copy(BUILD / "linux/initramfs.cpio.gz", tree / "boot/initrd")
-    (tree / "boot/grub/grub.cfg").write_text(f"""serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
-set timeout=0
-menuentry "bare" {{
-	linux /boot/vmlinuz {KCMD} init.cpus={cpus} tsc_early_khz={IPS // 1000}
-	initrd /boot/initrd
-	boot
-}}
-""")
-    iso = tmp / "bare.iso"
-    subprocess.run(["grub-mkrescue", "-o", str(iso), str(tree)], check=True, capture_output=True)
-    return iso
-
-
-def guest_iso(tmp, cpus, apicv):
-    config = ('hypervisor cmdline="loglevel=info"\n'
-              f'guest name=lx image=vmlinuz initrd=initrd cpus=0-{cpus - 1} memory=256M '
-              f'cmdline="{KCMD} init.cpus={cpus}"\n')
-    mods = {"vmlinuz": (BUILD / "linux/vmlinuz").read_bytes(),
-            "initrd": (BUILD / "linux/initramfs.cpio.gz").read_bytes()}
-    return make_iso(tmp, cmdline=f"onpanic=poweroff apicv={apicv}", config=config, modules=mods)
-
-
 def run_one(out, cpus, name, bochs3, apicv):
     tmp = out / "runs" / name
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    iso = bare_iso(tmp, cpus) if apicv is None else guest_iso(tmp, cpus, apicv)
+    cmdline = f"{KCMD} init.cpus={cpus}"
+    iso = (make_native_linux_iso(tmp, cmdline) if apicv is None else
+           make_linux_guest_iso(tmp, apicv=apicv, cpus=cpus, cmdline=cmdline, image="vmlinuz"))
     res = run_bochs(tmp, iso=iso, cpus=cpus, mem=1024, timeout=900, bochs3=bochs3)
     m = INIT_RE.search(res.log)
     reports = exit_reports(res, "lx") if apicv else []

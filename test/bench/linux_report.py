@@ -14,8 +14,9 @@ ratio to native on the same emulator, exits per operation by CPU and reason), li
 import csv
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass, field
+
+import report
 
 WORKLOADS = ("ipi_pingpong", "tlb_shootdown", "timer_sleep", "idle")
 TITLES = {
@@ -198,25 +199,6 @@ def write_csv(runs, out):
                                        " ".join(f"{k}={v}" for k, v in sorted(ex.reasons.items()))])
 
 
-NATIVE_RGB = 0x999999
-MODE_RGB = 0x4477AA
-GNUPLOT = """set terminal pngcairo size 800,480 font "sans,10"
-set output "{png}"
-set title "Linux {w}: {ylabel}" noenhanced
-set ylabel "{ylabel}"
-set yrange [0:*]
-set grid ytics
-set style fill solid 0.6 border -1
-set boxwidth 0.6
-set xtics rotate by -20 noenhanced
-unset key
-set datafile separator "\\t"
-plot "{data}" using 0:3:5:xtic(1) with boxes lc rgb variable, \\
-     "" using 0:3:3:4 with yerrorbars lc rgb "black" pt 7 ps 0.5, \\
-     "" using 0:4:2 with labels offset 0,0.8 noenhanced
-"""
-
-
 def write_plots(runs, out):
     """linux_<workload>.png: median bars with a whisker to p99 (idle: timer ticks per second); [] without gnuplot."""
     gnuplot = shutil.which("gnuplot")
@@ -229,20 +211,16 @@ def write_plots(runs, out):
             if not r.ok:
                 continue
             if w == "idle":
-                rows.append((f"{r.name} ({r.emulator})", f"{r.ticks_per_s:.0f}", r.ticks_per_s, r.ticks_per_s, r))
+                rows.append((f"{r.name} ({r.emulator})", f"{r.ticks_per_s:.0f}", r.ticks_per_s, r.ticks_per_s,
+                             r.ticks_per_s, r.native))
             elif w in r.figures:
                 f = r.figures[w]
-                rows.append((f"{r.name} ({r.emulator})", str(f.median), f.median, f.p99, r))
+                rows.append((f"{r.name} ({r.emulator})", str(f.median), f.median, f.median, f.p99, r.native))
         if not rows:
             continue
-        data = out / f"linux_{w}.dat"
-        data.write_text("".join(f"{lbl}\t{txt}\t{med}\t{p99}\t{NATIVE_RGB if r.native else MODE_RGB}\n"
-                                for lbl, txt, med, p99, r in rows))
         png = out / f"linux_{w}.png"
         ylabel = "local timer ticks per second" if w == "idle" else "TSC cycles, median (bar) and p99 (whisker)"
-        subprocess.run([gnuplot], input=GNUPLOT.format(png=png, w=w, ylabel=ylabel, data=data), text=True,
-                       check=True, capture_output=True)
-        data.unlink()
+        report.bar_plot(gnuplot, png, f"Linux {w}: {ylabel}", ylabel, rows, log=False)
         written.append(png)
     return written
 

@@ -327,10 +327,9 @@ NATIVE_RGB = 0x999999
 MODE_RGB = 0x4477AA
 GNUPLOT = """set terminal pngcairo size 800,480 font "sans,10"
 set output "{png}"
-set title "{title}: median cycles (bar), p90 to p99 (whisker), log scale"
-set ylabel "TSC cycles"
-set logscale y
-set yrange [1:*]
+set title "{title}" noenhanced
+set ylabel "{ylabel}"
+{scale}
 set grid ytics
 set style fill solid 0.6 border -1
 set boxwidth 0.6
@@ -343,6 +342,19 @@ plot "{data}" using 0:3:6:xtic(1) with boxes lc rgb variable, \\
 """
 
 
+def bar_plot(gnuplot, png, title, ylabel, rows, *, log):
+    """png: one bar per row (label, value as text, bar, whisker low, whisker high, native), native bars grey, the
+    text above the whisker; a log scale starts at 1, so every value is raised to at least 1 there."""
+    floor = 1 if log else 0
+    data = png.with_suffix(".dat")
+    data.write_text("".join(f"{lbl}\t{txt}\t{max(bar, floor)}\t{max(low, floor)}\t{max(high, floor)}\t"
+                            f"{NATIVE_RGB if native else MODE_RGB}\n" for lbl, txt, bar, low, high, native in rows))
+    scale = "set logscale y\nset yrange [1:*]" if log else "set yrange [0:*]"
+    script = GNUPLOT.format(png=png, title=title, ylabel=ylabel, scale=scale, data=data)
+    subprocess.run([gnuplot], input=script, text=True, check=True, capture_output=True)
+    data.unlink()
+
+
 def write_plots(runs, out):
     """One PNG per operation: the configurations side by side; returns the files written (none without gnuplot)."""
     gnuplot = shutil.which("gnuplot")
@@ -350,15 +362,11 @@ def write_plots(runs, out):
         return []
     written = []
     for op in ops_present(runs):
-        rows = [(f"{r.name} ({r.emulator})", r.figures[op], r.native) for r in runs if r.ok and op in r.figures]
-        data = out / f"{op}.dat"
-        # label, median as text, median, p90, p99 (at least 1: log scale), colour (native grey)
-        data.write_text("".join(f"{lbl}\t{f.median}\t{max(f.median, 1)}\t{max(f.p90, 1)}\t{max(f.p99, 1)}\t"
-                                f"{NATIVE_RGB if native else MODE_RGB}\n" for lbl, f, native in rows))
+        rows = [(f"{r.name} ({r.emulator})", str(r.figures[op].median), r.figures[op].median, r.figures[op].p90,
+                 r.figures[op].p99, r.native) for r in runs if r.ok and op in r.figures]
         png = out / f"{op}.png"
-        script = GNUPLOT.format(png=png, title=OP_TITLES[op], data=data)
-        subprocess.run([gnuplot], input=script, text=True, check=True, capture_output=True)
-        data.unlink()
+        bar_plot(gnuplot, png, f"{OP_TITLES[op]}: median cycles (bar), p90 to p99 (whisker), log scale", "TSC cycles",
+                 rows, log=True)
         written.append(png)
     return written
 

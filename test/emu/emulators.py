@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("BUILD", ROOT / "build")).resolve()
+BOCHS_IPS = 50_000_000  # Bochs's instructions per second: the rate its TSC counts virtual time at
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
 BOCHS_BIOS = Path("/usr/share/bochs/BIOS-bochs-latest")
 VGA_BIOS = Path("/usr/share/vgabios/vgabios.bin")
@@ -135,7 +136,7 @@ def _bochs_config(tmp_path, *, iso, disk, firmware, cpus, model, mem, com1, chro
     else:
         medium = f"ata0-master: type=cdrom, path={_inside(iso, chroot)}, status=inserted\nboot: cdrom"
     conf.write_text(f"""megs: {mem}
-cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips=50000000
+cpu: model={model}, count={cpus}, reset_on_triple_fault=0, ips={BOCHS_IPS}
 {rom}
 vgaromimage: file={VGA_BIOS}
 {medium}
@@ -359,20 +360,44 @@ terminal_input serial console
 terminal_output serial console
 set timeout=0
 menuentry "native" {{
-	multiboot /boot/{name} {cmdline}
+	{boot}
 	boot
 }}
 """
 
 
-def make_native_iso(tmp_path, kernel, cmdline=""):
-    """A GRUB ISO that boots one multiboot (v1) kernel, a test guest, directly: no hypervisor, the bare
-    machine's firmware state (for native baselines)."""
+def _native_iso(tmp_path, files, boot):
+    """A GRUB ISO of files {name under /boot: source path} whose one entry runs the GRUB lines boot."""
     tree = tmp_path / "native-iso"
     (tree / "boot/grub").mkdir(parents=True)
-    name = Path(kernel).name
-    shutil.copy(kernel, tree / "boot" / name)
-    (tree / "boot/grub/grub.cfg").write_text(NATIVE_GRUB_CFG.format(name=name, cmdline=cmdline))
+    for name, src in files.items():
+        shutil.copy(src, tree / "boot" / name)
+    (tree / "boot/grub/grub.cfg").write_text(NATIVE_GRUB_CFG.format(boot=boot))
     iso = tmp_path / "native.iso"
     subprocess.run(["grub-mkrescue", "-o", str(iso), str(tree)], check=True, capture_output=True)
     return iso
+
+
+def make_native_iso(tmp_path, kernel, cmdline=""):
+    """A GRUB ISO that boots one multiboot (v1) kernel, a test guest, directly: no hypervisor, the bare
+    machine's firmware state (for native baselines)."""
+    name = Path(kernel).name
+    return _native_iso(tmp_path, {name: kernel}, f"multiboot /boot/{name} {cmdline}")
+
+
+def make_native_linux_iso(tmp_path, cmdline):
+    """A GRUB ISO that boots `make linux`'s bzImage and initramfs on the bare emulator. Bochs's CPUID claims a
+    3.5 GHz TSC while its TSC counts virtual time at BOCHS_IPS, so the kernel is told the rate
+    (tsc_early_khz), as the hypervisor's CPUID tells a guest."""
+    return _native_iso(tmp_path, {"vmlinuz": BUILD / "linux/vmlinuz", "initrd": BUILD / "linux/initramfs.cpio.gz"},
+                       f"linux /boot/vmlinuz {cmdline} tsc_early_khz={BOCHS_IPS // 1000}\n\tinitrd /boot/initrd")
+
+
+def make_linux_guest_iso(tmp_path, *, apicv, cpus, cmdline, image="vmlinux", keys=""):
+    """apicvisor in mode apicv with one Linux guest "lx" of 256 MiB on CPUs 0 to cpus-1: `make linux`'s PVH
+    vmlinux (or its bzImage, image="vmlinuz") and initramfs; keys: more key=value words for its guest line."""
+    config = ('hypervisor cmdline="loglevel=info"\n'
+              f'guest name=lx image={image} initrd=initrd cpus=0-{cpus - 1} memory=256M {keys}'
+              f'{" " if keys else ""}cmdline="{cmdline}"\n')
+    mods = {image: (BUILD / "linux" / image).read_bytes(), "initrd": (BUILD / "linux/initramfs.cpio.gz").read_bytes()}
+    return make_iso(tmp_path, cmdline=f"onpanic=poweroff apicv={apicv}", config=config, modules=mods)

@@ -42,6 +42,7 @@ STOPS = {
     "init-bsp": ("reset by an INIT to vCPU 0 (its BSP)", False),
 }
 TWO_VCPUS = {"ap-mem", "triple-ap", "init-bsp", "timer-storm"}
+TIMER_FLOOR_US = 100  # GUEST_APIC_TIMER_FLOOR_US (vmm/partition/guest_layout.h, docs/vlapic.md)
 BASE_MOVES = 16  # APIC base moves into RAM per pass of the base attack (guest/tests/hostile/apic.c)
 IPIS_PER_BEAT, TIMERS_PER_BEAT = 17, 2  # guest/tests/benign.c: 16 self-IPIs and one through the ICR; two timers
 
@@ -134,7 +135,7 @@ def check_storm(res, name):
     assert f"[{name}] # hostile: vCPU 0 made no progress" not in res.log, res.explain()
     assert [masked for masked, _, _, _ in storms] == ["", ", masked"], res.explain()
     (_, us, irqs, _), (_, _, masked_irqs, _) = storms
-    assert 0 < int(irqs) <= int(us) // 100 + 1 and masked_irqs == "0", storms
+    assert 0 < int(irqs) <= int(us) // TIMER_FLOOR_US + 1 and masked_irqs == "0", storms
     assert summaries(res).get(name, (0, 1))[1] == 0, res.explain()
     assert exit_statuses(res, name) == [0], res.explain()
 

@@ -685,9 +685,9 @@ static void test_config_guest_cmdline_restart(void **state)
 	             "expected yes or no for restart, not 'YES'");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 restart=\n"), 1, 37, "expected yes or no for restart, not ''");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=yes\n"), 1, 37,
-	             "expected escaped or raw for console, not 'yes'");
+	             "expected raw or escaped for console, not 'yes'");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=RAW\n"), 1, 37,
-	             "expected escaped or raw for console, not 'RAW'");
+	             "expected raw or escaped for console, not 'RAW'");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 console=raw console=raw\n"), 1, 41,
 	             "key 'console' given twice (first at column 29)");
 	EXPECT_ERROR(config("guest name=a image=k cpus=0 user_stats=on\n"), 1, 40,

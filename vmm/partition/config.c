@@ -357,35 +357,33 @@ static bool guest_cmdline(struct guest_ctx *x, const struct cfg_pair *p)
 	return true;
 }
 
-static bool guest_restart(struct guest_ctx *x, const struct cfg_pair *p)
+/* A key with two words: *out is whether the value is `on`; anything else is an error naming both. */
+static bool two_words(struct guest_ctx *x, const struct cfg_pair *p, const char *key, const char *on, const char *off,
+                      bool *out)
 {
-	if (word_is(&p->value, "yes") || word_is(&p->value, "no")) {
-		x->g->restart = word_is(&p->value, "yes");
+	if (word_is(&p->value, on) || word_is(&p->value, off)) {
+		*out = word_is(&p->value, on);
 		return true;
 	}
-	return failf(x->err, x->l->line, p->value.col, "expected yes or no for restart, not '%.*s'", WORD(&p->value));
+	return failf(x->err, x->l->line, p->value.col, "expected %s or %s for %s, not '%.*s'", on, off, key,
+	             WORD(&p->value));
+}
+
+static bool guest_restart(struct guest_ctx *x, const struct cfg_pair *p)
+{
+	return two_words(x, p, "restart", "yes", "no", &x->g->restart);
 }
 
 /* console=escaped (the default) or raw: what a guest writes to its COM1 is trusted with the terminal or not. */
 static bool guest_console(struct guest_ctx *x, const struct cfg_pair *p)
 {
-	if (word_is(&p->value, "escaped") || word_is(&p->value, "raw")) {
-		x->g->console_raw = word_is(&p->value, "raw");
-		return true;
-	}
-	return failf(x->err, x->l->line, p->value.col, "expected escaped or raw for console, not '%.*s'",
-	             WORD(&p->value));
+	return two_words(x, p, "console", "raw", "escaped", &x->g->console_raw);
 }
 
 /* user_stats=yes: the guest's user space may make the statistics hypercalls (docs/hypercalls.md); no by default. */
 static bool guest_user_stats(struct guest_ctx *x, const struct cfg_pair *p)
 {
-	if (word_is(&p->value, "yes") || word_is(&p->value, "no")) {
-		x->g->user_stats = word_is(&p->value, "yes");
-		return true;
-	}
-	return failf(x->err, x->l->line, p->value.col, "expected yes or no for user_stats, not '%.*s'",
-	             WORD(&p->value));
+	return two_words(x, p, "user_stats", "yes", "no", &x->g->user_stats);
 }
 
 enum guest_key {

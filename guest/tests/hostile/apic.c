@@ -28,9 +28,8 @@
 #define FAST_PERIOD 20000 /* ticks: 400 us at 50 MHz, far above what a VM exit costs */
 #define STORM_STUCK_MS 50
 #define STORM_STUCK 3 /* the exit status vCPU 1 ends the guest with when vCPU 0 is stuck in the storm */
-/* What the hypervisor's 100 us floor (docs/vlapic.md) allows in a storm: one interrupt per floor, and one more */
-#define STORM_FLOOR_US 100
-#define STORM_IRQS (STORM_US / STORM_FLOOR_US + 1)
+/* What the hypervisor's timer floor (docs/vlapic.md) allows in a storm: one interrupt per floor, and one more */
+#define STORM_IRQS (STORM_US / GUEST_APIC_TIMER_FLOOR_US + 1)
 /* Exits per interrupt in the slowest mode (emulated: the timer, an interrupt window, the EOI's), and around the
  * storm (the APIC writes that start and stop it, the hypercalls that count, and the odd host kick) */
 #define STORM_EXITS_PER_IRQ 4
