@@ -261,20 +261,22 @@ extern const struct vmcs_field_info vmcs_fields[VMCS_FIELD_COUNT];
 #define VMCS_WIDTH_32 2
 #define VMCS_WIDTH_NATURAL 3
 
-/* Every failing VMREAD/VMWRITE ends here: it names the field and the VM-instruction error. */
-void vmcs_access_failed(const char *insn, unsigned field, enum vmx_status st);
+/*
+ * Every failing VMREAD/VMWRITE ends here: it names the field and the
+ * VM-instruction error. The accessors below branch on CF or ZF alone (the
+ * flag-output constraint "=@ccbe": one conditional jump, no SETcc), so this
+ * cold path finds out which of the two it was (SDM Vol. 3, 31.2).
+ */
+__attribute__((cold, noreturn)) void vmcs_access_failed(const char *insn, unsigned field);
 
 static inline uint64_t vmcs_read_raw(unsigned field)
 {
 	uint64_t v;
-	uint8_t cf, zf;
+	bool failed;
 
-	__asm__ volatile("vmread %3, %0; setc %1; setz %2"
-	                 : "=rm"(v), "=qm"(cf), "=qm"(zf)
-	                 : "r"((uint64_t)field)
-	                 : "cc");
-	if (cf | zf)
-		vmcs_access_failed("VMREAD", field, vmx_flags_status(cf, zf));
+	__asm__ volatile("vmread %2, %0" : "=rm"(v), "=@ccbe"(failed) : "r"((uint64_t)field));
+	if (__builtin_expect(failed, 0))
+		vmcs_access_failed("VMREAD", field);
 	return v;
 }
 
@@ -292,14 +294,11 @@ static inline bool vmcs_try_read(unsigned field, uint64_t *v)
 
 static inline void vmcs_write_raw(unsigned field, uint64_t v)
 {
-	uint8_t cf, zf;
+	bool failed;
 
-	__asm__ volatile("vmwrite %2, %3; setc %0; setz %1"
-	                 : "=qm"(cf), "=qm"(zf)
-	                 : "rm"(v), "r"((uint64_t)field)
-	                 : "cc", "memory");
-	if (cf | zf)
-		vmcs_access_failed("VMWRITE", field, vmx_flags_status(cf, zf));
+	__asm__ volatile("vmwrite %1, %2" : "=@ccbe"(failed) : "rm"(v), "r"((uint64_t)field) : "memory");
+	if (__builtin_expect(failed, 0))
+		vmcs_access_failed("VMWRITE", field);
 }
 
 /*

@@ -107,13 +107,18 @@ enum vmx_cpu_state vmx_cpu_vmxon(unsigned cpu, const struct vmx_caps_raw *raw, u
 	return VMX_CPU_ON;
 }
 
-/* A VMREAD or VMWRITE that fails is a hypervisor bug (an unsupported field, no current VMCS). */
-void vmcs_access_failed(const char *insn, unsigned field, enum vmx_status st)
+/*
+ * A VMREAD or VMWRITE that fails is a hypervisor bug (an unsupported field,
+ * no current VMCS). Which failure: VMfailInvalid (CF) leaves no current VMCS
+ * to hold an error number, so reading VM_INSTRUCTION_ERROR fails the same
+ * way; after VMfailValid (ZF) it succeeds and gives the number (31.2, 31.4).
+ */
+void vmcs_access_failed(const char *insn, unsigned field)
 {
 	uint64_t err = 0;
 
-	if (st == VMX_FAIL_VALID) /* read the error number without the checked accessor: no recursion */
-		__asm__ volatile("vmread %1, %0" : "=r"(err) : "r"((uint64_t)VM_INSTRUCTION_ERROR) : "cc");
-	panic("%s of VMCS field %#x failed: %s, VM-instruction error %llu", insn, field,
-	      st == VMX_FAIL_INVALID ? "VMfailInvalid (no current VMCS)" : "VMfailValid", (unsigned long long)err);
+	if (!vmcs_try_read(VM_INSTRUCTION_ERROR, &err))
+		panic("%s of VMCS field %#x failed: VMfailInvalid (no current VMCS)", insn, field);
+	panic("%s of VMCS field %#x failed: VMfailValid, VM-instruction error %llu", insn, field,
+	      (unsigned long long)err);
 }
