@@ -203,17 +203,15 @@ static void save_registers(struct apicv_vcpu *a)
 }
 
 /*
- * The TPR threshold from the highest IRR vector and VTPR, which the guest
- * may have changed without an exit (MOV to CR8, the TPR through the page):
- * read every time; the IRR only when the hypervisor changed it.
+ * The TPR threshold from the vector held back and VTPR, which the guest may
+ * have changed without an exit (MOV to CR8, the TPR through the page): read
+ * every time.
  */
-static void write_tpr_threshold(struct apicv_vcpu *a, bool apic_changed)
+static void write_tpr_threshold(struct apicv_vcpu *a, int held_back)
 {
-	struct vlapic *l = a->cfg.lapic;
-
-	if (apic_changed)
-		a->highest_irr = vlapic_highest_irr(l);
-	uint32_t threshold = apicv_tpr_threshold(a->highest_irr, vlapic_reg(l, APIC_REG_TPR));
+	if (held_back < 0 && !a->tpr_threshold)
+		return; /* nothing to watch, and no TPR write exits */
+	uint32_t threshold = apicv_tpr_threshold(held_back, vlapic_reg(a->cfg.lapic, APIC_REG_TPR));
 	if (threshold != a->tpr_threshold) {
 		vmcs_write32(TPR_THRESHOLD, threshold);
 		a->tpr_threshold = threshold;
@@ -232,14 +230,14 @@ static void raise_rvi(struct vlapic *l)
 	vmcs_write16(GUEST_INTR_STATUS, (uint16_t)((status & ~GUEST_INTR_STATUS_RVI_MASK) | (rvi < 0 ? 0 : rvi)));
 }
 
-void apicv_before_entry(struct apicv_vcpu *a, bool apic_changed, bool irr_raised)
+void apicv_before_entry(struct apicv_vcpu *a, bool apic_changed, bool irr_raised, int held_back)
 {
 	struct vlapic *l = a->cfg.lapic;
 
 	if (apicv_mode() < VMX_APICV_TPR)
 		return;
 	if (!a->vid) {
-		write_tpr_threshold(a, apic_changed || irr_raised);
+		write_tpr_threshold(a, held_back);
 		return;
 	}
 	write_eoi_exit_bitmap(a);

@@ -42,7 +42,6 @@ struct apicv_vcpu {
 	bool eoi_dirty;         /* the EOI-exit bitmap must be computed again before the next entry */
 	uint32_t ioapic_seen;   /* *cfg.ioapic.writes when it was last computed */
 	uint64_t eoi_exit[4];   /* EOI_EXIT_BITMAP0-3 as last written */
-	int highest_irr;        /* without vid: the model's highest IRR vector at the last entry (-1: none) */
 	uint32_t tpr_threshold; /* TPR_THRESHOLD as last written */
 	/*
 	 * The xAPIC registers as the model last left them. An APIC-write exit
@@ -98,11 +97,13 @@ static inline bool apicv_vid_active(const struct apicv_vcpu *a) { return a->vid;
  * bitmap when the routing changed (vid and up). apic_changed: the
  * hypervisor may have changed the model's IRR, ISR, TPR or mode since the
  * last entry (VCPU_HZ_APIC); if not, what the CPU keeps in step itself
- * (RVI, SVI) is left alone and the highest IRR vector is the one seen last.
- * irr_raised: it only added vectors to IRR (VCPU_HZ_IRR): RVI is found
- * again, SVI stays as the CPU left it.
+ * (RVI, SVI) is left alone. irr_raised: it only added vectors to IRR
+ * (VCPU_HZ_IRR): RVI is found again, SVI stays as the CPU left it.
+ * held_back: without vid, the highest IRR vector this entry does not
+ * deliver, which a TPR write could let through (-1: none), as the injection
+ * decision found it; the TPR threshold watches it, with no scan of its own.
  */
-void apicv_before_entry(struct apicv_vcpu *a, bool apic_changed, bool irr_raised);
+void apicv_before_entry(struct apicv_vcpu *a, bool apic_changed, bool irr_raised, int held_back);
 
 /*
  * An APIC-write exit (SDM Vol. 3, 30.4.3.3), trap-like: the guest's value is

@@ -6,7 +6,7 @@
 #include "vmm/lib/log.h"
 #include "vmm/lib/string.h"
 
-static enum vmx_apicv_mode current = VMX_APICV_EMULATED;
+enum vmx_apicv_mode apicv_current_mode = VMX_APICV_EMULATED;
 static const struct vmx_caps *cpu_caps; /* the boot CPU's, which every core shares */
 
 bool apicv_parse_mode(const char *s, enum vmx_apicv_mode *out)
@@ -56,12 +56,10 @@ void apicv_init(const struct vmx_caps *caps, const char *cmdline)
 	}
 	cpu_caps = caps;
 	enum vmx_apicv_mode offered = vmx_caps_apicv_mode(caps);
-	current = apicv_choose(offered, have_asked ? &asked : NULL, why, sizeof(why));
+	apicv_current_mode = apicv_choose(offered, have_asked ? &asked : NULL, why, sizeof(why));
 	vmx_caps_apicv_reason(caps, reason, sizeof(reason));
 	pr_info("apicv: mode %s", why);
 	pr_info("apicv: the CPU: %s", reason);
 }
-
-enum vmx_apicv_mode apicv_mode(void) { return current; }
 
 const struct vmx_caps *apicv_caps(void) { return cpu_caps; }

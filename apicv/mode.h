@@ -28,8 +28,12 @@ enum vmx_apicv_mode apicv_choose(enum vmx_apicv_mode offered, const enum vmx_api
  * read apicv= from the command line, choose, and log the mode and why.
  */
 void apicv_init(const struct vmx_caps *caps, const char *cmdline);
-/* The mode every vCPU runs in. */
-enum vmx_apicv_mode apicv_mode(void);
+/*
+ * The mode every vCPU runs in: set once by apicv_init, read through
+ * apicv_mode(), inline since every VM entry asks.
+ */
+extern enum vmx_apicv_mode apicv_current_mode;
+static inline enum vmx_apicv_mode apicv_mode(void) { return apicv_current_mode; }
 /* The capabilities apicv_init was given, for the controls that come with a mode where the CPU has them. */
 const struct vmx_caps *apicv_caps(void);
 

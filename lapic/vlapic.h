@@ -213,6 +213,8 @@ static inline uint32_t vlapic_compute_ppr(uint32_t tpr, int isrv)
 uint8_t vlapic_ppr(struct vlapic *l);
 /* The highest IRR vector whose priority class is above PPR's, or -1 (none, or APIC disabled). */
 int vlapic_highest_pending(struct vlapic *l);
+/* The same, for a caller that has IRR's highest vector already (irr, -1 for none). */
+int vlapic_pending_of(struct vlapic *l, int irr);
 int vlapic_highest_irr(const struct vlapic *l); /* -1 if IRR is empty */
 int vlapic_highest_isr(const struct vlapic *l); /* -1 if ISR is empty */
 /* The CPU takes `vector` (precondition: vlapic_highest_pending()): IRR to ISR. False if not in IRR. */

@@ -21,31 +21,8 @@ static void vec_clear(struct vlapic *l, unsigned base, unsigned v)
 	vlapic_set_reg(l, base + (v >> 5), vlapic_reg(l, base + (v >> 5)) & ~(1u << (v & 31)));
 }
 
-/* Index of the highest set bit; x != 0. */
-static int fls32(uint32_t x)
-{
-	int n = 31;
-
-	if (!(x & 0xffff0000u)) {
-		n -= 16;
-		x <<= 16;
-	}
-	if (!(x & 0xff000000u)) {
-		n -= 8;
-		x <<= 8;
-	}
-	if (!(x & 0xf0000000u)) {
-		n -= 4;
-		x <<= 4;
-	}
-	if (!(x & 0xc0000000u)) {
-		n -= 2;
-		x <<= 2;
-	}
-	if (!(x & 0x80000000u))
-		n -= 1;
-	return n;
-}
+/* Index of the highest set bit; x != 0 (BSR). */
+static int fls32(uint32_t x) { return 31 - __builtin_clz(x); }
 
 static int vec_highest(const struct vlapic *l, unsigned base)
 {
@@ -75,14 +52,14 @@ uint8_t vlapic_ppr(struct vlapic *l)
 }
 
 /* SDM Vol. 3, 11.8.3.1: only a priority class above PPR's is dispatched; the highest IRR vector decides. */
-int vlapic_highest_pending(struct vlapic *l)
+int vlapic_pending_of(struct vlapic *l, int irr)
 {
-	int irr = vlapic_highest_irr(l);
-
 	if (!vlapic_hw_enabled(l) || irr < 0)
 		return -1;
 	return vlapic_prio_class((uint32_t)irr) > vlapic_prio_class(vlapic_ppr(l)) ? irr : -1;
 }
+
+int vlapic_highest_pending(struct vlapic *l) { return vlapic_pending_of(l, vlapic_highest_irr(l)); }
 
 bool vlapic_ack(struct vlapic *l, uint8_t vector)
 {

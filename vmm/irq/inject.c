@@ -110,12 +110,16 @@ static void host_interrupt_window(void) { __asm__ volatile("sti; nop; cli" ::: "
  * An NMI, or an interrupt when the CPU does not deliver it itself, then the
  * windows for what waits. With virtual-interrupt delivery, no NMI pending
  * and nothing changed since (VCPU_HZ_EVENT), the windows are as the last
- * entry left them, closed, and there is nothing to do.
+ * entry left them, closed, and there is nothing to do. Returns the highest
+ * IRR vector not delivered now that a TPR write could let through, for the
+ * TPR threshold (-1: none, and always under virtual-interrupt delivery).
  */
-static void inject_events(struct vcpu *v)
+static int inject_events(struct vcpu *v)
 {
-	if (apicv_vid_active(&v->apicv) && !v->nmi_pending && !(v->hazard & VCPU_HZ_EVENT))
-		return;
+	bool vid = apicv_vid_active(&v->apicv);
+
+	if (vid && !v->nmi_pending && !(v->hazard & VCPU_HZ_EVENT))
+		return -1;
 	bool busy = vmx_event_queued() || vmx_single_step_pending();
 	if (v->nmi_pending && !busy && vmx_guest_nmi_allowed()) {
 		vmx_inject_nmi();
@@ -123,13 +127,21 @@ static void inject_events(struct vcpu *v)
 		busy = true;
 	}
 	/* Under virtual-interrupt delivery the CPU delivers what VIRR holds (RVI, set by apicv_before_entry). */
-	int vector = apicv_vid_active(&v->apicv) ? -1 : vlapic_highest_pending(&v->lapic);
+	int irr = vid ? -1 : vlapic_highest_irr(&v->lapic);
+	int vector = vlapic_pending_of(&v->lapic, irr);
 	if (vector >= 0 && !busy && vmx_guest_interruptible()) {
 		vlapic_ack(&v->lapic, (uint8_t)vector);
 		vmx_inject_interrupt((uint8_t)vector);
 		v->interrupts++;
 		v->hazard |= VCPU_HZ_APIC; /* IRR to ISR */
-		vector = vlapic_highest_pending(&v->lapic);
+		/*
+		 * Nothing else is pending now, so no window is needed: the vector
+		 * was IRR's highest, and its class was above PPR's; in service now,
+		 * it raises PPR to at least its own class, above which no vector
+		 * left in IRR lies (SDM Vol. 3, 11.8.3.1). Nor can a TPR write let
+		 * one through before its EOI, which exits without vid.
+		 */
+		vector = irr = -1;
 	}
 	/*
 	 * A second NMI waits for the NMI window, which opens at the first one's
@@ -138,6 +150,7 @@ static void inject_events(struct vcpu *v)
 	 * for the guest's next exit of any kind.
 	 */
 	vmx_request_windows(vector >= 0, v->nmi_pending != 0);
+	return irr;
 }
 
 bool irq_before_entry(struct vcpu *v)
@@ -162,8 +175,8 @@ bool irq_before_entry(struct vcpu *v)
 	if ((v->hazard & VCPU_HZ_TIMER) || now >= v->timer_next)
 		run_timer(v, now);
 	arm_exit_timer(v);
-	inject_events(v);
-	apicv_before_entry(&v->apicv, (v->hazard & VCPU_HZ_APIC) != 0, (v->hazard & VCPU_HZ_IRR) != 0);
+	int held_back = inject_events(v);
+	apicv_before_entry(&v->apicv, (v->hazard & VCPU_HZ_APIC) != 0, (v->hazard & VCPU_HZ_IRR) != 0, held_back);
 	return true;
 }
 
