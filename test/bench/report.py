@@ -245,8 +245,8 @@ def targets(runs):
         wrong = [(a[0], b[0]) for a, b in zip(known, known[1:]) if a[1] >= b[1]]
         why = ""
         if ("tpr", "emulated") in wrong:
-            why = ("; tpr takes the same exits per IPI as emulated (a TPR shadow removes TPR exits only) and "
-                   "finds the highest IRR vector again for the TPR threshold whenever IRR changed")
+            why = ("; tpr takes the same exits and root-mode path per IPI as emulated (a TPR shadow removes TPR "
+                   "exits only), and each entry also keeps the TPR threshold")
         out.append(Target("one-way IPI latency, as a ratio to native: posted < vid < tpr < emulated",
                           not wrong if len(known) >= 2 else None,
                           (", ".join(f"{m} {v:.1f}x" for m, v in known) or "no baseline") + why))
