@@ -103,6 +103,10 @@ static bool use_preemption_timer = true;
 
 void vmx_vcpu_disable_preemption_timer(void) { use_preemption_timer = false; }
 
+static uint32_t exception_bitmap;
+
+void vmx_vcpu_trap_exceptions(uint32_t bitmap) { exception_bitmap = bitmap; }
+
 /* VPIDs only with an INVVPID that can invalidate one VPID's entries: the emulated MOV to CR needs it (vmx_cr.c). */
 static bool vpid_usable(const struct vmx_caps *c)
 {
@@ -143,7 +147,7 @@ static bool setup_controls(const struct vmx_caps *c)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, exception_bitmap);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

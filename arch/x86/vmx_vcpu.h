@@ -52,6 +52,8 @@ bool vmx_vcpu_setup(uint64_t *vmcs, const struct vmx_vcpu_cfg *cfg, struct guest
 
 /* debug.no_preemption_timer: leave the VMX-preemption timer off, to exercise the host-APIC-timer fallback. */
 void vmx_vcpu_disable_preemption_timer(void);
+/* debug.trap_df: the exception bitmap of VMCSs set up from now on (SDM Vol. 3, 25.6.3); 0 by default. */
+void vmx_vcpu_trap_exceptions(uint32_t bitmap);
 
 /* The bitmaps every vCPU shares (built once on the boot CPU). False if out of memory. */
 bool vmx_bitmaps_init(void);

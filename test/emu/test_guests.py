@@ -79,6 +79,27 @@ guest name=good cpus=2 memory=16M image=platform.elf
     assert len(reports) == 1 and reports[0]["vcpus"] == ["vcpu0", "vcpu1"], res.explain()
 
 
+def test_trap_df_shows_a_guest_double_fault_then_delivers_it(built, tmp_path):
+    """debug.trap_df: triplefault's #UD under an empty IDT becomes a #GP, then a #DF, which exits. The block names
+    the vCPU and shows its last exits (the #DF's own exit last, at relative TSC 0), its state and its RSP0 stack;
+    the #DF then goes on to the guest, as undeliverable as the rest, so the triple fault stops it as it would have.
+    The neighbour finishes."""
+    config = """hypervisor cmdline="loglevel=info debug.trap_df"
+guest name=triple cpus=0 memory=16M image=triplefault.elf
+guest name=good cpus=1 memory=16M image=platform.elf
+"""
+    res = boot(tmp_path, cpus=2, config=config, modules=("platform.elf", "triplefault.elf"))
+    assert_booted(res, cpus=2)
+    m = re.search(r"^\*\*\* guest triple, vCPU 0 on CPU 0: double fault \(debug\.trap_df\); its last (\d+) exits",
+                  res.log, re.M)
+    assert m and int(m.group(1)) >= 1, res.explain()
+    block = res.log[m.start():res.log.index("*** guest triple, vCPU 0 on CPU 0: triple fault (shutdown)")]
+    assert re.search(r"^ +0 EXCEPTION_NMI +qualification 0 guest rip 0x[0-9a-f]+\n    RIP ", block, re.M), block
+    assert re.search(r"^    TSS\.RSP0 ", block, re.M) and re.search(r"^    CS   sel ", block, re.M), block
+    assert "guest triple: triple fault (shutdown)" in res.log, res.explain()
+    assert summaries(res).get("good", (0, 1))[1] == 0 and "guest good: exited with status 0" in res.log, res.explain()
+
+
 @pytest.mark.parametrize("probe", ["gap", "firmware"])
 def test_probe_of_gap_is_stopped_and_firmware_write_dropped(built, tmp_path, probe):
     """An address where no device sits stops the guest (the legacy hole at 640 KiB is not one: it reads all ones, see

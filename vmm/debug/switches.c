@@ -2,6 +2,7 @@
 #include "vmm/debug/switches.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/exit/fastpath.h"
 #include "vmm/lib/array.h"
@@ -64,6 +65,11 @@ void debug_switches_apply(const char *cmdline)
 	if (cmdline_get(cmdline, "debug.no_fastpath", 0, 0)) {
 		pr_warn("debug: no fast paths: every VM exit takes its general handler");
 		exit_fastpath_disable();
+	}
+
+	if (cmdline_get(cmdline, "debug.trap_df", 0, 0)) {
+		pr_warn("debug: a guest's first double fault on a vCPU exits: its last exits and state are shown");
+		vmx_vcpu_trap_exceptions(1u << X86_EXC_DF);
 	}
 
 	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))

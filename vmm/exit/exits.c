@@ -2,13 +2,16 @@
 #include "vmm/exit/exits.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/guest_walk.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/core/percpu.h"
+#include "vmm/core/trace.h"
 #include "vmm/exit/fastpath.h"
+#include "vmm/exit/mmio.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
 #include "vmm/lib/log.h"
@@ -46,8 +49,68 @@ enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *e)
 	return stop_with_dump(v, e, why);
 }
 
+/*
+ * The top of the stack an event from CPL 3 switches to, TSS.RSP0 (SDM Vol. 3,
+ * 8.7, Figure 8-11), read through the guest's own page tables: where the
+ * frame of the event that started a fault loop at kernel entry lies.
+ */
+static void dump_rsp0_stack(struct vcpu *v)
+{
+	enum { QWORDS = 28, TSS64_RSP0 = 4 };
+	struct guest_walk_ctx ctx;
+	uint64_t rsp0, q[QWORDS];
+
+	mmio_walk_ctx(v, &ctx);
+	if (!guest_read_linear(&ctx, vmcs_readl(GUEST_TR_BASE) + TSS64_RSP0, &rsp0, sizeof(rsp0)) ||
+	    !guest_read_linear(&ctx, rsp0 - sizeof(q), q, sizeof(q))) {
+		console_printf_raw("    TSS.RSP0 or the stack below it is unreadable\n");
+		return;
+	}
+	console_printf_raw("    TSS.RSP0 %#llx; the qwords below it, highest first:\n", (unsigned long long)rsp0);
+	for (unsigned i = QWORDS; i-- > 0;)
+		console_printf_raw("      RSP0-%#04x %016llx\n", (QWORDS - i) * 8, (unsigned long long)q[i]);
+}
+
+/*
+ * debug.trap_df: the guest's first double fault on this vCPU exits. Its
+ * last exits (the faults before a #DF do not exit), its state and the top of
+ * its RSP0 stack are shown; then the #DF goes on to the guest with its error
+ * code 0 (SDM Vol. 3, 6.15, "Interrupt 8") and later ones no longer exit.
+ */
+static enum exit_action double_fault(struct vcpu *v)
+{
+	static struct trace_rec recs[TRACE_KEEP];
+	uint64_t total;
+	unsigned n = trace_snapshot(&this_cpu()->trace, recs, TRACE_KEEP, &total);
+
+	console_block_begin();
+	console_printf_raw("*** guest %s, vCPU %u on CPU %u: double fault (debug.trap_df); its last %u exits, oldest "
+	                   "first (TSC relative to this one):\n",
+	                   v->guest->name, v->index, v->cpu, n);
+	for (unsigned i = n; i-- > 0;) {
+		const struct trace_rec *r = &recs[i];
+
+		console_printf_raw("    %11lld %-20s qualification %#llx guest rip %#llx",
+		                   (long long)(r->tsc - recs[0].tsc), exit_reason_name(r->reason),
+		                   (unsigned long long)r->qualification, (unsigned long long)r->guest_rip);
+		if (r->injected & INTR_INFO_VALID_MASK)
+			console_printf_raw(", injected %#x\n", r->injected);
+		else
+			console_printf_raw("\n");
+	}
+	vmx_dump_guest_state(&v->regs);
+	dump_rsp0_stack(v);
+	console_block_end();
+	vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) & ~(1u << X86_EXC_DF));
+	vmx_inject_exception(X86_EXC_DF, true, 0);
+	return EXIT_RESUME;
+}
+
 static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_info *e)
 {
+	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+	    (e->intr_info & INTR_INFO_VECTOR_MASK) == X86_EXC_DF)
+		return double_fault(v);
 	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
 		if (panic_in_progress())
 			panic_park(); /* another core panicked and stops this one (panic.c) */
@@ -55,7 +118,7 @@ static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_i
 		        v->guest->name);
 		return EXIT_RESUME;
 	}
-	return exit_unhandled(v, e); /* the exception bitmap is empty: no exception should exit */
+	return exit_unhandled(v, e); /* the exception bitmap holds at most #DF (debug.trap_df) */
 }
 
 /*
