@@ -26,18 +26,11 @@ sys.path.insert(0, str(HERE.parent / "emu"))
 sys.path.insert(0, str(HERE))
 
 import linux_report  # noqa: E402
-from emulators import (BOCHS_IPS, BUILD, ROOT, EmulatorError, make_linux_guest_iso,  # noqa: E402
-                       make_native_linux_iso, run_bochs)
+from emulators import (BOCHS_IPS, BUILD, NO_REP_STRINGS, ROOT, EmulatorError,  # noqa: E402
+                       make_linux_guest_iso, make_native_linux_iso, run_bochs)
 
 BOCHS27 = "Bochs 2.7"
 BOCHS30 = "Bochs 3.0"
-# The guest's programs (init, busybox, lxbench: static glibc) use no REP STOSB or REP MOVSB in memset and memcpy.
-# A page fault followed at once by a VM exit makes Bochs 3.0 save the faulting RIP with the handler's CS and
-# stack, and Linux panics. The batched REP STOSB made that common; without it, it is rare (docs/benchmarks.md,
-# "A crash under Bochs 3.0"). The kernel passes an unknown KEY=VALUE parameter to init as an environment
-# variable; the same guest runs everywhere.
-NO_REP_STRINGS = ("GLIBC_TUNABLES=glibc.cpu.x86_rep_stosb_threshold=1000000000000"
-                  ":glibc.cpu.x86_rep_movsb_threshold=1000000000000")
 KCMD = f"console=ttyS0 quiet retbleed=off init.cpus=2 {NO_REP_STRINGS}"
 # A guest kernel that panics stays up with nothing more to say: the run ends there instead of at its timeout.
 PANIC_RE = r"Kernel panic - not syncing"

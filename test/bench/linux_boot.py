@@ -22,9 +22,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "emu"))
 
 from conftest import exit_reports  # noqa: E402
-from emulators import BUILD, make_linux_guest_iso, make_native_linux_iso, run_bochs  # noqa: E402
+from emulators import BUILD, NO_REP_STRINGS, make_linux_guest_iso, make_native_linux_iso, run_bochs  # noqa: E402
 
-KCMD = "console=ttyS0 quiet retbleed=off init.checks=0"
+KCMD = f"console=ttyS0 quiet retbleed=off init.checks=0 {NO_REP_STRINGS}"
 INIT_RE = re.compile(r"^(?:\[\S+\] )?init: started at ([\d.]+) s uptime", re.M)
 # (name, emulator, apicv= or None for bare)
 CONFIGS = [("bare-3.0", True, None), ("posted", True, "posted"), ("bare-2.7", False, None),

@@ -19,6 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("BUILD", ROOT / "build")).resolve()
 BOCHS_IPS = 50_000_000  # Bochs's instructions per second: the rate its TSC counts virtual time at
+# For Linux guests' kernel command line: their programs (init, busybox, lxbench: static glibc) use no REP STOSB or REP MOVSB in memset and memcpy.
+# A page fault followed at once by a VM exit makes Bochs 3.0 save the faulting RIP with the handler's CS and
+# stack, and Linux panics. The batched REP STOSB made that common; without it, it is rare (docs/benchmarks.md,
+# "A crash under Bochs 3.0"). The kernel passes an unknown KEY=VALUE parameter to init as an environment
+# variable; the same guest runs everywhere.
+NO_REP_STRINGS = ("GLIBC_TUNABLES=glibc.cpu.x86_rep_stosb_threshold=1000000000000"
+                  ":glibc.cpu.x86_rep_movsb_threshold=1000000000000")
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
 BOCHS_BIOS = Path("/usr/share/bochs/BIOS-bochs-latest")
 VGA_BIOS = Path("/usr/share/vgabios/vgabios.bin")

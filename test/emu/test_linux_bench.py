@@ -5,7 +5,7 @@ cost none), progress lines, linux.md, the CSV, the plots and report.md's section
 statistics hypercalls: without user_stats=yes in its hv.conf line, lxbench (CPL 3) gets HC_EPERM and runs its
 workloads without statistics (Bochs 2.7, mode emulated).
 
-The guest's glibc uses no REP STOSB or MOVSB (linux_bench.NO_REP_STRINGS): Bochs 3.0 otherwise crashes the guest
+The guest's glibc uses no REP STOSB or MOVSB (emulators.NO_REP_STRINGS): Bochs 3.0 otherwise crashes the guest
 now and then (docs/benchmarks.md, "A crash under Bochs 3.0"). About 2 minutes of Bochs each (a 2-vCPU Linux boot
 is most of it)."""
 import csv

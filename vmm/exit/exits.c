@@ -79,11 +79,12 @@ static void dump_rsp0_stack(struct vcpu *v)
  */
 static enum exit_action double_fault(struct vcpu *v)
 {
-	static struct trace_rec recs[TRACE_KEEP];
+	static struct trace_rec
+	        recs[TRACE_KEEP]; /* one for all cores: filled inside the console block, which is theirs in turn */
 	uint64_t total;
-	unsigned n = trace_snapshot(&this_cpu()->trace, recs, TRACE_KEEP, &total);
 
 	console_block_begin();
+	unsigned n = trace_snapshot(&this_cpu()->trace, recs, TRACE_KEEP, &total);
 	console_printf_raw("*** guest %s, vCPU %u on CPU %u: double fault (debug.trap_df); its last %u exits, oldest "
 	                   "first (TSC relative to this one):\n",
 	                   v->guest->name, v->index, v->cpu, n);
