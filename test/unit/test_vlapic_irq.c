@@ -285,6 +285,7 @@ static void test_priority_selection_property(void **state)
 		assert_int_equal(rd(APIC_REG_PPR), ref_ppr(isr, tpr));
 		int want = ref_pending(irr, isr, tpr);
 		assert_int_equal(vlapic_highest_pending(&L), want);
+		assert_int_equal(vlapic_pending_of(&L, vlapic_highest_irr(&L)), want);
 		delivered += want >= 0;
 		held += want < 0 && vlapic_highest_irr(&L) >= 0;
 		if (want >= 0) {
@@ -293,6 +294,8 @@ static void test_priority_selection_property(void **state)
 			isr[want] = true;
 			assert_int_equal(vlapic_ppr(&L), ref_ppr(isr, tpr));
 			assert_int_equal(vlapic_highest_pending(&L), ref_pending(irr, isr, tpr));
+			/* what inject.c relies on: right after an injection, nothing else is pending */
+			assert_int_equal(vlapic_highest_pending(&L), -1);
 		}
 		int top = -1;
 		for (int v = 0; v < 256; v++)
