@@ -4,12 +4,30 @@ boot makes, and the fixture that says the build products are there.
 Every run is bounded by a timeout; a run that hits it is reported as such
 (RunResult.timed_out) so a hang fails the test that caused it.
 """
+import os
 import re
+import signal
+import subprocess
 
 import pytest
 
 from emulators import (BUILD, ROOT, BochsConsole, RunResult, make_iso, make_native_iso,  # noqa: F401 (re-exported)
                        run_bochs, run_qemu)
+
+
+def run_driver(args, *, timeout, env=None):
+    """Run a benchmark driver (a Python program that starts emulators) in a session of its own: at the timeout
+    the whole session is killed, the emulators with it, so that a hung run does not go on eating the machine's
+    CPUs under the tests that follow. Returns the CompletedProcess; a timeout fails the test with the output."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"{args[1]} timed out after {timeout} s; its output:\n{out[-4000:]}{err[-2000:]}")
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
 def assert_booted(res, *, cpus=None):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BUILD, ROOT
+from conftest import BUILD, ROOT, run_driver
 
 BENCH = ROOT / "test/bench/bench.py"
 REPORT = ROOT / "test/bench/report.py"
@@ -41,8 +41,8 @@ def read_csv(path):
 
 def test_make_bench_short(built, tmp_path):
     out = tmp_path / "bench"
-    proc = subprocess.run([sys.executable, str(BENCH), "run", "--iters", str(ITERS), "--out", str(out)],
-                          capture_output=True, text=True, timeout=900, env=ENV)
+    proc = run_driver([sys.executable, str(BENCH), "run", "--iters", str(ITERS), "--out", str(out)], timeout=900,
+                      env=ENV)
     tail = proc.stdout[-4000:] + proc.stderr[-2000:]
     assert proc.returncode == 0, tail
     # progress: every configuration boots and reports each figure as it comes
