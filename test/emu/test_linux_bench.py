@@ -60,8 +60,14 @@ def test_bench_linux_vid(built, tmp_path):
     # exit (xAPIC mode), and CPU 1, running user code, takes the hypervisor's notification as an external-interrupt
     # exit (vid has no posted-interrupt processing) and the vector through virtual-interrupt delivery.
     assert per_op(run, "tlb_shootdown", 0, "APIC_WRITE") >= 1.8, run.exits[("tlb_shootdown", 0)]
+    # Now and then the reader on CPU 1 blocks (2 HLTs per operation, seen once in make test): the IPIs then wake a
+    # halted vCPU, which takes them at its wake-up with no external-interrupt exit, so the check is of each kind.
     rx = run.exits[("tlb_shootdown", 1)]
-    assert rx.interrupts / rx.ops >= 1.8 and per_op(run, "tlb_shootdown", 1, "EXTERNAL_INTERRUPT") >= 1.8, rx
+    assert rx.interrupts / rx.ops >= 1.8, rx
+    if per_op(run, "tlb_shootdown", 1, "HLT") < 0.5:
+        assert per_op(run, "tlb_shootdown", 1, "EXTERNAL_INTERRUPT") >= 1.8, rx
+    else:
+        assert per_op(run, "tlb_shootdown", 1, "EXTERNAL_INTERRUPT") + per_op(run, "tlb_shootdown", 1, "HLT") >= 1.8, rx
     # Virtual-interrupt delivery: the EOIs of every IPI and tick are virtualized, no APIC-access exit or EPT
     # violation for them; each ping-pong round wakes a halted CPU.
     for w in ("ipi_pingpong", "tlb_shootdown", "timer_sleep"):
