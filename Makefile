@@ -53,7 +53,7 @@ partition_objs := vmm/partition/config.o vmm/partition/mbload.o vmm/partition/gu
 	vmm/partition/linux_common.o vmm/partition/linux_bz.o vmm/partition/linux_pvh.o vmm/partition/guest_log.o
 irq_objs := vmm/irq/route.o vmm/irq/access.o vmm/irq/inject.o
 exit_objs := vmm/exit/exits.o vmm/exit/fastpath.o vmm/exit/cr.o vmm/exit/ports.o vmm/exit/msr.o vmm/exit/cpuid.o vmm/exit/hypercall.o vmm/exit/hc_policy.o \
-	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o
+	vmm/exit/apic.o vmm/exit/cpuid_msr.o vmm/exit/cpuid_platform.o vmm/exit/mmio.o vmm/exit/mmio_string.o vmm/exit/if_check.o
 debug_objs := vmm/debug/panic.o vmm/debug/switches.o vmm/debug/snapshot.o vmm/debug/dump_util.o vmm/debug/dump_vcpu.o \
 	vmm/debug/dump_vmcs.o vmm/debug/dump_apic.o vmm/debug/shell_line.o vmm/debug/shell.o vmm/debug/shell_ctl.o \
 	vmm/debug/conin_esc.o vmm/debug/conin.o vmm/debug/exit_report.o

@@ -19,9 +19,11 @@
  * priority order, TPR masking across cores, a level-triggered I/O APIC pin
  * on another core (its EOI through the EOI-exit bitmap), every core to every
  * other at once, and (mode=xapic only) the switch to x2APIC with an
- * interrupt pending.
+ * interrupt pending, and a self-IPI held by RFLAGS.IF = 0 on vCPU 0 while
+ * another core's IPI reaches it.
  * Options: mode=xapic|x2apic (default xapic), cpus=N (2 to 4), ipis=N (per
- * ordered pair of vCPUs in the stress, default 200).
+ * ordered pair of vCPUs in the stress, default 200), cpu_selfipi=1 (section 8
+ * also with the self-IPI the CPU virtualizes in modes vid and posted).
  *
  * Only vCPU 0 prints: the APs leave what they measure in memory for it.
  */
@@ -52,6 +54,10 @@
 #define VEC_SWITCH 0x77
 #define STRESS_VECS 8
 #define STRESS_VEC(s, k) (0x80 + STRESS_VECS * (s) + (k))
+#define VEC_IF_HELD 0x5a  /* section 8: the self-IPI IF = 0 holds */
+#define VEC_IF_KNOCK 0xb2 /* ... and another core's IPI meanwhile, of a higher class */
+#define IF_ROUNDS 3
+#define IF_HOLD_US 2000 /* IF = 0 this long after the other core sent */
 #define STRESS_DEFAULT 200
 #define IRR_REGS 8
 #define SHOW_LINE_MAX 150 /* characters of a cost line before it goes on in the next */
@@ -923,6 +929,64 @@ static void check_switch(void)
 	fixed_ipi("after the switch, x2APIC fixed IPI 1 -> 0", 1, 0, VEC_X2_TO_BSP);
 }
 
+/* ---- 8. IF = 0 holds a pending interrupt, whatever arrives meanwhile ---- */
+
+static bool cpu_selfipi; /* cpu_selfipi=1 */
+
+/*
+ * With RFLAGS.IF = 0 no maskable interrupt is delivered, virtual ones
+ * included (SDM Vol. 3, 6.8.1; 30.2.2: delivery needs IF = 1), however a
+ * vector was requested and whatever else arrives meanwhile. vCPU 0 holds a
+ * self-IPI with interrupts off while vCPU 1 sends it an IPI of a higher
+ * class: in mode posted a notification reaches vCPU 0's CPU while the guest
+ * runs, in the other modes the hypervisor's kick and an external-interrupt
+ * exit. Neither vector may arrive before STI; after it both arrive, the
+ * higher first. `by_cpu`: the self-IPI the CPU virtualizes in modes vid and
+ * posted (x2APIC SELF IPI, xAPIC ICR with the self shorthand: SDM Vol. 3,
+ * 30.1.3 and 30.5), else one through the hypervisor (the ICR with vCPU 0's
+ * own ID, which exits in every mode).
+ */
+static void if_round(const char *what, bool by_cpu)
+{
+	uint8_t order[IRQ_LOG_MAX];
+
+	irq_reset();
+	irq_set_handler(VEC_IF_HELD, irq_handler_eoi);
+	irq_set_handler(VEC_IF_KNOCK, irq_handler_eoi);
+	cli();
+	if (by_cpu && suite.x2apic)
+		apic_write(APIC_REG_SELF_IPI, VEC_IF_HELD);
+	else
+		apic_send_ipi(by_cpu ? 0 : id_of(0),
+		              APIC_ICR_DM_FIXED | (by_cpu ? APIC_ICR_DEST_SELF : 0) | VEC_IF_HELD);
+	uint32_t seq = ap_post(1, CMD_SEND, 0, VEC_IF_KNOCK);
+	ap_done(1, seq, what);
+	udelay(IF_HOLD_US);
+	uint32_t early_held = count(0, VEC_IF_HELD), early_knock = count(0, VEC_IF_KNOCK);
+	sti();
+	spin_count(cnt(0, VEC_IF_HELD), 1, suite_wait_ticks());
+	spin_count(cnt(0, VEC_IF_KNOCK), 1, suite_wait_ticks());
+	expect_eqf(early_held, 0, "%s: IF = 0 holds the self-IPI", what);
+	expect_eqf(early_knock, 0, "%s: IF = 0 holds vCPU 1's IPI", what);
+	expect_eqf(count(0, VEC_IF_HELD) * 2 + count(0, VEC_IF_KNOCK), 3, "%s: after STI both arrive, once each", what);
+	unsigned n = irq_log(id_of(0), order, IRQ_LOG_MAX);
+	expect_eqf(n == 2 && order[0] == VEC_IF_KNOCK && order[1] == VEC_IF_HELD, true,
+	           "%s: vCPU 1's vector (class 0xb) first, then the self-IPI (class 5)", what);
+}
+
+static void check_if_holds(void)
+{
+	apic_section("8. IF = 0 on vCPU 0 holds a self-IPI while vCPU 1's IPI arrives");
+	for (unsigned i = 0; i < IF_ROUNDS; i++) {
+		if_round("self-IPI through the hypervisor, IF = 0", false);
+		if (cpu_selfipi)
+			if_round("self-IPI the CPU virtualizes, IF = 0", true);
+	}
+	if (!cpu_selfipi)
+		guest_printf("# the self-IPI the CPU virtualizes: with cpu_selfipi=1 (Bochs fails it, "
+		             "docs/benchmarks.md)\n");
+}
+
 /* ---- the APs ---- */
 
 static void ap_command(unsigned cpu, uint32_t cmd, uint32_t seq)
@@ -1028,6 +1092,7 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	(void)magic;
 	apic_suite_start("apicv_smp", "interrupts across cores, with the exit cost of each mode", mbi);
 	stress_n = cmdline_uint(guest_cmdline(mbi), "ipis", STRESS_DEFAULT);
+	cpu_selfipi = cmdline_uint(guest_cmdline(mbi), "cpu_selfipi", 0) != 0;
 	apic_suite_enter_mode();
 	apic_suite_setup();
 	if (!check_mode())
@@ -1044,6 +1109,7 @@ void guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	check_burst();
 	check_tpr();
 	check_level();
+	check_if_holds();
 	check_stress();
 	check_switch(); /* last: it leaves every vCPU in x2APIC mode */
 	cli();

@@ -5,13 +5,12 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vmx_vcpu.h"
 #include "vmm/exit/fastpath.h"
+#include "vmm/exit/if_check.h"
 #include "vmm/lib/array.h"
 #include "vmm/lib/cmdline.h"
 #include "vmm/lib/log.h"
 #include "vmm/lib/panic.h"
 #include "vmm/lib/string.h"
-
-#define EFER_RESERVED_1 (1ull << 1)
 
 #define EFER_RESERVED_1 (1ull << 1)
 
@@ -70,6 +69,12 @@ void debug_switches_apply(const char *cmdline)
 	if (cmdline_get(cmdline, "debug.trap_df", 0, 0)) {
 		pr_warn("debug: a guest's first double fault on a vCPU exits: its last exits and state are shown");
 		vmx_vcpu_trap_exceptions(1u << X86_EXC_DF);
+	}
+
+	if (cmdline_get(cmdline, "debug.if_check", 0, 0)) {
+		pr_warn("debug: each external-interrupt exit under virtual-interrupt delivery checks whether the CPU "
+		        "delivered a vector through RFLAGS.IF = 0");
+		exit_if_check_enable();
 	}
 
 	if (!cmdline_get(cmdline, "debug.fault", val, sizeof(val)))

@@ -11,6 +11,7 @@
 #include "vmm/core/percpu.h"
 #include "vmm/core/trace.h"
 #include "vmm/exit/fastpath.h"
+#include "vmm/exit/if_check.h"
 #include "vmm/exit/mmio.h"
 #include "vmm/irq/irq.h"
 #include "vmm/lib/fmt.h"
@@ -131,6 +132,7 @@ enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_inf
 {
 	unsigned vector = e->intr_info & INTR_INFO_VECTOR_MASK;
 
+	exit_if_check(v);
 	if (vector == LAPIC_SPURIOUS_VECTOR || trap_run_handler(vector))
 		return EXIT_RESUME;
 	pr_warn("vmx: unexpected host interrupt, vector %u, while in guest %s: ended and ignored", vector,
