@@ -73,6 +73,7 @@ class Run:
     idle_seconds: int = 0
     exits: dict = field(default_factory=dict)      # (workload, cpu) -> Exits
     seconds: float = 0.0       # the run's wall time
+    retried: str = ""          # why the first run hung, when this is the second (linux_bench.py)
 
     @property
     def ok(self):
@@ -236,8 +237,10 @@ def section(runs, note, plots):
           "operation (per second for idle) by CPU and reason, from HC_EXIT_STATS around each workload.", "",
           "| configuration | emulator | stats | result | wall time |", "| --- | --- | --- | --- | ---: |"]
     for r in runs:
-        md.append(f"| {r.name} | {r.emulator} | {r.stats or '-'} | {'ok' if r.ok else 'FAILED: ' + r.error} | "
-                  f"{r.seconds:.0f} s |")
+        result = "ok" if r.ok else "FAILED: " + r.error
+        if r.ok and r.retried:
+            result += f" (the second run; the first hung: {r.retried})"
+        md.append(f"| {r.name} | {r.emulator} | {r.stats or '-'} | {result} | {r.seconds:.0f} s |")
     md += ["", main_table(runs)]
     for w in WORKLOADS:
         md += ["", f"### {TITLES[w]} (`{w}`)", "", workload_table(runs, w)]

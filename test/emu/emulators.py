@@ -45,6 +45,7 @@ class RunResult:
     timed_out: bool
     seconds: float
     emulator_log: str = ""
+    stopped: str = ""  # why the caller's progress function ended the run early ("": it did not)
 
     def ready(self):
         """The fields of the one HV READY line, or None; fails if there are several."""
@@ -72,21 +73,22 @@ def _run(cmd, serial, timeout, until=None, progress=None):
     """Run an emulator until it exits, or until the regex `until` shows up in the serial log.
 
     timed_out is set when neither happened within timeout seconds. progress,
-    if given, is called with the serial text so far while the run goes on.
+    if given, is called with the serial text so far while the run goes on; a
+    non-empty string it returns ends the run there, as RunResult.stopped.
     """
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     timed_out = True
+    stopped = ""
     try:
         while time.monotonic() - start < timeout:
             if proc.poll() is not None:
                 timed_out = False
                 break
             text = _serial_text(serial) if until or progress else ""
-            if progress:
-                progress(text)
-            if until and re.search(until, text, re.M):
+            stopped = (progress(text) or "") if progress else ""
+            if stopped or (until and re.search(until, text, re.M)):
                 timed_out = False
                 break
             time.sleep(0.1)
@@ -94,7 +96,7 @@ def _run(cmd, serial, timeout, until=None, progress=None):
         if proc.poll() is None:
             os.killpg(proc.pid, 9)
         proc.wait()
-    return RunResult(_serial_text(serial), proc.returncode, timed_out, time.monotonic() - start)
+    return RunResult(_serial_text(serial), proc.returncode, timed_out, time.monotonic() - start, stopped=stopped)
 
 
 def run_qemu(tmp_path, *, iso=None, esp_dir=None, usb_img=None, firmware="seabios", smp=1, mem=512,
@@ -400,11 +402,13 @@ def make_native_linux_iso(tmp_path, cmdline):
                        f"linux /boot/vmlinuz {cmdline} tsc_early_khz={BOCHS_IPS // 1000}\n\tinitrd /boot/initrd")
 
 
-def make_linux_guest_iso(tmp_path, *, apicv, cpus, cmdline, image="vmlinux", keys=""):
+def make_linux_guest_iso(tmp_path, *, apicv, cpus, cmdline, image="vmlinux", keys="", hv_extra=""):
     """apicvisor in mode apicv with one Linux guest "lx" of 256 MiB on CPUs 0 to cpus-1: `make linux`'s PVH
-    vmlinux (or its bzImage, image="vmlinuz") and initramfs; keys: more key=value words for its guest line."""
+    vmlinux (or its bzImage, image="vmlinuz") and initramfs; keys: more key=value words for its guest line;
+    hv_extra: more words for the hypervisor's command line."""
     config = ('hypervisor cmdline="loglevel=info"\n'
               f'guest name=lx image={image} initrd=initrd cpus=0-{cpus - 1} memory=256M {keys}'
               f'{" " if keys else ""}cmdline="{cmdline}"\n')
     mods = {image: (BUILD / "linux" / image).read_bytes(), "initrd": (BUILD / "linux/initramfs.cpio.gz").read_bytes()}
-    return make_iso(tmp_path, cmdline=f"onpanic=poweroff apicv={apicv}", config=config, modules=mods)
+    return make_iso(tmp_path, cmdline=f"onpanic=poweroff apicv={apicv} {hv_extra}".rstrip(), config=config,
+                    modules=mods)
