@@ -40,8 +40,10 @@ static bool icr_write(struct vcpu *v, const struct exit_info *e)
 /*
  * WRMSR to IA32_TSC_DEADLINE: the general path's own steps (irq_wrmsr, then
  * the instruction completed, or #GP where the model refuses), after which
- * the entry runs the timer and rewrites RVI and SVI (a deadline already
- * past raises the vector at once), and nothing else.
+ * the entry runs the timer, and nothing else. The MSR is not on the APIC
+ * page: the write changes no register there, and a deadline already past
+ * only adds the vector to IRR, which the timer's run flags (VCPU_HZ_IRR:
+ * RVI again; SVI stays as the CPU keeps it).
  */
 static bool deadline_write(struct vcpu *v, const struct exit_info *e)
 {
@@ -55,7 +57,7 @@ static bool deadline_write(struct vcpu *v, const struct exit_info *e)
 		return true;
 	}
 	vmx_complete_instruction(e);
-	v->hazard |= VCPU_HZ_TIMER | VCPU_HZ_APIC;
+	v->hazard |= VCPU_HZ_TIMER;
 	return true;
 }
 
