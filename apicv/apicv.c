@@ -30,6 +30,19 @@ static const uint8_t vid_readable[] = {
         APIC_REG_TIMER_DIVIDE,
 };
 
+/*
+ * The xAPIC registers whose writes the CPU stores on the virtual-APIC page
+ * and may then end in an APIC-write exit (SDM Vol. 3, 30.4.3.1 and 30.4.3.2;
+ * a write to any other offset is an APIC-access exit that leaves the page
+ * alone). Only their values before a write need keeping (apicv_apic_write).
+ */
+static const uint8_t apic_write_regs[] = {
+        APIC_REG_ID,        APIC_REG_TPR,           APIC_REG_EOI,          APIC_REG_LDR,       APIC_REG_DFR,
+        APIC_REG_SVR,       APIC_REG_ESR,           APIC_REG_LVT_CMCI,     APIC_REG_ICR_LOW,   APIC_REG_ICR_HIGH,
+        APIC_REG_LVT_TIMER, APIC_REG_LVT_THERMAL,   APIC_REG_LVT_PMC,      APIC_REG_LVT_LINT0, APIC_REG_LVT_LINT1,
+        APIC_REG_LVT_ERROR, APIC_REG_TIMER_INITIAL, APIC_REG_TIMER_DIVIDE,
+};
+
 static bool x2apic_virtualizable(void)
 {
 	return vmx_has_secondary(apicv_caps(), SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE);
@@ -198,8 +211,8 @@ static void write_intr_status(struct vlapic *l) { vmcs_write16(GUEST_INTR_STATUS
 
 static void save_registers(struct apicv_vcpu *a)
 {
-	for (unsigned r = 0; r < APICV_XAPIC_REGS; r++)
-		a->before[r] = vlapic_reg(a->cfg.lapic, r);
+	for (unsigned i = 0; i < ARRAY_LEN(apic_write_regs); i++)
+		a->before[apic_write_regs[i]] = vlapic_reg(a->cfg.lapic, apic_write_regs[i]);
 }
 
 /*

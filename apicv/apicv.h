@@ -44,9 +44,10 @@ struct apicv_vcpu {
 	uint64_t eoi_exit[4];   /* EOI_EXIT_BITMAP0-3 as last written */
 	uint32_t tpr_threshold; /* TPR_THRESHOLD as last written */
 	/*
-	 * The xAPIC registers as the model last left them. An APIC-write exit
-	 * comes after the CPU stored the guest's value on the page (SDM Vol. 3,
-	 * 30.4.3.2); the model's write rules need the value before it.
+	 * The xAPIC registers as the model last left them, by register: those
+	 * whose writes may end in an APIC-write exit (apicv.c, apic_write_regs).
+	 * Such an exit comes after the CPU stored the guest's value on the page
+	 * (SDM Vol. 3, 30.4.3.2); the model's write rules need the value before it.
 	 */
 	uint32_t before[APICV_XAPIC_REGS];
 };
