@@ -15,10 +15,10 @@
 #define GATE32_BYTES 8  /* in protected mode (6.11, Figure 6-2) */
 #define SAID_ALL 8      /* every catch is said up to this many; then at each power of two */
 
-static bool if_check_on;
+bool exit_if_check_on;
 static uint32_t caught; /* across every vCPU */
 
-void exit_if_check_enable(void) { if_check_on = true; }
+void exit_if_check_enable(void) { exit_if_check_on = true; }
 
 /* The handler's offset in an IDT gate: bits 15:0, 31:16 and, in IA-32e mode, 63:32. */
 static uint64_t gate_offset(const uint8_t *g, bool ia32e)
@@ -43,9 +43,9 @@ static uint64_t gate_offset(const uint8_t *g, bool ia32e)
  * interrupts the notification itself then makes no exit, so vid is where
  * this sees it. Only peeks at guest memory, with the guest's own tables.
  */
-void exit_if_check(struct vcpu *v)
+void exit_if_check_look(struct vcpu *v)
 {
-	if (!if_check_on || !apicv_vid_active(&v->apicv))
+	if (!apicv_vid_active(&v->apicv))
 		return;
 	unsigned svi = vmcs_read16(GUEST_INTR_STATUS) >> GUEST_INTR_STATUS_SVI_SHIFT;
 	if (!svi || (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF))
