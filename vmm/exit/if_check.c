@@ -66,8 +66,7 @@ void exit_if_check_look(struct vcpu *v)
 		return;
 	uint32_t n = __atomic_add_fetch(&caught, 1, __ATOMIC_RELAXED);
 	if (n <= SAID_ALL || !(n & (n - 1)))
-		pr_warn("debug: guest %s, vCPU %u: the CPU delivered vector %#x through RFLAGS.IF = 0 (the frame's "
-		        "RFLAGS "
-		        "%#llx, at its handler %#llx): against SDM 30.2.2; %u caught so far",
+		pr_warn("debug: guest %s, vCPU %u: the CPU delivered vector %#x through RFLAGS.IF = 0 "
+		        "(the frame's RFLAGS %#llx, at its handler %#llx): against SDM 30.2.2; %u caught so far",
 		        v->guest->name, v->index, svi, (unsigned long long)flags, (unsigned long long)rip, n);
 }
